@@ -1,0 +1,40 @@
+import { createRequire } from "node:module";
+import path from "node:path";
+
+import hardhatToolboxMochaEthers from "@nomicfoundation/hardhat-toolbox-mocha-ethers";
+import { defineConfig } from "hardhat/config";
+
+import { projectTasks } from "./tasks/index.js";
+
+const require = createRequire(import.meta.url);
+
+// The compiler is solc-js from npm: nothing is downloaded. Hardhat labels the build with
+// `version`, so it is read from the installed package rather than typed by hand.
+const solcPackage = require("solc/package.json") as { version: string };
+const solcPath = path.join(path.dirname(require.resolve("solc/package.json")), "soljson.js");
+
+const solcSettings = { optimizer: { enabled: true, runs: 200 }, evmVersion: "cancun" };
+
+export default defineConfig({
+  plugins: [hardhatToolboxMochaEthers],
+  tasks: projectTasks,
+  solidity: {
+    profiles: {
+      default: { version: solcPackage.version, path: solcPath, settings: solcSettings },
+      production: { version: solcPackage.version, path: solcPath, settings: solcSettings },
+    },
+  },
+  paths: {
+    tests: { mocha: "test", solidity: "test" },
+  },
+  test: {
+    mocha: { timeout: 600_000 },
+    solidity: { fuzz: { runs: 256 } },
+  },
+  networks: {
+    hardhat: { type: "edr-simulated", chainType: "l1" },
+    localhost: { type: "http", chainType: "l1", url: "http://127.0.0.1:8545" },
+    lvm: { type: "http", chainType: "l1", url: process.env.LVM_RPC_URL ?? "http://127.0.0.1:8547" },
+  },
+  typechain: { outDir: "types" },
+});
