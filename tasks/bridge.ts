@@ -1,0 +1,76 @@
+import {
+  bridgeParams,
+  BridgeError,
+  Committee,
+  depositOutput,
+  l2Address,
+  poolOutput,
+  taprootAddress,
+  xOnlyKey,
+  type AddressNetwork,
+  type ParamsProfile,
+} from "../ts/bridge/index.js";
+
+interface BridgeAddressArgs {
+  committee: string;
+  depositor: string;
+  recipient: string;
+  profile: string;
+  chain: string;
+}
+
+function hexBytes(what: string, s: string): Uint8Array {
+  const h = s.startsWith("0x") ? s.slice(2) : s;
+  if (!/^([0-9a-fA-F]{2})+$/.test(h))
+    throw new BridgeError("INVALID_ARGUMENT", `${what} is not hex: ${s}`, s);
+  return Uint8Array.from(Buffer.from(h, "hex"));
+}
+
+function oneOf<T extends string>(what: string, v: string, allowed: readonly T[]): T {
+  if (!(allowed as readonly string[]).includes(v)) {
+    throw new BridgeError("INVALID_ARGUMENT", `${what} must be one of ${allowed.join(", ")}, got ${v}`, v);
+  }
+  return v as T;
+}
+
+/**
+ * `npx hardhat bridge:address`: the deposit address of (committee, depositor refund key, L2
+ * recipient) under a timelock profile, its two leaves, and the committee's pool address.
+ */
+export default async function bridgeAddress(args: BridgeAddressArgs): Promise<void> {
+  try {
+    const profile = oneOf<ParamsProfile>("profile", args.profile, ["devnet", "mainnet"]);
+    const network = oneOf<AddressNetwork>("chain", args.chain, ["regtest", "testnet", "mainnet"]);
+    const params = bridgeParams(profile);
+    const committee = new Committee(
+      args.committee
+        .split(",")
+        .filter((k) => k !== "")
+        .map((k, i) => hexBytes(`committee key ${i}`, k)),
+    );
+    const deposit = {
+      depositor: xOnlyKey(hexBytes("depositor key", args.depositor)),
+      recipient: l2Address(args.recipient),
+    };
+    const out = depositOutput(committee, deposit, params);
+    const hex = (b: Uint8Array): string => Buffer.from(b).toString("hex");
+    console.log(
+      JSON.stringify(
+        {
+          depositAddress: taprootAddress(out, network),
+          scriptPubKey: hex(out.script),
+          leaves: { confirm: hex(out.leaves.confirm.script), refund: hex(out.leaves.refund.script) },
+          refundTimelockBlocks: params.refundTimelock,
+          committeeAggregateKey: hex(committee.aggregateKey),
+          poolAddress: taprootAddress(poolOutput(committee), network),
+        },
+        null,
+        2,
+      ),
+    );
+  } catch (e) {
+    if (!(e instanceof BridgeError)) throw e;
+    console.error(`bridge:address: ${e.code}: ${e.message}`);
+    process.exitCode = 1;
+  }
+}

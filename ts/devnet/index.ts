@@ -1,0 +1,55 @@
+/**
+ * Devnet orchestration behind `npm start`: a list of services started in order, stopped in
+ * reverse order on Ctrl-C. Adding a service (the L1 node, the relayer, the bridge's committee …)
+ * is one entry in the list handed to {@link runDevnet}.
+ */
+
+/** What a started service tells the user: its name and lines such as RPC URLs and accounts. */
+export interface ServiceInfo {
+  readonly name: string;
+  readonly lines: readonly string[];
+}
+
+/** A long-running devnet component. */
+export interface DevnetService {
+  readonly name: string;
+  /** Starts the service; `root` is the devnet state directory (e.g. `.devnet/`). */
+  start(root: string): Promise<ServiceInfo>;
+  stop(): Promise<void>;
+}
+
+/** Starts `services` in order, prints what they report, and stops them in reverse on SIGINT/SIGTERM. */
+export async function runDevnet(
+  services: readonly DevnetService[],
+  root: string,
+  print: (line: string) => void = (l) => console.log(l),
+): Promise<void> {
+  const started: DevnetService[] = [];
+  const stopAll = async () => {
+    for (const s of started.reverse()) {
+      try {
+        await s.stop();
+      } catch (e) {
+        print(`${s.name}: stop failed: ${String(e)}`);
+      }
+    }
+  };
+  try {
+    for (const service of services) {
+      const info = await service.start(root);
+      started.push(service);
+      print(`\n${info.name}`);
+      for (const line of info.lines) print(`  ${line}`);
+    }
+  } catch (e) {
+    await stopAll();
+    throw e;
+  }
+  print("\nDevnet running. Ctrl-C to stop.");
+  await new Promise<void>((resolve) => {
+    process.once("SIGINT", resolve);
+    process.once("SIGTERM", resolve);
+  });
+  print("\nStopping…");
+  await stopAll();
+}

@@ -1,0 +1,87 @@
+/** The default executor: Hardhat's EDR, in process, with full control of genesis and mining. */
+import {
+  ContractDecoder,
+  EdrContext,
+  L1_CHAIN_TYPE,
+  l1ProviderFactory,
+  MineOrdering,
+  type Provider,
+} from "@nomicfoundation/edr";
+import { getBytes } from "ethers";
+
+import { L2Error } from "./errors.js";
+import { RpcDialectExecutor, type ChainSpec, type RpcAnswer } from "./executor.js";
+import type { BlockHeader } from "./types.js";
+
+// EDR wants one context per process (it installs a global tracing subscriber).
+let context: Promise<EdrContext> | undefined;
+function edrContext(): Promise<EdrContext> {
+  context ??= (async () => {
+    const ctx = new EdrContext();
+    await ctx.registerProviderFactory(L1_CHAIN_TYPE, l1ProviderFactory());
+    return ctx;
+  })();
+  return context;
+}
+
+/** Creates a bare EDR provider for `spec`, mining only on request. Also used by the benchmark. */
+export async function createEdrProvider(spec: ChainSpec, autoMine = false): Promise<Provider> {
+  const ctx = await edrContext();
+  return ctx.createProvider(
+    L1_CHAIN_TYPE,
+    {
+      allowBlocksWithSameTimestamp: true,
+      allowUnlimitedContractSize: false,
+      bailOnCallFailure: false,
+      bailOnTransactionFailure: false,
+      chainId: spec.chainId,
+      coinbase: getBytes(spec.coinbase),
+      defaultTransactionGasLimit: spec.blockGasLimit,
+      genesisState: spec.alloc.map((a) => ({
+        address: getBytes(a.address),
+        balance: a.balance,
+        ...(a.code === undefined ? {} : { code: getBytes(a.code) }),
+      })),
+      hardfork: spec.hardfork,
+      initialBaseFeePerGas: spec.initialBaseFeePerGas,
+      minGasPrice: 0n,
+      // FIFO: the executor must keep the order the sequencer chose.
+      mining: { autoMine, blockGasLimit: spec.blockGasLimit, memPool: { order: MineOrdering.Fifo } },
+      network: { genesisBlockGasLimit: spec.blockGasLimit, genesisBlockTime: BigInt(spec.genesisTime) },
+      networkId: spec.chainId,
+      observability: {},
+      ownedAccounts: [],
+      precompileOverrides: [],
+    },
+    { enable: false, decodeConsoleLogInputsCallback: () => [], printLineCallback: () => undefined },
+    { subscriptionCallback: () => undefined },
+    new ContractDecoder(),
+  );
+}
+
+export class EdrExecutor extends RpcDialectExecutor {
+  readonly kind = "edr";
+  readonly allowsSameTimestamp = true;
+  #provider: Provider | undefined;
+  #id = 0;
+
+  async start(spec: ChainSpec): Promise<BlockHeader> {
+    this.#provider = await createEdrProvider(spec);
+    const head = await this.block("latest");
+    if (head === undefined) throw new L2Error("EXECUTOR", "EDR has no genesis block", spec.chainId);
+    return head;
+  }
+
+  protected async send(method: string, params: readonly unknown[]): Promise<RpcAnswer> {
+    if (this.#provider === undefined) throw new L2Error("EXECUTOR", "executor not started", method);
+    const response = await this.#provider.handleRequest(
+      JSON.stringify({ jsonrpc: "2.0", id: this.#id++, method, params }),
+    );
+    const data: unknown = response.data;
+    return (typeof data === "string" ? JSON.parse(data) : data) as RpcAnswer;
+  }
+
+  async close(): Promise<void> {
+    this.#provider = undefined;
+  }
+}

@@ -1,0 +1,125 @@
+/**
+ * The LVM executor: the front end that runs EVM transactions and seals blocks. The sequencer
+ * decides *what* goes into a block and *when*; the executor only executes. Two implementations
+ * share one Ethereum JSON-RPC dialect (the Hardhat one: `evm_setAutomine`, `evm_mine`,
+ * `hardhat_dropTransaction`): EDR in process ({@link EdrExecutor}) and any node reached over
+ * HTTP ({@link JsonRpcExecutor}).
+ */
+import { L2Error } from "./errors.js";
+import type { Address, BlockHeader, BlockNumber, Hash32, Hex, RawTx, Wei } from "./types.js";
+
+/** An account present at genesis. */
+export interface GenesisAccount {
+  readonly address: Address;
+  readonly balance: Wei;
+  /** Runtime bytecode for a predeployed contract. Its storage starts empty. */
+  readonly code?: Hex;
+}
+
+/** Everything that determines the chain's genesis and its rules. */
+export interface ChainSpec {
+  readonly chainId: bigint;
+  /** Genesis block time, seconds since the epoch. */
+  readonly genesisTime: number;
+  readonly blockGasLimit: bigint;
+  readonly initialBaseFeePerGas: bigint;
+  /** Receives priority fees (the sequencer's fee account). */
+  readonly coinbase: Address;
+  readonly hardfork: "prague" | "cancun";
+  readonly alloc: readonly GenesisAccount[];
+}
+
+/** What sealing a block did with the transactions it was given. */
+export interface SealResult {
+  readonly block: BlockHeader;
+  /** Refused by the executor (e.g. funds spent by an earlier transaction of the block). */
+  readonly rejected: readonly { readonly hash: Hash32; readonly reason: string }[];
+  /** Valid but not included (block full); removed from the executor's own pool. */
+  readonly deferred: readonly Hash32[];
+}
+
+/** The executor interface the sequencer and the RPC server drive. */
+export interface LvmExecutor {
+  readonly kind: "edr" | "json-rpc";
+  /** Whether two consecutive blocks may carry the same timestamp. */
+  readonly allowsSameTimestamp: boolean;
+  /** Sets the genesis up (or checks a running node against it) and returns the head block. */
+  start(spec: ChainSpec): Promise<BlockHeader>;
+  /** A read-only Ethereum JSON-RPC call (eth_call, eth_getLogs, …). Throws {@link L2Error} "EXECUTOR". */
+  request(method: string, params: readonly unknown[]): Promise<unknown>;
+  /** Executes `txs` in order in one new block with `timestamp` and returns it. */
+  sealBlock(txs: readonly RawTx[], timestamp: number): Promise<SealResult>;
+  /** The block at `number`, or undefined past the head. */
+  block(number: BlockNumber | "latest"): Promise<BlockHeader | undefined>;
+  close(): Promise<void>;
+}
+
+interface RpcBlock {
+  number: Hex;
+  hash: Hash32;
+  stateRoot: Hash32;
+  timestamp: Hex;
+  gasUsed: Hex;
+  gasLimit: Hex;
+  baseFeePerGas?: Hex;
+  transactions: Hash32[];
+}
+
+/** A JSON-RPC answer as both EDR and HTTP nodes produce it. */
+export interface RpcAnswer {
+  result?: unknown;
+  error?: { code: number; message: string; data?: unknown };
+}
+
+/** Shared logic: both executors speak the same JSON-RPC, only the transport differs. */
+export abstract class RpcDialectExecutor implements LvmExecutor {
+  abstract readonly kind: "edr" | "json-rpc";
+  abstract readonly allowsSameTimestamp: boolean;
+  abstract start(spec: ChainSpec): Promise<BlockHeader>;
+  abstract close(): Promise<void>;
+  protected abstract send(method: string, params: readonly unknown[]): Promise<RpcAnswer>;
+
+  async request(method: string, params: readonly unknown[]): Promise<unknown> {
+    const answer = await this.send(method, params);
+    if (answer.error !== undefined) {
+      throw new L2Error("EXECUTOR", answer.error.message, method, answer.error.code, answer.error.data);
+    }
+    return answer.result ?? null;
+  }
+
+  async block(number: BlockNumber | "latest"): Promise<BlockHeader | undefined> {
+    const tag = number === "latest" ? "latest" : `0x${number.toString(16)}`;
+    const b = (await this.request("eth_getBlockByNumber", [tag, false])) as RpcBlock | null;
+    return b === null ? undefined : toHeader(b);
+  }
+
+  async sealBlock(txs: readonly RawTx[], timestamp: number): Promise<SealResult> {
+    const rejected: { hash: Hash32; reason: string }[] = [];
+    for (const tx of txs) {
+      const answer = await this.send("eth_sendRawTransaction", [tx.raw]);
+      if (answer.error !== undefined) rejected.push({ hash: tx.hash, reason: answer.error.message });
+    }
+    await this.request("evm_mine", [timestamp]);
+    const block = await this.block("latest");
+    if (block === undefined) throw new L2Error("EXECUTOR", "no block after evm_mine", timestamp);
+    const included = new Set(block.transactions);
+    const refused = new Set(rejected.map((r) => r.hash));
+    const deferred = txs.map((t) => t.hash).filter((h) => !included.has(h) && !refused.has(h));
+    // Anything left in the executor's own pool would be mined in an order we did not choose.
+    for (const hash of deferred) await this.request("hardhat_dropTransaction", [hash]);
+    return { block, rejected, deferred };
+  }
+}
+
+function toHeader(b: RpcBlock): BlockHeader {
+  return {
+    number: Number(b.number),
+    hash: b.hash,
+    stateRoot: b.stateRoot,
+    timestamp: Number(b.timestamp),
+    gasUsed: BigInt(b.gasUsed),
+    gasLimit: BigInt(b.gasLimit),
+    baseFeePerGas: BigInt(b.baseFeePerGas ?? "0x0"),
+    transactions: b.transactions,
+  };
+}

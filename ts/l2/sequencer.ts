@@ -1,0 +1,280 @@
+/**
+ * The sequencer: the L2's entry point. It validates signed transactions, logs them durably
+ * before acknowledging, orders them by fee priority (nonce gaps held) and hands blocks to the
+ * executor on an interval or as soon as a block's worth of gas is waiting. On start it replays
+ * its log, checking every block reaches the recorded hash and state root.
+ */
+import { EventEmitter } from "node:events";
+
+import { formBatch, type Batch, type BatchProof, type BatchProver } from "./batch.js";
+import { L2Error } from "./errors.js";
+import type { ChainSpec, LvmExecutor } from "./executor.js";
+import type { BlockRecord, DurableLog } from "./log.js";
+import { TxPool, decodeTransaction, type AccountState, type PoolTx, type ValidationContext } from "./txpool.js";
+import type { Address, BlockHeader, Hash32, Hex, RawTx } from "./types.js";
+
+export interface SequencerOptions {
+  /** Block interval while transactions wait, in milliseconds. */
+  readonly blockTimeMs: number;
+  /** Smallest accepted priority fee per gas, in wei. */
+  readonly minTip: bigint;
+  /** A batch is formed every this many blocks. */
+  readonly batchBlocks: number;
+  /** The bridge predeploy, read for each batch's withdrawal root. */
+  readonly bridge: Address;
+  /** Called once per batch when present. */
+  readonly prover?: BatchProver;
+}
+
+/** Events: "block" (BlockHeader, PoolTx[]), "batch" (Batch), "error" (unknown). */
+export class Sequencer extends EventEmitter {
+  readonly pool = new TxPool();
+  readonly #executor: LvmExecutor;
+  readonly #spec: ChainSpec;
+  readonly #log: DurableLog;
+  readonly #opts: SequencerOptions;
+  readonly #accounts = new Map<string, AccountState>();
+  #head: BlockHeader;
+  #sealing: Promise<BlockHeader | undefined> | undefined;
+  #timer: NodeJS.Timeout | undefined;
+  #closed = false;
+
+  private constructor(executor: LvmExecutor, spec: ChainSpec, log: DurableLog, opts: SequencerOptions, head: BlockHeader) {
+    super();
+    this.#executor = executor;
+    this.#spec = spec;
+    this.#log = log;
+    this.#opts = opts;
+    this.#head = head;
+  }
+
+  /** Starts the executor, checks the log belongs to this chain, replays it, and starts mining. */
+  static async open(executor: LvmExecutor, spec: ChainSpec, log: DurableLog, opts: SequencerOptions): Promise<Sequencer> {
+    const head = await executor.start(spec);
+    const genesis = await executor.block(0);
+    if (genesis === undefined) throw new L2Error("EXECUTOR", "executor has no genesis block", spec.chainId);
+    const chain = await log.chain();
+    if (chain === undefined) {
+      await log.setChain({ chainId: spec.chainId.toString(), genesisHash: genesis.hash });
+    } else if (chain.chainId !== spec.chainId.toString() || chain.genesisHash !== genesis.hash) {
+      throw new L2Error("DATADIR_MISMATCH", `the data directory belongs to chain ${chain.chainId} with genesis ${chain.genesisHash}`, chain);
+    }
+    const seq = new Sequencer(executor, spec, log, opts, head);
+    await seq.#replay();
+    seq.#timer = setInterval(() => {
+      if (seq.pool.size > 0) void seq.produceBlock();
+    }, opts.blockTimeMs);
+    return seq;
+  }
+
+  get head(): BlockHeader {
+    return this.#head;
+  }
+
+  get executor(): LvmExecutor {
+    return this.#executor;
+  }
+
+  /** Validates `raw`, logs it durably, pools it and returns its hash. */
+  async submit(raw: string): Promise<Hash32> {
+    const tx = await this.#admit(raw);
+    try {
+      await this.#log.appendTx(tx.raw);
+    } catch (e) {
+      this.#removeFromPool(tx);
+      throw e;
+    }
+    if (this.pool.gas >= this.#spec.blockGasLimit) void this.produceBlock();
+    return tx.hash;
+  }
+
+  /** The nonce the sender's next transaction should use, counting pooled ones. */
+  async pendingNonce(address: Address): Promise<number> {
+    const account = await this.#account(address);
+    return this.pool.nextNonce(address, account.nonce);
+  }
+
+  /** Seals one block from the pool now (no-op if empty). Calls are serialised. */
+  produceBlock(): Promise<BlockHeader | undefined> {
+    const run = async (): Promise<BlockHeader | undefined> => {
+      if (this.pool.size === 0 || this.#closed) return undefined;
+      const chosen = await this.#select();
+      if (chosen.length === 0) return undefined;
+      return this.#seal(chosen, this.#nextTimestamp(), undefined);
+    };
+    const previous = this.#sealing ?? Promise.resolve(undefined);
+    const next = previous.then(run, run).catch((e: unknown) => {
+      this.emit("error", e);
+      return undefined;
+    });
+    this.#sealing = next;
+    return next;
+  }
+
+  /** The batch with `index`, if formed. */
+  async batch(index: number): Promise<{ batch: Batch; proof?: BatchProof } | undefined> {
+    return (await this.#log.batch(index)) as { batch: Batch; proof?: BatchProof } | undefined;
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+    clearInterval(this.#timer);
+    await this.#sealing;
+    await this.#log.close();
+    await this.#executor.close();
+  }
+
+  async #admit(raw: string, ctx?: ValidationContext): Promise<PoolTx> {
+    const tx = decodeTransaction(raw, ctx ?? this.#validationContext());
+    for (;;) {
+      const height = this.#head.number;
+      const account = await this.#account(tx.from);
+      // A block sealed while we read: the account state may be stale, read again.
+      if (height !== this.#head.number) continue;
+      this.pool.add(tx, account);
+      return tx;
+    }
+  }
+
+  #removeFromPool(tx: PoolTx): void {
+    this.pool.remove(tx.hash);
+  }
+
+  #validationContext(): ValidationContext {
+    return {
+      chainId: this.#spec.chainId,
+      blockGasLimit: this.#spec.blockGasLimit,
+      baseFee: nextBaseFee(this.#head),
+      minTip: this.#opts.minTip,
+    };
+  }
+
+  async #account(address: Address): Promise<AccountState> {
+    const key = address.toLowerCase();
+    const cached = this.#accounts.get(key);
+    if (cached !== undefined) return cached;
+    const [nonce, balance] = await Promise.all([
+      this.#executor.request("eth_getTransactionCount", [address, "latest"]),
+      this.#executor.request("eth_getBalance", [address, "latest"]),
+    ]);
+    const state = { nonce: Number(nonce as string), balance: BigInt(balance as string) };
+    this.#accounts.set(key, state);
+    return state;
+  }
+
+  async #select(): Promise<PoolTx[]> {
+    const nonces = new Map<string, number>();
+    for (const sender of this.pool.senders()) nonces.set(sender, (await this.#account(sender)).nonce);
+    return this.pool.select(this.#spec.blockGasLimit, nextBaseFee(this.#head), (s) => nonces.get(s) ?? 0);
+  }
+
+  #nextTimestamp(): number {
+    const now = Math.floor(Date.now() / 1000);
+    const min = this.#head.timestamp + (this.#executor.allowsSameTimestamp ? 0 : 1);
+    return Math.max(now, min);
+  }
+
+  /** Executes `txs` in a block; `expected` is the logged record when replaying. */
+  async #seal(txs: readonly PoolTx[] | readonly RawTx[], timestamp: number, expected: BlockRecord | undefined): Promise<BlockHeader> {
+    const result = await this.#executor.sealBlock(txs, timestamp);
+    const block = result.block;
+    if (expected !== undefined && (block.hash !== expected.hash || block.stateRoot !== expected.stateRoot)) {
+      throw new L2Error(
+        "REPLAY_DIVERGED",
+        `replaying block ${expected.number} gave hash ${block.hash} state root ${block.stateRoot}, the log says ${expected.hash} ${expected.stateRoot}`,
+        expected,
+      );
+    }
+    const gone = new Set<string>([...block.transactions, ...result.rejected.map((r) => r.hash)]);
+    const included: PoolTx[] = [];
+    for (const hash of gone) {
+      const tx = this.pool.get(hash as Hash32);
+      if (tx === undefined) continue;
+      this.#removeFromPool(tx);
+      if (block.transactions.includes(hash as Hash32)) included.push(tx);
+    }
+    this.#accounts.clear();
+    this.#head = block;
+    // Replaced transactions whose nonce a block has now used can never run.
+    for (const tx of included) this.pool.prune(tx.from, (await this.#account(tx.from)).nonce);
+    if (expected === undefined) {
+      await this.#log.appendBlock({
+        number: block.number,
+        timestamp: block.timestamp,
+        hash: block.hash,
+        stateRoot: block.stateRoot,
+        transactions: block.transactions,
+      });
+    }
+    this.emit("block", block, included);
+    await this.#maybeBatch(block);
+    return block;
+  }
+
+  /** Batch k covers blocks k*N+1 … (k+1)*N: numbering alone decides, so a replay forms the same ones. */
+  async #maybeBatch(block: BlockHeader): Promise<void> {
+    const n = this.#opts.batchBlocks;
+    if (block.number === 0 || block.number % n !== 0) return;
+    const index = block.number / n - 1;
+    const stored = await this.batch(index);
+    if (stored?.batch.blockHash === block.hash && stored.proof !== undefined) return;
+    const batch = await formBatch(this.#executor, this.#opts.bridge, index, block.number - n + 1, block);
+    let proof: BatchProof | undefined;
+    if (this.#opts.prover !== undefined) {
+      try {
+        proof = await this.#opts.prover.prove(batch);
+      } catch (e) {
+        this.emit("error", e);
+      }
+    }
+    await this.#log.putBatch(index, proof === undefined ? { batch } : { batch, proof });
+    this.emit("batch", batch);
+  }
+
+  async #replay(): Promise<void> {
+    const raws = new Map<string, Hex>();
+    const order: Hash32[] = [];
+    const ctx: ValidationContext = { ...this.#validationContext(), baseFee: 0n, minTip: 0n };
+    for await (const raw of this.#log.transactions()) {
+      const tx = decodeTransaction(raw, ctx);
+      raws.set(tx.hash, raw);
+      order.push(tx.hash);
+    }
+    const mined = new Set<string>();
+    for await (const record of this.#log.blocks()) {
+      for (const h of record.transactions) mined.add(h);
+      const existing = await this.#executor.block(record.number);
+      if (existing !== undefined && existing.hash === record.hash) {
+        this.#head = existing;
+        continue;
+      }
+      const txs = record.transactions.map((hash) => {
+        const raw = raws.get(hash);
+        if (raw === undefined) throw new L2Error("REPLAY_DIVERGED", `block ${record.number} names unlogged tx ${hash}`, hash);
+        return { hash, raw };
+      });
+      await this.#seal(txs, record.timestamp, record);
+    }
+    // Accepted but not yet mined: back into the pool, in acceptance order, under today's rules.
+    for (const hash of order) {
+      if (mined.has(hash) || this.pool.get(hash) !== undefined) continue;
+      try {
+        await this.#admit(raws.get(hash) as Hex);
+      } catch {
+        // Replaced or made invalid by a mined block: dropped, exactly as before the restart.
+      }
+    }
+  }
+}
+
+/** EIP-1559 base fee of the block after `parent` (elasticity 2, denominator 8). */
+export function nextBaseFee(parent: BlockHeader): bigint {
+  const target = parent.gasLimit / 2n;
+  const base = parent.baseFeePerGas;
+  if (parent.gasUsed === target || target === 0n) return base;
+  if (parent.gasUsed > target) {
+    const delta = (base * (parent.gasUsed - target)) / target / 8n;
+    return base + (delta > 1n ? delta : 1n);
+  }
+  return base - (base * (target - parent.gasUsed)) / target / 8n;
+}

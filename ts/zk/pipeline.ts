@@ -1,0 +1,394 @@
+import { spawn } from "node:child_process";
+import { createHash, randomBytes } from "node:crypto";
+import { createReadStream, existsSync, readFileSync } from "node:fs";
+import { mkdir, open, readFile, readdir, rename, rm, stat, writeFile } from "node:fs/promises";
+import { createRequire } from "node:module";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+
+import * as snarkjs from "snarkjs";
+import type { SnarkLogger } from "snarkjs";
+
+import { ZkError } from "./errors.js";
+
+const require = createRequire(import.meta.url);
+
+/** The repository root: circom (WASI) sees only its working directory, so everything runs from here. */
+export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
+/** Where CI and tests find ready powers-of-tau files (the `shared/` checkout beside the repo). */
+export const SHARED_PTAU_DIR = path.resolve(REPO_ROOT, "..", "shared", "ptau");
+export const BUILD_DIR = path.join(REPO_ROOT, "build", "zk");
+
+/** A fixed beacon makes setups byte-for-byte reproducible: right for tests, never a real ceremony. */
+export const TEST_BEACON = "0102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f20";
+
+export type Hex = string & { readonly __hex: unique symbol };
+
+export interface CompiledCircuit {
+  readonly name: string;
+  readonly source: string;
+  readonly r1cs: string;
+  readonly wasm: string;
+  /** sha256 of the R1CS: the identity of the constraint system, the key of every cache entry. */
+  readonly r1csHash: Hex;
+  readonly constraints: number;
+  readonly publicInputs: number;
+}
+
+export interface Groth16Setup {
+  readonly circuit: CompiledCircuit;
+  readonly zkey: string;
+  readonly vkeyPath: string;
+  readonly vkey: Record<string, unknown>;
+  readonly ptauHash: Hex;
+}
+
+export interface Groth16Proof {
+  readonly proof: snarkjs.Groth16ProofJson;
+  readonly publicSignals: string[];
+}
+
+/** Progress sink; the default is silent so library callers and tests stay quiet. */
+export type Progress = (msg: string) => void;
+const silent: Progress = () => undefined;
+
+function snarkLogger(progress: Progress): SnarkLogger {
+  return { debug: () => undefined, info: progress, warn: progress, error: progress };
+}
+
+export async function sha256File(file: string): Promise<Hex> {
+  const h = createHash("sha256");
+  for await (const chunk of createReadStream(file)) h.update(chunk as Buffer);
+  return h.digest("hex") as Hex;
+}
+
+/** A sibling temp name: a rename onto the final name is atomic, so readers never see half a file. */
+function tempName(final: string): string {
+  return `${final}.tmp-${process.pid}-${randomBytes(4).toString("hex")}`;
+}
+
+/** Runs `produce(tmp)` then renames tmp onto `final`; on failure tmp is removed and nothing is left. */
+export async function atomically<T>(final: string, produce: (tmp: string) => Promise<T>): Promise<T> {
+  await mkdir(path.dirname(final), { recursive: true });
+  const tmp = tempName(final);
+  try {
+    const out = await produce(tmp);
+    await rename(tmp, final);
+    return out;
+  } catch (err) {
+    await rm(tmp, { recursive: true, force: true });
+    throw err;
+  }
+}
+
+function runCircom(args: string[]): Promise<{ code: number; output: string }> {
+  const cli = path.join(path.dirname(require.resolve("circom2/package.json")), "cli.js");
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [cli, ...args], { cwd: REPO_ROOT, stdio: ["ignore", "pipe", "pipe"] });
+    let output = "";
+    child.stdout.on("data", (d: Buffer) => (output += d.toString()));
+    child.stderr.on("data", (d: Buffer) => (output += d.toString()));
+    child.on("error", reject);
+    child.on("close", (code) => resolve({ code: code ?? 1, output }));
+  });
+}
+
+// eslint-disable-next-line no-control-regex
+const stripAnsi = (s: string): string => s.replace(/\u001b\[[0-9;]*m/g, "");
+
+/**
+ * Compiles a circom file (path relative to the repo root or absolute inside it) to R1CS + witness
+ * wasm under build/zk/circuits/<name>/. The output directory is replaced atomically.
+ */
+export async function compileCircuit(source: string): Promise<CompiledCircuit> {
+  const abs = path.resolve(REPO_ROOT, source);
+  if (!existsSync(abs)) throw new ZkError("CIRCUIT_NOT_FOUND", source, "circuit file does not exist");
+  const rel = path.relative(REPO_ROOT, abs);
+  if (rel.startsWith("..")) {
+    throw new ZkError("CIRCUIT_NOT_FOUND", source, "circuit must live inside the repository (circom sees only it)");
+  }
+  const name = path.basename(abs, ".circom");
+  const outDir = path.join(BUILD_DIR, "circuits", name);
+  const work = tempName(outDir);
+  try {
+    await mkdir(work, { recursive: true });
+    const { code, output } = await runCircom([rel, "--r1cs", "--wasm", "--O2", "-l", "node_modules", "-o", path.relative(REPO_ROOT, work)]);
+    if (code !== 0 || !existsSync(path.join(work, `${name}.r1cs`))) {
+      const lines = stripAnsi(output)
+        .split("\n")
+        .map((l) => l.trim())
+        .filter((l) => l.length > 0);
+      const first = lines.find((l) => /error/i.test(l)) ?? lines[0] ?? `circom exited with ${code}`;
+      const where = lines.find((l) => /\.circom:\d+/.test(l));
+      throw new ZkError("CIRCUIT_COMPILE_FAILED", source, where ? `${first} at ${where.replace(/^[^A-Za-z0-9./]+/, "")}` : first);
+    }
+    // circom writes <name>_js/<name>.wasm plus helper scripts we do not need.
+    await rename(path.join(work, `${name}_js`, `${name}.wasm`), path.join(work, `${name}.wasm`));
+    await rm(path.join(work, `${name}_js`), { recursive: true, force: true });
+    // The old output is stale; a directory cannot be renamed over a non-empty one.
+    await rm(outDir, { recursive: true, force: true });
+    await rename(work, outDir);
+  } catch (err) {
+    await rm(work, { recursive: true, force: true });
+    throw err;
+  }
+  const r1cs = path.join(outDir, `${name}.r1cs`);
+  const info = await snarkjs.r1cs.info(r1cs);
+  return {
+    name,
+    source: rel,
+    r1cs,
+    wasm: path.join(outDir, `${name}.wasm`),
+    r1csHash: await sha256File(r1cs),
+    constraints: info.nConstraints,
+    publicInputs: info.nPubInputs + info.nOutputs,
+  };
+}
+
+/** Reads a .ptau header: returns its power after checking the magic and the BN254 field. */
+export async function ptauPower(file: string): Promise<number> {
+  if (!existsSync(file)) throw new ZkError("PTAU_NOT_FOUND", file, "powers-of-tau file does not exist");
+  const fh = await open(file, "r");
+  try {
+    const head = Buffer.alloc(4 + 4 + 4 + 4 + 8 + 4 + 32 + 4);
+    const { bytesRead } = await fh.read(head, 0, head.length, 0);
+    if (bytesRead < head.length || head.subarray(0, 4).toString("latin1") !== "ptau") {
+      throw new ZkError("PTAU_INVALID", file, "not a .ptau file (bad magic)");
+    }
+    // magic, version, nSections, then section 1 (header): type u32, size u64, n8 u32, prime, power u32.
+    const n8 = head.readUInt32LE(24);
+    if (n8 !== 32) throw new ZkError("PTAU_INVALID", file, `unsupported field size ${n8} bytes (BN254 expected)`);
+    const power = head.readUInt32LE(28 + 32);
+    if (power < 1 || power > 28) throw new ZkError("PTAU_INVALID", file, `implausible power ${power}`);
+    const size = (await stat(file)).size;
+    // A phase-2-prepared file holds at least 2^power G1 points in its Lagrange section: truncation shows.
+    if (size < 64 * 2 ** power) throw new ZkError("PTAU_INVALID", file, `truncated (${size} bytes for power ${power})`);
+    return power;
+  } finally {
+    await fh.close();
+  }
+}
+
+/** The smallest power of tau whose domain holds the circuit (snarkjs Groth16 needs nConstraints + nPub + 1). */
+export function requiredPower(circuit: CompiledCircuit): number {
+  const needed = circuit.constraints + circuit.publicInputs + 1;
+  return Math.max(8, Math.ceil(Math.log2(needed)));
+}
+
+/** The shared ptau for tests/CI: the smallest file in ../shared/ptau that fits `power`. */
+export function sharedPtau(power: number): string | undefined {
+  for (const p of [12, 14, 16, 18, 20]) {
+    const f = path.join(SHARED_PTAU_DIR, `pot${p}.ptau`);
+    if (p >= power && existsSync(f)) return f;
+  }
+  return undefined;
+}
+
+/**
+ * Generates a local powers-of-tau file of the given power with a fixed beacon, cached as
+ * build/zk/ptau/pot<power>.ptau. Power 16 takes ~20 minutes on 2 cores: progress is reported.
+ */
+export async function generatePtau(power: number, progress: Progress = silent): Promise<string> {
+  const final = path.join(BUILD_DIR, "ptau", `pot${power}.ptau`);
+  if (existsSync(final)) return final;
+  const log = snarkLogger(progress);
+  const curve = await snarkjs.curves.getCurveFromName("bn128");
+  return atomically(final, async (tmp) => {
+    const a = `${tmp}.0`;
+    const b = `${tmp}.1`;
+    try {
+      progress(`ptau: new accumulator of power ${power}`);
+      await snarkjs.powersOfTau.newAccumulator(curve, power, a, log);
+      progress("ptau: beacon contribution");
+      await snarkjs.powersOfTau.beacon(a, b, "lvm local beacon", TEST_BEACON, 10, log);
+      progress("ptau: prepare phase 2 (the long step)");
+      await snarkjs.powersOfTau.preparePhase2(b, tmp, log);
+      return final;
+    } finally {
+      await rm(a, { force: true });
+      await rm(b, { force: true });
+    }
+  });
+}
+
+/**
+ * Resolves the ptau to use: the given path (checked), else one generated locally and cached under
+ * build/ (sized to the circuit). Tests and CI pass `sharedPtau(...)` explicitly.
+ */
+export async function resolvePtau(circuit: CompiledCircuit, given?: string, progress: Progress = silent): Promise<string> {
+  const need = requiredPower(circuit);
+  const file = given ?? (await generatePtau(need, progress));
+  const power = await ptauPower(file);
+  if (power < need) {
+    throw new ZkError(
+      "PTAU_TOO_SMALL",
+      file,
+      `power ${power} holds ${2 ** power} constraints, circuit ${circuit.name} needs power ${need}`,
+    );
+  }
+  return file;
+}
+
+/**
+ * Groth16 phase 2 for a compiled circuit: zkey (with a fixed beacon contribution), verification
+ * key. Cached under build/zk/keys/<r1cs hash>-<ptau hash>/, written atomically.
+ */
+export async function setupGroth16(
+  circuit: CompiledCircuit,
+  ptau: string,
+  progress: Progress = silent,
+  cacheRoot: string = path.join(BUILD_DIR, "keys"),
+): Promise<Groth16Setup> {
+  const ptauHash = await sha256File(ptau);
+  const dir = path.join(cacheRoot, `groth16-${circuit.r1csHash.slice(0, 16)}-${ptauHash.slice(0, 16)}`);
+  const zkey = path.join(dir, `${circuit.name}.zkey`);
+  const vkeyPath = path.join(dir, `${circuit.name}.vkey.json`);
+  if (!existsSync(vkeyPath)) {
+    const log = snarkLogger(progress);
+    await atomically(dir, async (tmp) => {
+      await mkdir(tmp, { recursive: true });
+      const z0 = path.join(tmp, "phase2-0.zkey");
+      try {
+        progress(`groth16: phase 2 for ${circuit.name} (${circuit.constraints} constraints)`);
+        await snarkjs.zKey.newZKey(circuit.r1cs, ptau, z0, log);
+        await snarkjs.zKey.beacon(z0, path.join(tmp, `${circuit.name}.zkey`), "lvm beacon", TEST_BEACON, 10, log);
+      } catch (err) {
+        if (err instanceof ZkError) throw err;
+        throw new ZkError("SETUP_FAILED", ptau, `phase 2 setup failed: ${(err as Error).message}`);
+      }
+      await rm(z0, { force: true });
+      const vk = await snarkjs.zKey.exportVerificationKey(path.join(tmp, `${circuit.name}.zkey`));
+      await writeFile(path.join(tmp, `${circuit.name}.vkey.json`), JSON.stringify(vk, null, 2));
+    });
+  }
+  const vkey = JSON.parse(await readFile(vkeyPath, "utf8")) as Record<string, unknown>;
+  return { circuit, zkey, vkeyPath, vkey, ptauHash };
+}
+
+/** Solidity contract name for a circuit: merkle_inclusion -> MerkleInclusionVerifier. */
+export function verifierContractName(circuitName: string): string {
+  return (
+    circuitName
+      .split(/[^A-Za-z0-9]+/)
+      .filter(Boolean)
+      .map((w) => w[0].toUpperCase() + w.slice(1))
+      .join("") + "Verifier"
+  );
+}
+
+function loadTemplates(): { groth16: string; plonk: string; fflonk: string } {
+  // snarkjs exports no package.json subpath: find templates/ from its main entry (build/main.cjs).
+  const dir = path.join(path.dirname(require.resolve("snarkjs")), "..", "templates");
+  return {
+    groth16: readFileSync(path.join(dir, "verifier_groth16.sol.ejs"), "utf8"),
+    plonk: readFileSync(path.join(dir, "verifier_plonk.sol.ejs"), "utf8"),
+    fflonk: readFileSync(path.join(dir, "verifier_fflonk.sol.ejs"), "utf8"),
+  };
+}
+
+/** Renders the snarkjs Solidity verifier for a zkey, renamed after the circuit, and returns the source. */
+export async function renderSolidityVerifier(zkey: string, contractName: string): Promise<string> {
+  const src = await snarkjs.zKey.exportSolidityVerifier(zkey, loadTemplates());
+  return src.replace(/contract (Groth16Verifier|PlonkVerifier|FflonkVerifier)\b/, `contract ${contractName}`);
+}
+
+/** Writes contracts/zk/<Name>Verifier.sol (atomically) and returns its path. */
+export async function exportSolidityVerifier(setup: Groth16Setup, outDir = path.join(REPO_ROOT, "contracts", "zk")): Promise<string> {
+  const name = verifierContractName(setup.circuit.name);
+  const file = path.join(outDir, `${name}.sol`);
+  const src = await renderSolidityVerifier(setup.zkey, name);
+  await atomically(file, (tmp) => writeFile(tmp, src));
+  return file;
+}
+
+/** Computes the witness and a Groth16 proof. Witness failures (an unsatisfied constraint) become WITNESS_FAILED. */
+export async function proveGroth16(setup: Groth16Setup, input: snarkjs.SignalInput): Promise<Groth16Proof> {
+  try {
+    const { proof, publicSignals } = await snarkjs.groth16.fullProve(input, setup.circuit.wasm, setup.zkey);
+    return { proof, publicSignals };
+  } catch (err) {
+    const msg = (err as Error).message ?? String(err);
+    if (/Too many values|Not enough values|Signal not found|Invalid number/i.test(msg)) {
+      throw new ZkError("INPUT_INVALID", setup.circuit.name, `bad witness input: ${msg.split("\n")[0]}`);
+    }
+    throw new ZkError("WITNESS_FAILED", setup.circuit.name, `witness does not satisfy the circuit: ${msg.split("\n")[0]}`);
+  }
+}
+
+/** Off-chain Groth16 verification against a verification key. */
+export async function verifyGroth16(vkey: Record<string, unknown>, p: Groth16Proof): Promise<boolean> {
+  const expected = Number(vkey.nPublic);
+  if (p.publicSignals.length !== expected) {
+    throw new ZkError("PUBLIC_INPUT_COUNT", String(p.publicSignals.length), `verification key expects ${expected} public inputs`);
+  }
+  return snarkjs.groth16.verify(vkey, p.publicSignals, p.proof);
+}
+
+const isDecimal = (v: unknown): v is string => typeof v === "string" && /^[0-9]{1,78}$/.test(v);
+
+/** Parses and shape-checks a proof file ({proof, publicSignals}); errors name the file. */
+export async function readProofFile(file: string): Promise<Groth16Proof> {
+  if (!existsSync(file)) throw new ZkError("PROOF_FILE_INVALID", file, "proof file does not exist");
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(await readFile(file, "utf8"));
+  } catch (err) {
+    throw new ZkError("PROOF_FILE_INVALID", file, `not JSON (${(err as Error).message})`);
+  }
+  const o = parsed as { proof?: Record<string, unknown>; publicSignals?: unknown };
+  const pr = o.proof;
+  const ok =
+    pr !== undefined &&
+    Array.isArray(pr.pi_a) &&
+    pr.pi_a.length === 3 &&
+    pr.pi_a.every(isDecimal) &&
+    Array.isArray(pr.pi_b) &&
+    pr.pi_b.length === 3 &&
+    pr.pi_b.every((x: unknown) => Array.isArray(x) && x.length === 2 && x.every(isDecimal)) &&
+    Array.isArray(pr.pi_c) &&
+    pr.pi_c.length === 3 &&
+    pr.pi_c.every(isDecimal);
+  if (!ok) throw new ZkError("PROOF_FILE_INVALID", file, "missing or malformed proof.pi_a / pi_b / pi_c");
+  if (!Array.isArray(o.publicSignals) || !o.publicSignals.every(isDecimal)) {
+    throw new ZkError("PROOF_FILE_INVALID", file, "publicSignals must be an array of decimal strings");
+  }
+  return { proof: pr as unknown as snarkjs.Groth16ProofJson, publicSignals: o.publicSignals as string[] };
+}
+
+/** Writes a proof file atomically. */
+export async function writeProofFile(file: string, p: Groth16Proof): Promise<void> {
+  await atomically(file, (tmp) => writeFile(tmp, JSON.stringify(p, null, 2)));
+}
+
+/** Arguments of the snarkjs verifier's `verifyProof(a, b, c, pubSignals)`; G2 coordinates are swapped for the EVM precompile. */
+export function groth16Calldata(p: Groth16Proof): {
+  a: [bigint, bigint];
+  b: [[bigint, bigint], [bigint, bigint]];
+  c: [bigint, bigint];
+  pub: bigint[];
+} {
+  const B = (s: string): bigint => BigInt(s);
+  const { pi_a, pi_b, pi_c } = p.proof;
+  return {
+    a: [B(pi_a[0]), B(pi_a[1])],
+    b: [
+      [B(pi_b[0][1]), B(pi_b[0][0])],
+      [B(pi_b[1][1]), B(pi_b[1][0])],
+    ],
+    c: [B(pi_c[0]), B(pi_c[1])],
+    pub: p.publicSignals.map(B),
+  };
+}
+
+/** Stops snarkjs' worker threads; call once after the last proof or the process never exits. */
+export async function releaseZk(): Promise<void> {
+  const g = globalThis as { curve_bn128?: { terminate(): Promise<void> } };
+  await g.curve_bn128?.terminate();
+  delete g.curve_bn128;
+}
+
+/** Lists cache entries (for diagnostics). */
+export async function listKeyCache(): Promise<string[]> {
+  const dir = path.join(BUILD_DIR, "keys");
+  return existsSync(dir) ? readdir(dir) : [];
+}
