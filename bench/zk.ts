@@ -57,7 +57,12 @@ export default async function zkBench(args: string[]): Promise<Record<string, un
     const [signer] = await ethers.getSigners();
     const tx = await signer.sendTransaction({
       to: await verifier.getAddress(),
-      data: verifier.interface.encodeFunctionData("verifyProof", [cd.a, cd.b, cd.c, cd.pub as [bigint, bigint]]),
+      data: verifier.interface.encodeFunctionData("verifyProof", [
+        cd.a,
+        cd.b,
+        cd.c,
+        cd.pub as [bigint, bigint],
+      ]),
     });
     const receipt = await tx.wait();
 

@@ -13,7 +13,8 @@ interface DevnetArgs {
 
 export default async function devnet(args: DevnetArgs, hre: HardhatRuntimeEnvironment): Promise<void> {
   const port = Number(args.port);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port: not a TCP port: ${args.port}`);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new Error(`--port: not a TCP port: ${args.port}`);
   await hre.tasks.getTask("build").run({ quiet: true });
   const bridge = await hre.artifacts.readArtifact("L2Bridge");
   const root = path.resolve(hre.config.paths.root, args.datadir);

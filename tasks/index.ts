@@ -8,13 +8,6 @@ export const projectTasks: NewTaskDefinition[] = [
     .addOption({ name: "datadir", description: "Devnet state directory", defaultValue: ".devnet" })
     .setAction(() => import("./devnet.js"))
     .build(),
-  task("btc:node", "Run the embedded Bitcoin regtest node (Bitcoin Core-compatible JSON-RPC) until Ctrl-C")
-    .addOption({ name: "datadir", description: "Database directory", defaultValue: ".devnet/btc" })
-    .addOption({ name: "port", description: "JSON-RPC port on 127.0.0.1", defaultValue: "18443" })
-    .addOption({ name: "rpcuser", description: "RPC user (empty: cookie auth)", defaultValue: "" })
-    .addOption({ name: "rpcpassword", description: "RPC password (empty: cookie auth)", defaultValue: "" })
-    .setAction(() => import("./btcnode.js"))
-    .build(),
   task("bridge:address", "Print the BitVM bridge deposit address for a committee, depositor and L2 recipient")
     .addOption({
       name: "committee",
@@ -35,45 +28,54 @@ export const projectTasks: NewTaskDefinition[] = [
     })
     .setAction(() => import("./bridge.js"))
     .build(),
-  task("relay", "Relay Bitcoin headers from a Core-compatible JSON-RPC to the L2 light client until Ctrl-C")
+  task("zk:setup", "Compile a circom circuit, run the Groth16 setup, export its vkey and Solidity verifier")
     .addOption({
-      name: "lightclient",
-      description: "BtcLightClient address (empty: deploy one)",
+      name: "circuit",
+      description: "circom file",
+      defaultValue: "circuits/merkle_inclusion.circom",
+    })
+    .addOption({
+      name: "ptau",
+      description: "Powers-of-tau file (empty: generate one locally)",
       defaultValue: "",
     })
-    .addOption({
-      name: "chain",
-      description: "Bitcoin rules: regtest | testnet | mainnet",
-      defaultValue: "regtest",
-    })
-    .addOption({
-      name: "rpcurl",
-      description: "Bitcoin JSON-RPC URL",
-      defaultValue: "http://127.0.0.1:18443",
-    })
-    .addOption({ name: "rpcuser", description: "RPC user", defaultValue: "" })
-    .addOption({ name: "rpcpassword", description: "RPC password", defaultValue: "" })
-    .addOption({ name: "rpccookie", description: "Path of the node's .cookie file", defaultValue: "" })
-    .addOption({ name: "batch", description: "Headers per L2 transaction", defaultValue: "100" })
-    .addOption({ name: "poll", description: "Polling interval (ms)", defaultValue: "2000" })
-    .setAction(() => import("./relay.js"))
-    .build(),
-  task("zk:setup", "Compile a circom circuit, run the Groth16 setup, export its vkey and Solidity verifier")
-    .addOption({ name: "circuit", description: "circom file", defaultValue: "circuits/merkle_inclusion.circom" })
-    .addOption({ name: "ptau", description: "Powers-of-tau file (empty: generate one locally)", defaultValue: "" })
     .setAction(async () => ({ default: (await import("./zk.js")).setup }))
     .build(),
   task("zk:prove", "Prove a circuit for a JSON input of signals (Groth16)")
-    .addOption({ name: "circuit", description: "circom file", defaultValue: "circuits/merkle_inclusion.circom" })
-    .addOption({ name: "ptau", description: "Powers-of-tau file (empty: generate one locally)", defaultValue: "" })
+    .addOption({
+      name: "circuit",
+      description: "circom file",
+      defaultValue: "circuits/merkle_inclusion.circom",
+    })
+    .addOption({
+      name: "ptau",
+      description: "Powers-of-tau file (empty: generate one locally)",
+      defaultValue: "",
+    })
     .addOption({ name: "input", description: "JSON file of input signals", defaultValue: "input.json" })
-    .addOption({ name: "out", description: "Proof file (empty: build/zk/<circuit>.proof.json)", defaultValue: "" })
+    .addOption({
+      name: "out",
+      description: "Proof file (empty: build/zk/<circuit>.proof.json)",
+      defaultValue: "",
+    })
     .setAction(async () => ({ default: (await import("./zk.js")).prove }))
     .build(),
   task("zk:verify", "Verify a proof file in JS and with the Solidity verifier on the selected network")
-    .addOption({ name: "circuit", description: "circom file", defaultValue: "circuits/merkle_inclusion.circom" })
-    .addOption({ name: "ptau", description: "Powers-of-tau file (empty: generate one locally)", defaultValue: "" })
-    .addOption({ name: "proof", description: "Proof file", defaultValue: "build/zk/merkle_inclusion.proof.json" })
+    .addOption({
+      name: "circuit",
+      description: "circom file",
+      defaultValue: "circuits/merkle_inclusion.circom",
+    })
+    .addOption({
+      name: "ptau",
+      description: "Powers-of-tau file (empty: generate one locally)",
+      defaultValue: "",
+    })
+    .addOption({
+      name: "proof",
+      description: "Proof file",
+      defaultValue: "build/zk/merkle_inclusion.proof.json",
+    })
     .setAction(async () => ({ default: (await import("./zk.js")).verify }))
     .build(),
 ];

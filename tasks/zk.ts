@@ -30,7 +30,9 @@ const progress = (msg: string): void => console.error(`  ${msg}`);
 
 async function prepare(args: ZkArgs): Promise<Groth16Setup> {
   const circuit = await compileCircuit(args.circuit);
-  console.error(`${circuit.source}: ${circuit.constraints} constraints, ${circuit.publicInputs} public inputs`);
+  console.error(
+    `${circuit.source}: ${circuit.constraints} constraints, ${circuit.publicInputs} public inputs`,
+  );
   const ptau = await resolvePtau(circuit, args.ptau === "" ? undefined : path.resolve(args.ptau), progress);
   return setupGroth16(circuit, ptau, progress);
 }
@@ -64,7 +66,10 @@ async function run(action: string, args: ZkArgs, hre: HardhatRuntimeEnvironment)
     case "prove": {
       const setup = await prepare(args);
       const proof = await proveGroth16(setup, await readJson(args.input ?? "input.json"));
-      const out = (args.out ?? "") === "" ? path.join("build", "zk", `${setup.circuit.name}.proof.json`) : (args.out as string);
+      const out =
+        (args.out ?? "") === ""
+          ? path.join("build", "zk", `${setup.circuit.name}.proof.json`)
+          : (args.out as string);
       await writeProofFile(out, proof);
       console.log(`proof: ${out}\npublic: ${proof.publicSignals.join(" ")}`);
       return;
@@ -77,7 +82,9 @@ async function run(action: string, args: ZkArgs, hre: HardhatRuntimeEnvironment)
       const verifier = await ethers.deployContract(verifierContractName(setup.circuit.name));
       const cd = groth16Calldata(proof);
       const onChain = (await verifier.getFunction("verifyProof")(cd.a, cd.b, cd.c, cd.pub)) as boolean;
-      console.log(`js: ${offChain ? "valid" : "INVALID"}\non-chain (${networkName}): ${onChain ? "valid" : "INVALID"}`);
+      console.log(
+        `js: ${offChain ? "valid" : "INVALID"}\non-chain (${networkName}): ${onChain ? "valid" : "INVALID"}`,
+      );
       if (!offChain || !onChain) process.exitCode = 1;
       return;
     }

@@ -85,8 +85,12 @@ contract L2Bridge {
         if (n == 34 && script[0] == 0x51 && script[1] == 0x20) return true;
         // P2PKH: OP_DUP OP_HASH160 <20> OP_EQUALVERIFY OP_CHECKSIG.
         if (
-            n == 25 && script[0] == 0x76 && script[1] == 0xa9 && script[2] == 0x14 && script[23] == 0x88
-                && script[24] == 0xac
+            n == 25 &&
+            script[0] == 0x76 &&
+            script[1] == 0xa9 &&
+            script[2] == 0x14 &&
+            script[23] == 0x88 &&
+            script[24] == 0xac
         ) return true;
         // P2SH: OP_HASH160 <20> OP_EQUAL.
         if (n == 23 && script[0] == 0xa9 && script[1] == 0x14 && script[22] == 0x87) return true;

@@ -18,17 +18,16 @@
     along with snarkJS. If not, see <https://www.gnu.org/licenses/>.
 */
 
-
 pragma solidity >=0.7.0 <0.9.0;
 
 contract MerkleInclusionPlonkVerifier {
     // Omega
-    uint256 constant w1 = 421743594562400382753388642386256516545992082196004333756405989743524594615;    
+    uint256 constant w1 = 421743594562400382753388642386256516545992082196004333756405989743524594615;
     // Scalar field size
-    uint256 constant q  = 21888242871839275222246405745257275088548364400416034343698204186575808495617;
+    uint256 constant q = 21888242871839275222246405745257275088548364400416034343698204186575808495617;
     // Base field size
     uint256 constant qf = 21888242871839275222246405745257275088696311157297823662689037894645226208583;
-    
+
     // [1]_1
     uint256 constant G1x = 1;
     uint256 constant G1y = 2;
@@ -37,153 +36,151 @@ contract MerkleInclusionPlonkVerifier {
     uint256 constant G2x2 = 11559732032986387107991004021392285783925812861821192530917403151452391805634;
     uint256 constant G2y1 = 8495653923123431417604973247489272438418190587263600148770280649306958101930;
     uint256 constant G2y2 = 4082367875863433681332203403145435568316851327593401208105741076214120093531;
-    
+
     // Verification Key data
-    uint32 constant n         = 65536;
-    uint16 constant nPublic   = 2;
+    uint32 constant n = 65536;
+    uint16 constant nPublic = 2;
     uint16 constant nLagrange = 2;
-    
-    uint256 constant Qmx  = 8708511243543574383707238016557919403636002008469154827186954307491383998410;
-    uint256 constant Qmy  = 9836027139281766191647232604492641112137458218695992717116497813229920373675;
-    uint256 constant Qlx  = 18933941548589145105312298118808098651209568867752862200599428370720795743215;
-    uint256 constant Qly  = 2284311491180048747262649777698383553128988120130574281703573712399204562474;
-    uint256 constant Qrx  = 7231959180328404945819999481327512699297193063945918390792318959775469282752;
-    uint256 constant Qry  = 11405215607750575137534455640832094537283669092327462971214637055509319588334;
-    uint256 constant Qox  = 19138244661379712026215396089054557210969798040291698259595605802293237059207;
-    uint256 constant Qoy  = 14888844190419943252690512756867816117123276960245726510756982507532534918774;
-    uint256 constant Qcx  = 10730110872546421038318907066387475455510690571509472590192227122377227402910;
-    uint256 constant Qcy  = 12042964851207481020172354524923352631421018500878218611997835643339062838585;
-    uint256 constant S1x  = 9820941892913347709421339219543716515450948415818740931418311047897676121753;
-    uint256 constant S1y  = 14528975125793006613863006039550628616700316590466566832106603378316826271876;
-    uint256 constant S2x  = 10557750092307920043276523027990403858831532161732413681276624945755320834203;
-    uint256 constant S2y  = 13049064865038489069666452439272928729865171131662276288277257109266589335100;
-    uint256 constant S3x  = 10964606376608821963822593469743928836913626292627505540825713522505020111233;
-    uint256 constant S3y  = 5158897303604848899687079361785443235047153635647618314882828502499415049600;
-    uint256 constant k1   = 2;
-    uint256 constant k2   = 3;
+
+    uint256 constant Qmx = 8708511243543574383707238016557919403636002008469154827186954307491383998410;
+    uint256 constant Qmy = 9836027139281766191647232604492641112137458218695992717116497813229920373675;
+    uint256 constant Qlx = 18933941548589145105312298118808098651209568867752862200599428370720795743215;
+    uint256 constant Qly = 2284311491180048747262649777698383553128988120130574281703573712399204562474;
+    uint256 constant Qrx = 7231959180328404945819999481327512699297193063945918390792318959775469282752;
+    uint256 constant Qry = 11405215607750575137534455640832094537283669092327462971214637055509319588334;
+    uint256 constant Qox = 19138244661379712026215396089054557210969798040291698259595605802293237059207;
+    uint256 constant Qoy = 14888844190419943252690512756867816117123276960245726510756982507532534918774;
+    uint256 constant Qcx = 10730110872546421038318907066387475455510690571509472590192227122377227402910;
+    uint256 constant Qcy = 12042964851207481020172354524923352631421018500878218611997835643339062838585;
+    uint256 constant S1x = 9820941892913347709421339219543716515450948415818740931418311047897676121753;
+    uint256 constant S1y = 14528975125793006613863006039550628616700316590466566832106603378316826271876;
+    uint256 constant S2x = 10557750092307920043276523027990403858831532161732413681276624945755320834203;
+    uint256 constant S2y = 13049064865038489069666452439272928729865171131662276288277257109266589335100;
+    uint256 constant S3x = 10964606376608821963822593469743928836913626292627505540825713522505020111233;
+    uint256 constant S3y = 5158897303604848899687079361785443235047153635647618314882828502499415049600;
+    uint256 constant k1 = 2;
+    uint256 constant k2 = 3;
     uint256 constant X2x1 = 8003328182978665894101386802615680746989860127525238101968121823156944988426;
     uint256 constant X2x2 = 8779639536693420809667118677934721667027187538314712222114604782552868940940;
     uint256 constant X2y1 = 14453235768995888889066516523033852085151171054420311802766807545486037564820;
     uint256 constant X2y2 = 2956679144601151379692156517054930551599718025926606850316430504729597623062;
-    
+
     // Proof calldata
     // Byte offset of every parameter of the calldata
     // Polynomial commitments
-    uint16 constant pA       = 4 + 0;
-    uint16 constant pB       = 4 + 64;
-    uint16 constant pC       = 4 + 128;
-    uint16 constant pZ       = 4 + 192;
-    uint16 constant pT1      = 4 + 256;
-    uint16 constant pT2      = 4 + 320;
-    uint16 constant pT3      = 4 + 384;
-    uint16 constant pWxi     = 4 + 448;
-    uint16 constant pWxiw    = 4 + 512;
+    uint16 constant pA = 4 + 0;
+    uint16 constant pB = 4 + 64;
+    uint16 constant pC = 4 + 128;
+    uint16 constant pZ = 4 + 192;
+    uint16 constant pT1 = 4 + 256;
+    uint16 constant pT2 = 4 + 320;
+    uint16 constant pT3 = 4 + 384;
+    uint16 constant pWxi = 4 + 448;
+    uint16 constant pWxiw = 4 + 512;
     // Opening evaluations
-    uint16 constant pEval_a  = 4 + 576;
-    uint16 constant pEval_b  = 4 + 608;
-    uint16 constant pEval_c  = 4 + 640;
+    uint16 constant pEval_a = 4 + 576;
+    uint16 constant pEval_b = 4 + 608;
+    uint16 constant pEval_c = 4 + 640;
     uint16 constant pEval_s1 = 4 + 672;
     uint16 constant pEval_s2 = 4 + 704;
     uint16 constant pEval_zw = 4 + 736;
-    
+
     // Memory data
     // Challenges
-    uint16 constant pAlpha  = 0;
-    uint16 constant pBeta   = 32;
-    uint16 constant pGamma  = 64;
-    uint16 constant pXi     = 96;
-    uint16 constant pXin    = 128;
+    uint16 constant pAlpha = 0;
+    uint16 constant pBeta = 32;
+    uint16 constant pGamma = 64;
+    uint16 constant pXi = 96;
+    uint16 constant pXin = 128;
     uint16 constant pBetaXi = 160;
-    uint16 constant pV1     = 192;
-    uint16 constant pV2     = 224;
-    uint16 constant pV3     = 256;
-    uint16 constant pV4     = 288;
-    uint16 constant pV5     = 320;
-    uint16 constant pU      = 352;
-    
-    uint16 constant pPI      = 384;
-    uint16 constant pEval_r0 = 416;
-    uint16 constant pD       = 448;
-    uint16 constant pF       = 512;
-    uint16 constant pE       = 576;
-    uint16 constant pTmp     = 640;
-    uint16 constant pAlpha2  = 704;
-    uint16 constant pZh      = 736;
-    uint16 constant pZhInv   = 768;
+    uint16 constant pV1 = 192;
+    uint16 constant pV2 = 224;
+    uint16 constant pV3 = 256;
+    uint16 constant pV4 = 288;
+    uint16 constant pV5 = 320;
+    uint16 constant pU = 352;
 
-    
+    uint16 constant pPI = 384;
+    uint16 constant pEval_r0 = 416;
+    uint16 constant pD = 448;
+    uint16 constant pF = 512;
+    uint16 constant pE = 576;
+    uint16 constant pTmp = 640;
+    uint16 constant pAlpha2 = 704;
+    uint16 constant pZh = 736;
+    uint16 constant pZhInv = 768;
+
     uint16 constant pEval_l1 = 800;
-    
+
     uint16 constant pEval_l2 = 832;
-    
-    
-    
+
     uint16 constant lastMem = 864;
 
-    function verifyProof(uint256[24] calldata _proof, uint256[2] calldata _pubSignals) public view returns (bool) {
+    function verifyProof(
+        uint256[24] calldata _proof,
+        uint256[2] calldata _pubSignals
+    ) public view returns (bool) {
         assembly {
             /////////
             // Computes the inverse using the extended euclidean algorithm
             /////////
             function inverse(a, q) -> inv {
-                let t := 0     
+                let t := 0
                 let newt := 1
-                let r := q     
+                let r := q
                 let newr := a
                 let quotient
                 let aux
-                
-                for { } newr { } {
+                for {} newr {} {
                     quotient := sdiv(r, newr)
                     aux := sub(t, mul(quotient, newt))
-                    t:= newt
-                    newt:= aux
-                    
-                    aux := sub(r,mul(quotient, newr))
+                    t := newt
+                    newt := aux
+                    aux := sub(r, mul(quotient, newr))
                     r := newr
                     newr := aux
                 }
-                
-                if gt(r, 1) { revert(0,0) }
-                if slt(t, 0) { t:= add(t, q) }
+
+                if gt(r, 1) {
+                    revert(0, 0)
+                }
+                if slt(t, 0) {
+                    t := add(t, q)
+                }
 
                 inv := t
             }
-            
+
             ///////
             // Computes the inverse of an array of values
             // See https://vitalik.ca/general/2018/07/21/starks_part_3.html in section where explain fields operations
             //////
             function inverseArray(pVals, n) {
-    
-                let pAux := mload(0x40)     // Point to the next free position
+                let pAux := mload(0x40) // Point to the next free position
                 let pIn := pVals
-                let lastPIn := add(pVals, mul(n, 32))  // Read n elements
-                let acc := mload(pIn)       // Read the first element
-                pIn := add(pIn, 32)         // Point to the second element
+                let lastPIn := add(pVals, mul(n, 32)) // Read n elements
+                let acc := mload(pIn) // Read the first element
+                pIn := add(pIn, 32) // Point to the second element
                 let inv
-    
-                
-                for { } lt(pIn, lastPIn) { 
-                    pAux := add(pAux, 32) 
+
+                for {} lt(pIn, lastPIn) {
+                    pAux := add(pAux, 32)
                     pIn := add(pIn, 32)
-                } 
-                {
+                } {
                     mstore(pAux, acc)
                     acc := mulmod(acc, mload(pIn), q)
                 }
                 acc := inverse(acc, q)
-                
+
                 // At this point pAux pint to the next free position we subtract 1 to point to the last used
                 pAux := sub(pAux, 32)
                 // pIn points to the n+1 element, we subtract to point to n
                 pIn := sub(pIn, 32)
-                lastPIn := pVals  // We don't process the first element 
-                for { } gt(pIn, lastPIn) { 
-                    pAux := sub(pAux, 32) 
+                lastPIn := pVals // We don't process the first element
+                for {} gt(pIn, lastPIn) {
+                    pAux := sub(pAux, 32)
                     pIn := sub(pIn, 32)
-                } 
-                {
+                } {
                     inv := mulmod(acc, mload(pAux), q)
                     acc := mulmod(acc, mload(pIn), q)
                     mstore(pIn, inv)
@@ -191,14 +188,14 @@ contract MerkleInclusionPlonkVerifier {
                 // pIn points to first element, we just set it.
                 mstore(pIn, acc)
             }
-            
+
             function checkField(v) {
                 if iszero(lt(v, q)) {
                     mstore(0, 0)
-                    return(0,0x20)
+                    return(0, 0x20)
                 }
             }
-            
+
             function checkPointBelongsToBN128Curve(p) {
                 let x := calldataload(p)
                 let y := calldataload(add(p, 32))
@@ -212,7 +209,7 @@ contract MerkleInclusionPlonkVerifier {
                     mstore(0, 0)
                     return(0, 0x20)
                 }
-            }  
+            }
 
             function checkProofData() {
                 // Check proof commitments belong to the bn128 curve
@@ -254,12 +251,11 @@ contract MerkleInclusionPlonkVerifier {
                 checkField(calldataload(pEval_s2))
                 checkField(calldataload(pEval_zw))
             }
-            
+
             function calculateChallenges(pMem, pPublic) {
                 let beta
                 let aux
-
-                let mIn := mload(0x40)     // Pointer to the next free memory position
+                let mIn := mload(0x40) // Pointer to the next free memory position
 
                 // Compute challenge.beta & challenge.gamma
                 mstore(mIn, Qmx)
@@ -279,24 +275,23 @@ contract MerkleInclusionPlonkVerifier {
                 mstore(add(mIn, 448), S3x)
                 mstore(add(mIn, 480), S3y)
 
-                
                 mstore(add(mIn, 512), calldataload(add(pPublic, 0)))
-                
+
                 mstore(add(mIn, 544), calldataload(add(pPublic, 32)))
-                
-                mstore(add(mIn, 576 ), calldataload(pA))
-                mstore(add(mIn, 608 ), calldataload(add(pA, 32)))
-                mstore(add(mIn, 640 ), calldataload(pB))
-                mstore(add(mIn, 672 ), calldataload(add(pB, 32)))
-                mstore(add(mIn, 704 ), calldataload(pC))
-                mstore(add(mIn, 736 ), calldataload(add(pC, 32)))
-                
-                beta := mod(keccak256(mIn, 768), q) 
+
+                mstore(add(mIn, 576), calldataload(pA))
+                mstore(add(mIn, 608), calldataload(add(pA, 32)))
+                mstore(add(mIn, 640), calldataload(pB))
+                mstore(add(mIn, 672), calldataload(add(pB, 32)))
+                mstore(add(mIn, 704), calldataload(pC))
+                mstore(add(mIn, 736), calldataload(add(pC, 32)))
+
+                beta := mod(keccak256(mIn, 768), q)
                 mstore(add(pMem, pBeta), beta)
 
                 // challenges.gamma
                 mstore(add(pMem, pGamma), mod(keccak256(add(pMem, pBeta), 32), q))
-                
+
                 // challenges.alpha
                 mstore(mIn, mload(add(pMem, pBeta)))
                 mstore(add(mIn, 32), mload(add(pMem, pGamma)))
@@ -309,21 +304,21 @@ contract MerkleInclusionPlonkVerifier {
 
                 // challenges.xi
                 mstore(mIn, aux)
-                mstore(add(mIn, 32),  calldataload(pT1))
-                mstore(add(mIn, 64),  calldataload(add(pT1, 32)))
-                mstore(add(mIn, 96),  calldataload(pT2))
+                mstore(add(mIn, 32), calldataload(pT1))
+                mstore(add(mIn, 64), calldataload(add(pT1, 32)))
+                mstore(add(mIn, 96), calldataload(pT2))
                 mstore(add(mIn, 128), calldataload(add(pT2, 32)))
                 mstore(add(mIn, 160), calldataload(pT3))
                 mstore(add(mIn, 192), calldataload(add(pT3, 32)))
 
                 aux := mod(keccak256(mIn, 224), q)
-                mstore( add(pMem, pXi), aux)
+                mstore(add(pMem, pXi), aux)
 
                 // challenges.v
                 mstore(mIn, aux)
-                mstore(add(mIn, 32),  calldataload(pEval_a))
-                mstore(add(mIn, 64),  calldataload(pEval_b))
-                mstore(add(mIn, 96),  calldataload(pEval_c))
+                mstore(add(mIn, 32), calldataload(pEval_a))
+                mstore(add(mIn, 64), calldataload(pEval_b))
+                mstore(add(mIn, 96), calldataload(pEval_c))
                 mstore(add(mIn, 128), calldataload(pEval_s1))
                 mstore(add(mIn, 160), calldataload(pEval_s2))
                 mstore(add(mIn, 192), calldataload(pEval_zw))
@@ -335,48 +330,48 @@ contract MerkleInclusionPlonkVerifier {
                 mstore(add(pMem, pBetaXi), mulmod(beta, aux, q))
 
                 // challenges.xi^n
-                
-                aux:= mulmod(aux, aux, q)
-                
-                aux:= mulmod(aux, aux, q)
-                
-                aux:= mulmod(aux, aux, q)
-                
-                aux:= mulmod(aux, aux, q)
-                
-                aux:= mulmod(aux, aux, q)
-                
-                aux:= mulmod(aux, aux, q)
-                
-                aux:= mulmod(aux, aux, q)
-                
-                aux:= mulmod(aux, aux, q)
-                
-                aux:= mulmod(aux, aux, q)
-                
-                aux:= mulmod(aux, aux, q)
-                
-                aux:= mulmod(aux, aux, q)
-                
-                aux:= mulmod(aux, aux, q)
-                
-                aux:= mulmod(aux, aux, q)
-                
-                aux:= mulmod(aux, aux, q)
-                
-                aux:= mulmod(aux, aux, q)
-                
-                aux:= mulmod(aux, aux, q)
-                
+
+                aux := mulmod(aux, aux, q)
+
+                aux := mulmod(aux, aux, q)
+
+                aux := mulmod(aux, aux, q)
+
+                aux := mulmod(aux, aux, q)
+
+                aux := mulmod(aux, aux, q)
+
+                aux := mulmod(aux, aux, q)
+
+                aux := mulmod(aux, aux, q)
+
+                aux := mulmod(aux, aux, q)
+
+                aux := mulmod(aux, aux, q)
+
+                aux := mulmod(aux, aux, q)
+
+                aux := mulmod(aux, aux, q)
+
+                aux := mulmod(aux, aux, q)
+
+                aux := mulmod(aux, aux, q)
+
+                aux := mulmod(aux, aux, q)
+
+                aux := mulmod(aux, aux, q)
+
+                aux := mulmod(aux, aux, q)
+
                 mstore(add(pMem, pXin), aux)
 
                 // Zh
-                aux:= mod(add(sub(aux, 1), q), q)
+                aux := mod(add(sub(aux, 1), q), q)
                 mstore(add(pMem, pZh), aux)
-                mstore(add(pMem, pZhInv), aux)  // We will invert later together with lagrange pols
-                                
+                mstore(add(pMem, pZhInv), aux) // We will invert later together with lagrange pols
+
                 // challenges.v^2, challenges.v^3, challenges.v^4, challenges.v^5
-                aux := mulmod(v1, v1,  q)
+                aux := mulmod(v1, v1, q)
                 mstore(add(pMem, pV2), aux)
                 aux := mulmod(aux, v1, q)
                 mstore(add(pMem, pV3), aux)
@@ -393,164 +388,79 @@ contract MerkleInclusionPlonkVerifier {
 
                 mstore(add(pMem, pU), mod(keccak256(mIn, 128), q))
             }
-            
+
             function calculateLagrange(pMem) {
-                let w := 1                
-                
-                mstore(
-                    add(pMem, pEval_l1), 
-                    mulmod(
-                        n, 
-                        mod(
-                            add(
-                                sub(
-                                    mload(add(pMem, pXi)), 
-                                    w
-                                ), 
-                                q
-                            ),
-                            q
-                        ), 
-                        q
-                    )
-                )
-                
+                let w := 1
+
+                mstore(add(pMem, pEval_l1), mulmod(n, mod(add(sub(mload(add(pMem, pXi)), w), q), q), q))
+
                 w := mulmod(w, w1, q)
-                
-                
-                mstore(
-                    add(pMem, pEval_l2), 
-                    mulmod(
-                        n, 
-                        mod(
-                            add(
-                                sub(
-                                    mload(add(pMem, pXi)), 
-                                    w
-                                ), 
-                                q
-                            ),
-                            q
-                        ), 
-                        q
-                    )
-                )
-                
-                
-                
-                inverseArray(add(pMem, pZhInv), 3 )
-                
+
+                mstore(add(pMem, pEval_l2), mulmod(n, mod(add(sub(mload(add(pMem, pXi)), w), q), q), q))
+
+                inverseArray(add(pMem, pZhInv), 3)
+
                 let zh := mload(add(pMem, pZh))
                 w := 1
-                
-                
-                mstore(
-                    add(pMem, pEval_l1 ), 
-                    mulmod(
-                        mload(add(pMem, pEval_l1 )),
-                        zh,
-                        q
-                    )
-                )
-                
-                
+
+                mstore(add(pMem, pEval_l1), mulmod(mload(add(pMem, pEval_l1)), zh, q))
+
                 w := mulmod(w, w1, q)
-                
-                
-                
-                mstore(
-                    add(pMem, pEval_l2), 
-                    mulmod(
-                        w,
-                        mulmod(
-                            mload(add(pMem, pEval_l2)),
-                            zh,
-                            q
-                        ),
-                        q
-                    )
-                )
-                
-                
-                
 
-
+                mstore(add(pMem, pEval_l2), mulmod(w, mulmod(mload(add(pMem, pEval_l2)), zh, q), q))
             }
-            
+
             function calculatePI(pMem, pPub) {
                 let pl := 0
-                
-                 
+
                 pl := mod(
-                    add(
-                        sub(
-                            pl,  
-                            mulmod(
-                                mload(add(pMem, pEval_l1)),
-                                calldataload(add(pPub, 0)),
-                                q
-                            )
-                        ),
-                        q
-                    ),
+                    add(sub(pl, mulmod(mload(add(pMem, pEval_l1)), calldataload(add(pPub, 0)), q)), q),
                     q
                 )
-                 
+
                 pl := mod(
-                    add(
-                        sub(
-                            pl,  
-                            mulmod(
-                                mload(add(pMem, pEval_l2)),
-                                calldataload(add(pPub, 32)),
-                                q
-                            )
-                        ),
-                        q
-                    ),
+                    add(sub(pl, mulmod(mload(add(pMem, pEval_l2)), calldataload(add(pPub, 32)), q)), q),
                     q
                 )
-                
-                
+
                 mstore(add(pMem, pPI), pl)
             }
 
             function calculateR0(pMem) {
                 let e1 := mload(add(pMem, pPI))
 
-                let e2 :=  mulmod(mload(add(pMem, pEval_l1)), mload(add(pMem, pAlpha2)), q)
+                let e2 := mulmod(mload(add(pMem, pEval_l1)), mload(add(pMem, pAlpha2)), q)
 
                 let e3a := addmod(
                     calldataload(pEval_a),
                     mulmod(mload(add(pMem, pBeta)), calldataload(pEval_s1), q),
-                    q)
+                    q
+                )
                 e3a := addmod(e3a, mload(add(pMem, pGamma)), q)
 
                 let e3b := addmod(
                     calldataload(pEval_b),
                     mulmod(mload(add(pMem, pBeta)), calldataload(pEval_s2), q),
-                    q)
+                    q
+                )
                 e3b := addmod(e3b, mload(add(pMem, pGamma)), q)
 
-                let e3c := addmod(
-                    calldataload(pEval_c),
-                    mload(add(pMem, pGamma)),
-                    q)
+                let e3c := addmod(calldataload(pEval_c), mload(add(pMem, pGamma)), q)
 
                 let e3 := mulmod(mulmod(e3a, e3b, q), e3c, q)
                 e3 := mulmod(e3, calldataload(pEval_zw), q)
                 e3 := mulmod(e3, mload(add(pMem, pAlpha)), q)
-            
+
                 let r0 := addmod(e1, mod(sub(q, e2), q), q)
                 r0 := addmod(r0, mod(sub(q, e3), q), q)
-                
-                mstore(add(pMem, pEval_r0) , r0)
+
+                mstore(add(pMem, pEval_r0), r0)
             }
-            
+
             function g1_set(pR, pP) {
                 mstore(pR, mload(pP))
-                mstore(add(pR, 32), mload(add(pP,32)))
-            }   
+                mstore(add(pR, 32), mload(add(pP, 32)))
+            }
 
             function g1_setC(pR, x, y) {
                 mstore(pR, x)
@@ -558,22 +468,22 @@ contract MerkleInclusionPlonkVerifier {
             }
 
             function g1_calldataSet(pR, pP) {
-                mstore(pR,          calldataload(pP))
+                mstore(pR, calldataload(pP))
                 mstore(add(pR, 32), calldataload(add(pP, 32)))
             }
 
             function g1_acc(pR, pP) {
                 let mIn := mload(0x40)
                 mstore(mIn, mload(pR))
-                mstore(add(mIn,32), mload(add(pR, 32)))
-                mstore(add(mIn,64), mload(pP))
-                mstore(add(mIn,96), mload(add(pP, 32)))
+                mstore(add(mIn, 32), mload(add(pR, 32)))
+                mstore(add(mIn, 64), mload(pP))
+                mstore(add(mIn, 96), mload(add(pP, 32)))
 
                 let success := staticcall(sub(gas(), 2000), 6, mIn, 128, pR, 64)
-                
+
                 if iszero(success) {
                     mstore(0, 0)
-                    return(0,0x20)
+                    return(0, 0x20)
                 }
             }
 
@@ -581,50 +491,49 @@ contract MerkleInclusionPlonkVerifier {
                 let success
                 let mIn := mload(0x40)
                 mstore(mIn, mload(pP))
-                mstore(add(mIn,32), mload(add(pP, 32)))
-                mstore(add(mIn,64), s)
+                mstore(add(mIn, 32), mload(add(pP, 32)))
+                mstore(add(mIn, 64), s)
 
                 success := staticcall(sub(gas(), 2000), 7, mIn, 96, mIn, 64)
-                
+
                 if iszero(success) {
                     mstore(0, 0)
-                    return(0,0x20)
+                    return(0, 0x20)
                 }
-                
-                mstore(add(mIn,64), mload(pR))
-                mstore(add(mIn,96), mload(add(pR, 32)))
+
+                mstore(add(mIn, 64), mload(pR))
+                mstore(add(mIn, 96), mload(add(pR, 32)))
 
                 success := staticcall(sub(gas(), 2000), 6, mIn, 128, pR, 64)
-                
+
                 if iszero(success) {
                     mstore(0, 0)
-                    return(0,0x20)
+                    return(0, 0x20)
                 }
-                
             }
 
             function g1_mulAccC(pR, x, y, s) {
                 let success
                 let mIn := mload(0x40)
                 mstore(mIn, x)
-                mstore(add(mIn,32), y)
-                mstore(add(mIn,64), s)
+                mstore(add(mIn, 32), y)
+                mstore(add(mIn, 64), s)
 
                 success := staticcall(sub(gas(), 2000), 7, mIn, 96, mIn, 64)
-                
+
                 if iszero(success) {
                     mstore(0, 0)
-                    return(0,0x20)
+                    return(0, 0x20)
                 }
-                
-                mstore(add(mIn,64), mload(pR))
-                mstore(add(mIn,96), mload(add(pR, 32)))
+
+                mstore(add(mIn, 64), mload(pR))
+                mstore(add(mIn, 96), mload(add(pR, 32)))
 
                 success := staticcall(sub(gas(), 2000), 6, mIn, 128, pR, 64)
-                
+
                 if iszero(success) {
                     mstore(0, 0)
-                    return(0,0x20)
+                    return(0, 0x20)
                 }
             }
 
@@ -632,14 +541,14 @@ contract MerkleInclusionPlonkVerifier {
                 let success
                 let mIn := mload(0x40)
                 mstore(mIn, x)
-                mstore(add(mIn,32), y)
-                mstore(add(mIn,64), s)
+                mstore(add(mIn, 32), y)
+                mstore(add(mIn, 64), s)
 
                 success := staticcall(sub(gas(), 2000), 7, mIn, 96, pR, 64)
-                
+
                 if iszero(success) {
                     mstore(0, 0)
-                    return(0,0x20)
+                    return(0, 0x20)
                 }
             }
 
@@ -648,7 +557,7 @@ contract MerkleInclusionPlonkVerifier {
             }
 
             function calculateD(pMem) {
-                let _pD:= add(pMem, pD)
+                let _pD := add(pMem, pD)
                 let gamma := mload(add(pMem, pGamma))
                 let mIn := mload(0x40)
                 mstore(0x40, add(mIn, 256)) // d1, d2, d3 & d4 (4*64 bytes)
@@ -657,76 +566,64 @@ contract MerkleInclusionPlonkVerifier {
                 g1_mulAccC(_pD, Qmx, Qmy, mulmod(calldataload(pEval_a), calldataload(pEval_b), q))
                 g1_mulAccC(_pD, Qlx, Qly, calldataload(pEval_a))
                 g1_mulAccC(_pD, Qrx, Qry, calldataload(pEval_b))
-                g1_mulAccC(_pD, Qox, Qoy, calldataload(pEval_c))            
+                g1_mulAccC(_pD, Qox, Qoy, calldataload(pEval_c))
 
                 let betaxi := mload(add(pMem, pBetaXi))
-                let val1 := addmod(
-                    addmod(calldataload(pEval_a), betaxi, q),
-                    gamma, q)
+                let val1 := addmod(addmod(calldataload(pEval_a), betaxi, q), gamma, q)
 
-                let val2 := addmod(
-                    addmod(
-                        calldataload(pEval_b),
-                        mulmod(betaxi, k1, q),
-                        q), gamma, q)
+                let val2 := addmod(addmod(calldataload(pEval_b), mulmod(betaxi, k1, q), q), gamma, q)
 
-                let val3 := addmod(
-                    addmod(
-                        calldataload(pEval_c),
-                        mulmod(betaxi, k2, q),
-                        q), gamma, q)
+                let val3 := addmod(addmod(calldataload(pEval_c), mulmod(betaxi, k2, q), q), gamma, q)
 
-                let d2a := mulmod(
-                    mulmod(mulmod(val1, val2, q), val3, q),
-                    mload(add(pMem, pAlpha)),
-                    q
-                )
+                let d2a := mulmod(mulmod(mulmod(val1, val2, q), val3, q), mload(add(pMem, pAlpha)), q)
 
-                let d2b := mulmod(
-                    mload(add(pMem, pEval_l1)),
-                    mload(add(pMem, pAlpha2)),
-                    q
-                )
+                let d2b := mulmod(mload(add(pMem, pEval_l1)), mload(add(pMem, pAlpha2)), q)
 
                 // We'll use mIn to save d2
                 g1_calldataSet(add(mIn, 192), pZ)
-                g1_mulSet(
-                    mIn,
-                    add(mIn, 192),
-                    addmod(addmod(d2a, d2b, q), mload(add(pMem, pU)), q))
-
+                g1_mulSet(mIn, add(mIn, 192), addmod(addmod(d2a, d2b, q), mload(add(pMem, pU)), q))
 
                 val1 := addmod(
                     addmod(
                         calldataload(pEval_a),
                         mulmod(mload(add(pMem, pBeta)), calldataload(pEval_s1), q),
-                        q), gamma, q)
+                        q
+                    ),
+                    gamma,
+                    q
+                )
 
                 val2 := addmod(
                     addmod(
                         calldataload(pEval_b),
                         mulmod(mload(add(pMem, pBeta)), calldataload(pEval_s2), q),
-                        q), gamma, q)
-    
+                        q
+                    ),
+                    gamma,
+                    q
+                )
+
                 val3 := mulmod(
                     mulmod(mload(add(pMem, pAlpha)), mload(add(pMem, pBeta)), q),
-                    calldataload(pEval_zw), q)
-    
+                    calldataload(pEval_zw),
+                    q
+                )
 
                 // We'll use mIn + 64 to save d3
-                g1_mulSetC(
-                    add(mIn, 64),
-                    S3x,
-                    S3y,
-                    mulmod(mulmod(val1, val2, q), val3, q))
+                g1_mulSetC(add(mIn, 64), S3x, S3y, mulmod(mulmod(val1, val2, q), val3, q))
 
                 // We'll use mIn + 128 to save d4
                 g1_calldataSet(add(mIn, 128), pT1)
 
-                g1_mulAccC(add(mIn, 128), calldataload(pT2), calldataload(add(pT2, 32)), mload(add(pMem, pXin)))
+                g1_mulAccC(
+                    add(mIn, 128),
+                    calldataload(pT2),
+                    calldataload(add(pT2, 32)),
+                    mload(add(pMem, pXin))
+                )
                 let xin2 := mulmod(mload(add(pMem, pXin)), mload(add(pMem, pXin)), q)
-                g1_mulAccC(add(mIn, 128), calldataload(pT3), calldataload(add(pT3, 32)) , xin2)
-                
+                g1_mulAccC(add(mIn, 128), calldataload(pT3), calldataload(add(pT3, 32)), xin2)
+
                 g1_mulSetC(add(mIn, 128), mload(add(mIn, 128)), mload(add(mIn, 160)), mload(add(pMem, pZh)))
 
                 mstore(add(add(mIn, 64), 32), mod(sub(qf, mload(add(add(mIn, 64), 32))), qf))
@@ -735,7 +632,7 @@ contract MerkleInclusionPlonkVerifier {
                 g1_acc(_pD, add(mIn, 64))
                 g1_acc(_pD, add(mIn, 128))
             }
-            
+
             function calculateF(pMem) {
                 let p := add(pMem, pF)
 
@@ -746,20 +643,20 @@ contract MerkleInclusionPlonkVerifier {
                 g1_mulAccC(p, S1x, S1y, mload(add(pMem, pV4)))
                 g1_mulAccC(p, S2x, S2y, mload(add(pMem, pV5)))
             }
-            
+
             function calculateE(pMem) {
                 let s := mod(sub(q, mload(add(pMem, pEval_r0))), q)
 
-                s := addmod(s, mulmod(calldataload(pEval_a),  mload(add(pMem, pV1)), q), q)
-                s := addmod(s, mulmod(calldataload(pEval_b),  mload(add(pMem, pV2)), q), q)
-                s := addmod(s, mulmod(calldataload(pEval_c),  mload(add(pMem, pV3)), q), q)
+                s := addmod(s, mulmod(calldataload(pEval_a), mload(add(pMem, pV1)), q), q)
+                s := addmod(s, mulmod(calldataload(pEval_b), mload(add(pMem, pV2)), q), q)
+                s := addmod(s, mulmod(calldataload(pEval_c), mload(add(pMem, pV3)), q), q)
                 s := addmod(s, mulmod(calldataload(pEval_s1), mload(add(pMem, pV4)), q), q)
                 s := addmod(s, mulmod(calldataload(pEval_s2), mload(add(pMem, pV5)), q), q)
-                s := addmod(s, mulmod(calldataload(pEval_zw), mload(add(pMem, pU)),  q), q)
+                s := addmod(s, mulmod(calldataload(pEval_zw), mload(add(pMem, pU)), q), q)
 
                 g1_mulSetC(add(pMem, pE), G1x, G1y, s)
             }
-            
+
             function checkPairing(pMem) -> isOk {
                 let mIn := mload(0x40)
                 mstore(0x40, add(mIn, 576)) // [0..383] = pairing data, [384..447] = pWxi, [448..512] = pWxiw
@@ -777,10 +674,10 @@ contract MerkleInclusionPlonkVerifier {
                 mstore(add(mIn, 32), mod(sub(qf, mload(add(mIn, 32))), qf))
 
                 // [X]_2
-                mstore(add(mIn,64), X2x2)
-                mstore(add(mIn,96), X2x1)
-                mstore(add(mIn,128), X2y2)
-                mstore(add(mIn,160), X2y1)
+                mstore(add(mIn, 64), X2x2)
+                mstore(add(mIn, 96), X2x1)
+                mstore(add(mIn, 128), X2y2)
+                mstore(add(mIn, 160), X2y1)
 
                 // B1
                 g1_mulSet(add(mIn, 192), _pWxi, mload(add(pMem, pXi)))
@@ -794,19 +691,19 @@ contract MerkleInclusionPlonkVerifier {
                 g1_acc(add(mIn, 192), add(pMem, pE))
 
                 // [1]_2
-                mstore(add(mIn,256), G2x2)
-                mstore(add(mIn,288), G2x1)
-                mstore(add(mIn,320), G2y2)
-                mstore(add(mIn,352), G2y1)
-                
+                mstore(add(mIn, 256), G2x2)
+                mstore(add(mIn, 288), G2x1)
+                mstore(add(mIn, 320), G2y2)
+                mstore(add(mIn, 352), G2y1)
+
                 let success := staticcall(sub(gas(), 2000), 8, mIn, 384, mIn, 0x20)
-                
+
                 isOk := and(success, mload(mIn))
             }
-            
+
             let pMem := mload(0x40)
             mstore(0x40, add(pMem, lastMem))
-            
+
             checkProofData()
             calculateChallenges(pMem, _pubSignals)
             calculateLagrange(pMem)
@@ -816,11 +713,10 @@ contract MerkleInclusionPlonkVerifier {
             calculateF(pMem)
             calculateE(pMem)
             let isValid := checkPairing(pMem)
-   
+
             mstore(0x40, sub(pMem, lastMem))
             mstore(0, isValid)
-            return(0,0x20)
+            return(0, 0x20)
         }
-        
     }
 }

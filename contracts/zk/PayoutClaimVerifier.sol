@@ -22,17 +22,17 @@ pragma solidity >=0.7.0 <0.9.0;
 
 contract PayoutClaimVerifier {
     // Scalar field size
-    uint256 constant r    = 21888242871839275222246405745257275088548364400416034343698204186575808495617;
+    uint256 constant r = 21888242871839275222246405745257275088548364400416034343698204186575808495617;
     // Base field size
-    uint256 constant q   = 21888242871839275222246405745257275088696311157297823662689037894645226208583;
+    uint256 constant q = 21888242871839275222246405745257275088696311157297823662689037894645226208583;
 
     // Verification Key data
-    uint256 constant alphax  = 12744264966876012422121268596038016397811454433706074567947196021301332064278;
-    uint256 constant alphay  = 5774105311992255977660403573382241831942998683320361284294305543608169883031;
-    uint256 constant betax1  = 18367357459125826795152544689775592705495672190140203390721085835404684547948;
-    uint256 constant betax2  = 7832722711284438681217593334226285696846454967297521582070755055107255209956;
-    uint256 constant betay1  = 17510058652503114089602665278931889546052832479549222800297902748654386180089;
-    uint256 constant betay2  = 10372835770207154564216277315875397884677663218649438635333768824614789636870;
+    uint256 constant alphax = 12744264966876012422121268596038016397811454433706074567947196021301332064278;
+    uint256 constant alphay = 5774105311992255977660403573382241831942998683320361284294305543608169883031;
+    uint256 constant betax1 = 18367357459125826795152544689775592705495672190140203390721085835404684547948;
+    uint256 constant betax2 = 7832722711284438681217593334226285696846454967297521582070755055107255209956;
+    uint256 constant betay1 = 17510058652503114089602665278931889546052832479549222800297902748654386180089;
+    uint256 constant betay2 = 10372835770207154564216277315875397884677663218649438635333768824614789636870;
     uint256 constant gammax1 = 11559732032986387107991004021392285783925812861821192530917403151452391805634;
     uint256 constant gammax2 = 10857046999023057135944570762232829481370756359578518086990519993285655852781;
     uint256 constant gammay1 = 4082367875863433681332203403145435568316851327593401208105741076214120093531;
@@ -42,21 +42,24 @@ contract PayoutClaimVerifier {
     uint256 constant deltay1 = 3569818737278656874059033972416244593998827004321679471914943667609724825520;
     uint256 constant deltay2 = 10229270450391977270170638878923533030954287441524780599456916083310877193959;
 
-    
     uint256 constant IC0x = 2652554244411702543497587618714591366883955180182002896828480678090637139195;
     uint256 constant IC0y = 20558129161464442984642136147605906281395075252449041983382452699638741545591;
-    
+
     uint256 constant IC1x = 18618789859138646297852515645662387438253744882227355086283942949030531923643;
     uint256 constant IC1y = 5877473488920870327545353259053429083844779485054413126310425611542163615838;
-    
- 
+
     // Memory data
     uint16 constant pVk = 0;
     uint16 constant pPairing = 128;
 
     uint16 constant pLastMem = 896;
 
-    function verifyProof(uint[2] calldata _pA, uint[2][2] calldata _pB, uint[2] calldata _pC, uint[1] calldata _pubSignals) public view returns (bool) {
+    function verifyProof(
+        uint[2] calldata _pA,
+        uint[2][2] calldata _pB,
+        uint[2] calldata _pC,
+        uint[1] calldata _pubSignals
+    ) public view returns (bool) {
         assembly {
             function checkField(v) {
                 if iszero(lt(v, r)) {
@@ -64,7 +67,7 @@ contract PayoutClaimVerifier {
                     return(0, 0x20)
                 }
             }
-            
+
             // G1 function to multiply a G1 value(x,y) to value in an address
             function g1_mulAccC(pR, x, y, s) {
                 let success
@@ -99,9 +102,8 @@ contract PayoutClaimVerifier {
                 mstore(add(_pVk, 32), IC0y)
 
                 // Compute the linear combination vk_x
-                
+
                 g1_mulAccC(_pVk, IC1x, IC1y, calldataload(add(pubSignals, 0)))
-                
 
                 // -A
                 mstore(_pPairing, calldataload(pA))
@@ -127,7 +129,6 @@ contract PayoutClaimVerifier {
                 mstore(add(_pPairing, 384), mload(add(pMem, pVk)))
                 mstore(add(_pPairing, 416), mload(add(pMem, add(pVk, 32))))
 
-
                 // gamma2
                 mstore(add(_pPairing, 448), gammax1)
                 mstore(add(_pPairing, 480), gammax2)
@@ -144,7 +145,6 @@ contract PayoutClaimVerifier {
                 mstore(add(_pPairing, 704), deltay1)
                 mstore(add(_pPairing, 736), deltay2)
 
-
                 let success := staticcall(sub(gas(), 2000), 8, _pPairing, 768, _pPairing, 0x20)
 
                 isOk := and(success, mload(_pPairing))
@@ -154,15 +154,14 @@ contract PayoutClaimVerifier {
             mstore(0x40, add(pMem, pLastMem))
 
             // Validate that all evaluations ∈ F
-            
+
             checkField(calldataload(add(_pubSignals, 0)))
-            
 
             // Validate all evaluations
             let isValid := checkPairing(_pA, _pB, _pC, _pubSignals, pMem)
 
             mstore(0, isValid)
-             return(0, 0x20)
-         }
-     }
- }
+            return(0, 0x20)
+        }
+    }
+}

@@ -13,7 +13,10 @@ export async function startTestNode(
   const datadir = overrides.datadir ?? (await mkdtemp(path.join(os.tmpdir(), "lvm-l2-")));
   const spec =
     overrides.spec ??
-    lvmChainSpec({ bridgeCode: await loadBridgeCode(root), devAccounts: devAccounts().map((a) => a.address) });
+    lvmChainSpec({
+      bridgeCode: await loadBridgeCode(root),
+      devAccounts: devAccounts().map((a) => a.address),
+    });
   const node = await L2Node.start({ port: 0, blockTimeMs: 100, batchBlocks: 2, ...overrides, datadir, spec });
   return {
     node,

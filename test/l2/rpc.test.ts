@@ -1,9 +1,21 @@
 import { expect } from "chai";
 import { Contract, JsonRpcProvider, Transaction, Wallet, parseEther, toBeHex } from "ethers";
-import { createPublicClient, createWalletClient, http, defineChain, parseEther as viemParseEther } from "viem";
+import {
+  createPublicClient,
+  createWalletClient,
+  http,
+  defineChain,
+  parseEther as viemParseEther,
+} from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 
-import { BRIDGE_ADDRESS, LVM_DEVNET_CHAIN_ID, TOTAL_SUPPLY_WEI, devAccounts, type L2Node } from "../../ts/l2/index.js";
+import {
+  BRIDGE_ADDRESS,
+  LVM_DEVNET_CHAIN_ID,
+  TOTAL_SUPPLY_WEI,
+  devAccounts,
+  type L2Node,
+} from "../../ts/l2/index.js";
 import { startTestNode } from "./helpers.js";
 
 const BRIDGE_ABI = [
@@ -15,8 +27,15 @@ const BRIDGE_ABI = [
 ];
 
 /** Raw JSON-RPC call returning the whole answer, to check error codes and messages exactly. */
-async function rpc(url: string, method: string, params: unknown[]): Promise<{ result?: unknown; error?: { code: number; message: string } }> {
-  const res = await fetch(url, { method: "POST", body: JSON.stringify({ jsonrpc: "2.0", id: 1, method, params }) });
+async function rpc(
+  url: string,
+  method: string,
+  params: unknown[],
+): Promise<{ result?: unknown; error?: { code: number; message: string } }> {
+  const res = await fetch(url, {
+    method: "POST",
+    body: JSON.stringify({ jsonrpc: "2.0", id: 1, method, params }),
+  });
   return (await res.json()) as { result?: unknown; error?: { code: number; message: string } };
 }
 
@@ -84,7 +103,11 @@ describe("l2: JSON-RPC node (EDR executor)", function () {
     const p2wpkh = "0x0014" + "ab".repeat(20);
     const tx = await bridge.getFunction("withdraw")(p2wpkh, { value: parseEther("0.001") });
     const receipt = await tx.wait();
-    const logs = await provider.getLogs({ address: BRIDGE_ADDRESS, fromBlock: receipt.blockNumber, toBlock: receipt.blockNumber });
+    const logs = await provider.getLogs({
+      address: BRIDGE_ADDRESS,
+      fromBlock: receipt.blockNumber,
+      toBlock: receipt.blockNumber,
+    });
     expect(logs).to.have.length(1);
     const event = bridge.interface.parseLog(logs[0]!);
     expect(event?.args.getValue("sats")).to.equal(100_000n);
@@ -99,29 +122,89 @@ describe("l2: JSON-RPC node (EDR executor)", function () {
       await wallet.sendTransaction({ to: alice.address, value: 1n }).then((t) => t.wait());
       answer = await rpc(node.url, "lvm_getBatch", [index]);
     }
-    const batch = (answer.result as { batch: { fromBlock: number; toBlock: number; withdrawalRoot: string; stateRoot: string; withdrawalCount: number } }).batch;
+    const batch = (
+      answer.result as {
+        batch: {
+          fromBlock: number;
+          toBlock: number;
+          withdrawalRoot: string;
+          stateRoot: string;
+          withdrawalCount: number;
+        };
+      }
+    ).batch;
     expect(batch.fromBlock).to.equal(index * 2 + 1);
     expect(batch.toBlock).to.equal(index * 2 + 2);
     const last = await provider.getBlock(batch.toBlock);
     expect(batch.stateRoot).to.equal(last?.stateRoot);
     expect(batch.withdrawalCount).to.equal(1);
-    expect(batch.withdrawalRoot).to.equal(await bridge.getFunction("withdrawalRoot")({ blockTag: batch.toBlock }));
+    expect(batch.withdrawalRoot).to.equal(
+      await bridge.getFunction("withdrawalRoot")({ blockTag: batch.toBlock }),
+    );
   });
 
   it("rejects bad transactions with geth's codes and messages and keeps running", async function () {
     const wallet = new Wallet(alice.privateKey);
     const nonce = await provider.getTransactionCount(alice.address, "pending");
-    const base = { to: bob.address, value: 1n, gasLimit: 21_000n, maxFeePerGas: 10n ** 9n, maxPriorityFeePerGas: 1n, chainId: LVM_DEVNET_CHAIN_ID, nonce, type: 2 };
+    const base = {
+      to: bob.address,
+      value: 1n,
+      gasLimit: 21_000n,
+      maxFeePerGas: 10n ** 9n,
+      maxPriorityFeePerGas: 1n,
+      chainId: LVM_DEVNET_CHAIN_ID,
+      nonce,
+      type: 2,
+    };
     const cases: [string, string, number, RegExp][] = [
       ["invalid RLP", "0xf86b80", -32000, /^rlp: /],
       ["not hex", "zz", -32602, /^invalid argument 0/],
-      ["wrong chain id", await wallet.signTransaction({ ...base, chainId: 1n }), -32000, /^invalid chain id for signer$/],
-      ["nonce too low", await wallet.signTransaction({ ...base, nonce: 0 }), -32000, /^nonce too low: address 0x[0-9a-fA-F]{40}, tx: 0 state: \d+$/],
-      ["fee cap below base fee", await wallet.signTransaction({ ...base, maxFeePerGas: 1n, maxPriorityFeePerGas: 1n }), -32000, /^transaction underpriced: max fee per gas less than block base fee/],
-      ["oversized", await wallet.signTransaction({ ...base, gasLimit: 29_000_000n, data: "0x" + "01".repeat(130 * 1024) }), -32000, /^oversized data$/],
-      ["insufficient funds", await wallet.signTransaction({ ...base, value: parseEther("1000000") }), -32000, /^insufficient funds for gas \* price \+ value/],
-      ["intrinsic gas", await wallet.signTransaction({ ...base, gasLimit: 20_000n }), -32000, /^intrinsic gas too low/],
-      ["gas above block limit", await wallet.signTransaction({ ...base, gasLimit: 40_000_000n }), -32000, /^exceeds block gas limit$/],
+      [
+        "wrong chain id",
+        await wallet.signTransaction({ ...base, chainId: 1n }),
+        -32000,
+        /^invalid chain id for signer$/,
+      ],
+      [
+        "nonce too low",
+        await wallet.signTransaction({ ...base, nonce: 0 }),
+        -32000,
+        /^nonce too low: address 0x[0-9a-fA-F]{40}, tx: 0 state: \d+$/,
+      ],
+      [
+        "fee cap below base fee",
+        await wallet.signTransaction({ ...base, maxFeePerGas: 1n, maxPriorityFeePerGas: 1n }),
+        -32000,
+        /^transaction underpriced: max fee per gas less than block base fee/,
+      ],
+      [
+        "oversized",
+        await wallet.signTransaction({
+          ...base,
+          gasLimit: 29_000_000n,
+          data: "0x" + "01".repeat(130 * 1024),
+        }),
+        -32000,
+        /^oversized data$/,
+      ],
+      [
+        "insufficient funds",
+        await wallet.signTransaction({ ...base, value: parseEther("1000000") }),
+        -32000,
+        /^insufficient funds for gas \* price \+ value/,
+      ],
+      [
+        "intrinsic gas",
+        await wallet.signTransaction({ ...base, gasLimit: 20_000n }),
+        -32000,
+        /^intrinsic gas too low/,
+      ],
+      [
+        "gas above block limit",
+        await wallet.signTransaction({ ...base, gasLimit: 40_000_000n }),
+        -32000,
+        /^exceeds block gas limit$/,
+      ],
     ];
     for (const [name, raw, code, message] of cases) {
       const answer = await rpc(node.url, "eth_sendRawTransaction", [raw]);
@@ -129,15 +212,26 @@ describe("l2: JSON-RPC node (EDR executor)", function () {
       expect(answer.error?.message, name).to.match(message);
     }
     // Unprotected (pre-EIP-155) legacy transactions are refused over RPC, as geth does.
-    const legacy = Transaction.from({ to: bob.address, value: 1n, gasLimit: 21_000n, gasPrice: 10n ** 9n, nonce, type: 0 });
+    const legacy = Transaction.from({
+      to: bob.address,
+      value: 1n,
+      gasLimit: 21_000n,
+      gasPrice: 10n ** 9n,
+      nonce,
+      type: 0,
+    });
     legacy.signature = new Wallet(alice.privateKey).signingKey.sign(legacy.unsignedHash);
     const unprotected = await rpc(node.url, "eth_sendRawTransaction", [legacy.serialized]);
-    expect(unprotected.error?.message).to.equal("only replay-protected (EIP-155) transactions allowed over RPC");
+    expect(unprotected.error?.message).to.equal(
+      "only replay-protected (EIP-155) transactions allowed over RPC",
+    );
     // Replay: the same signed transaction twice, then again after it is mined.
     const good = await wallet.signTransaction(base);
-    expect((await rpc(node.url, "eth_sendRawTransaction", [good])).result).to.equal(Transaction.from(good).hash);
+    expect((await rpc(node.url, "eth_sendRawTransaction", [good])).result).to.equal(
+      Transaction.from(good).hash ?? "",
+    );
     expect((await rpc(node.url, "eth_sendRawTransaction", [good])).error?.message).to.equal("already known");
-    await provider.waitForTransaction(Transaction.from(good).hash);
+    await provider.waitForTransaction(Transaction.from(good).hash ?? "");
     const replayed = await rpc(node.url, "eth_sendRawTransaction", [good]);
     expect(replayed.error?.code).to.equal(-32000);
     expect(replayed.error?.message).to.match(/^nonce too low/);
@@ -150,7 +244,14 @@ describe("l2: JSON-RPC node (EDR executor)", function () {
     const b = new Wallet(bob.privateKey);
     const na = await provider.getTransactionCount(alice.address, "pending");
     const nb = await provider.getTransactionCount(bob.address, "pending");
-    const fee = { gasLimit: 21_000n, maxFeePerGas: 10n ** 9n, chainId: LVM_DEVNET_CHAIN_ID, type: 2, to: carol.address, value: 1n };
+    const fee = {
+      gasLimit: 21_000n,
+      maxFeePerGas: 10n ** 9n,
+      chainId: LVM_DEVNET_CHAIN_ID,
+      type: 2,
+      to: carol.address,
+      value: 1n,
+    };
     // Pause block production so the three land in one block.
     const seq = node.sequencer;
     const gapped = await a.signTransaction({ ...fee, nonce: na + 1, maxPriorityFeePerGas: 500n });
@@ -162,13 +263,17 @@ describe("l2: JSON-RPC node (EDR executor)", function () {
     expect(await provider.getTransactionReceipt(gappedHash)).to.equal(null);
     expect(seq.pool.get(gappedHash.toLowerCase() as `0x${string}`)).to.not.equal(undefined);
     const txs = [low, high];
-    const hashes = await Promise.all(txs.map(async (raw) => (await rpc(node.url, "eth_sendRawTransaction", [raw])).result as string));
+    const hashes = await Promise.all(
+      txs.map(async (raw) => (await rpc(node.url, "eth_sendRawTransaction", [raw])).result as string),
+    );
     await Promise.all([...hashes, gappedHash].map((h) => provider.waitForTransaction(h)));
     const receipts = await Promise.all([...hashes, gappedHash].map((h) => provider.getTransactionReceipt(h)));
     const [rLow, rHigh, rGapped] = receipts.map((r) => r!);
     if (rLow.blockNumber === rHigh.blockNumber) expect(rHigh.index).to.be.lessThan(rLow.index);
     // Within a sender, nonce order always wins over fee.
-    expect(rGapped.blockNumber * 1000 + rGapped.index).to.be.greaterThan(rLow.blockNumber * 1000 + rLow.index);
+    expect(rGapped.blockNumber * 1000 + rGapped.index).to.be.greaterThan(
+      rLow.blockNumber * 1000 + rLow.index,
+    );
     expect(toBeHex(rGapped.blockNumber)).to.be.a("string");
   });
 });

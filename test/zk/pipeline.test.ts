@@ -89,7 +89,10 @@ describe("zk pipeline: Poseidon Merkle inclusion (depth 20)", function () {
     const p = tree.path(5);
     const wrong = { ...p, leaf: toField(7_006n) };
     await expectZkError(proveGroth16(setup, merkleInclusionInput(wrong)), "WITNESS_FAILED");
-    const nonBoolean = { ...merkleInclusionInput(p), pathIndices: p.pathIndices.map((b, i) => (i === 0 ? 2 : b)) };
+    const nonBoolean = {
+      ...merkleInclusionInput(p),
+      pathIndices: p.pathIndices.map((b, i) => (i === 0 ? 2 : b)),
+    };
     await expectZkError(proveGroth16(setup, nonBoolean), "WITNESS_FAILED");
   });
 
@@ -114,7 +117,9 @@ describe("zk pipeline: Poseidon Merkle inclusion (depth 20)", function () {
     const other = groth16Calldata(otherProof);
     expect(await verifier.verifyProof(cd.a, cd.b, other.c, cd.pub as [bigint, bigint])).to.equal(false);
     // A point off the curve: the precompile rejects it and the verifier returns false.
-    expect(await verifier.verifyProof([cd.a[0], cd.a[1] + 1n], cd.b, cd.c, cd.pub as [bigint, bigint])).to.equal(false);
+    expect(
+      await verifier.verifyProof([cd.a[0], cd.a[1] + 1n], cd.b, cd.c, cd.pub as [bigint, bigint]),
+    ).to.equal(false);
   });
 
   it("bad input: one clear error naming the file, nothing half-written in build/", async function () {
@@ -123,18 +128,27 @@ describe("zk pipeline: Poseidon Merkle inclusion (depth 20)", function () {
     try {
       const circuit = setup.circuit;
       await expectZkError(resolvePtau(circuit, path.join(dir, "missing.ptau")), "PTAU_NOT_FOUND");
-      await writeFile(path.join(dir, "junk.ptau"), "definitely not a ptau file, padded to be long enough ...");
+      await writeFile(
+        path.join(dir, "junk.ptau"),
+        "definitely not a ptau file, padded to be long enough ...",
+      );
       const e = await expectZkError(resolvePtau(circuit, path.join(dir, "junk.ptau")), "PTAU_INVALID");
       expect(e.message).to.contain("junk.ptau");
       await expectZkError(resolvePtau(circuit, path.join(SHARED, "pot12.ptau")), "PTAU_TOO_SMALL");
 
       const broken = path.join("build", "zk-test-bad", "broken.circom");
-      await writeFile(path.join(REPO_ROOT, broken), "pragma circom 2.1.0;\ntemplate T() { signal input a; a === ; }\ncomponent main = T();\n");
+      await writeFile(
+        path.join(REPO_ROOT, broken),
+        "pragma circom 2.1.0;\ntemplate T() { signal input a; a === ; }\ncomponent main = T();\n",
+      );
       const ce = await expectZkError(compileCircuit(broken), "CIRCUIT_COMPILE_FAILED");
       expect(ce.message.split("\n")).to.have.length(1);
       expect(ce.message).to.contain("broken.circom");
 
-      await writeFile(path.join(dir, "proof.json"), JSON.stringify({ proof: { pi_a: ["1"] }, publicSignals: [] }));
+      await writeFile(
+        path.join(dir, "proof.json"),
+        JSON.stringify({ proof: { pi_a: ["1"] }, publicSignals: [] }),
+      );
       const pe = await expectZkError(readProofFile(path.join(dir, "proof.json")), "PROOF_FILE_INVALID");
       expect(pe.message).to.contain("proof.json");
       await writeFile(path.join(dir, "notjson.json"), "{");

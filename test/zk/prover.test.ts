@@ -73,10 +73,22 @@ describe("LVM prover: withdrawal batch and payout claim circuits", function () {
     tree.appendBatch([withdrawal(0)]);
     const w = tree.appendBatch([1, 2].map(withdrawal));
     const i = w.inputs as { amounts: bigint[]; pathElements: bigint[]; enabled: bigint[] };
-    await expectZkError(batch.prove({ ...w.inputs, amounts: [i.amounts[0] + 1n, ...i.amounts.slice(1)] }), "WITNESS_FAILED");
-    await expectZkError(batch.prove({ ...w.inputs, pathElements: [i.pathElements[0] + 1n, ...i.pathElements.slice(1)] }), "WITNESS_FAILED");
-    await expectZkError(batch.prove({ ...w.inputs, amounts: [1n << 64n, ...i.amounts.slice(1)] }), "WITNESS_FAILED");
-    await expectZkError(batch.prove({ ...w.inputs, enabled: [1n, 0n, 1n, 0n, 0n, 0n, 0n, 0n] }), "WITNESS_FAILED");
+    await expectZkError(
+      batch.prove({ ...w.inputs, amounts: [i.amounts[0] + 1n, ...i.amounts.slice(1)] }),
+      "WITNESS_FAILED",
+    );
+    await expectZkError(
+      batch.prove({ ...w.inputs, pathElements: [i.pathElements[0] + 1n, ...i.pathElements.slice(1)] }),
+      "WITNESS_FAILED",
+    );
+    await expectZkError(
+      batch.prove({ ...w.inputs, amounts: [1n << 64n, ...i.amounts.slice(1)] }),
+      "WITNESS_FAILED",
+    );
+    await expectZkError(
+      batch.prove({ ...w.inputs, enabled: [1n, 0n, 1n, 0n, 0n, 0n, 0n, 0n] }),
+      "WITNESS_FAILED",
+    );
     await expectZkError(batch.prove({ ...w.inputs, startIndex: 0n }), "WITNESS_FAILED");
     await expectZkError(batch.prove({ ...w.inputs, ids: "not a list" }), "INPUT_INVALID");
   });
@@ -91,7 +103,10 @@ describe("LVM prover: withdrawal batch and payout claim circuits", function () {
     expect(proof.publicSignals).to.deep.equal([commitment.toString()]);
     expect(await claim.verify(proof)).to.equal(true);
     const i = inputs as { pathIndices: number[]; txidLo: bigint };
-    await expectZkError(claim.prove({ ...inputs, pathIndices: [1, ...i.pathIndices.slice(1)] }), "WITNESS_FAILED");
+    await expectZkError(
+      claim.prove({ ...inputs, pathIndices: [1, ...i.pathIndices.slice(1)] }),
+      "WITNESS_FAILED",
+    );
     await expectZkError(claim.prove({ ...inputs, txidLo: i.txidLo + 1n }), "WITNESS_FAILED");
   });
 
@@ -105,7 +120,10 @@ describe("LVM prover: withdrawal batch and payout claim circuits", function () {
     expect(await batchVerifier.verifyProof(cd.a, cd.b, cd.c, [cd.pub[0] + 1n])).to.equal(false);
     expect(await batchVerifier.verifyProof(cd.a, cd.b, [cd.c[0], cd.c[1] + 1n], [cd.pub[0]])).to.equal(false);
 
-    const committed = await readFile(path.join(REPO_ROOT, "contracts", "zk", "WithdrawalBatch8Verifier.sol"), "utf8");
+    const committed = await readFile(
+      path.join(REPO_ROOT, "contracts", "zk", "WithdrawalBatch8Verifier.sol"),
+      "utf8",
+    );
     expect(await batch.solidityVerifier()).to.equal(committed);
   });
 

@@ -35,7 +35,13 @@ const node = await L2Node.start({
   ...(values["rpc-node"] === undefined ? {} : { executor: new JsonRpcExecutor(values["rpc-node"]) }),
 });
 node.sequencer.on("error", (e: unknown) => console.error(`sequencer: ${String(e)}`));
-console.log(JSON.stringify({ url: node.url, head: node.sequencer.head.number, stateRoot: node.sequencer.head.stateRoot }));
+console.log(
+  JSON.stringify({
+    url: node.url,
+    head: node.sequencer.head.number,
+    stateRoot: node.sequencer.head.stateRoot,
+  }),
+);
 const stop = () => void node.stop().then(() => process.exit(0));
 process.once("SIGINT", stop);
 process.once("SIGTERM", stop);

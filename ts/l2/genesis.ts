@@ -58,8 +58,11 @@ export interface GenesisOptions {
 
 /** The chain spec of an LVM chain. */
 export function lvmChainSpec(opts: GenesisOptions): ChainSpec {
-  const alloc: GenesisAccount[] = [{ address: BRIDGE_ADDRESS, balance: TOTAL_SUPPLY_WEI, code: opts.bridgeCode }];
-  for (const address of opts.devAccounts ?? []) alloc.push({ address, balance: opts.devBalance ?? DEV_BALANCE_WEI });
+  const alloc: GenesisAccount[] = [
+    { address: BRIDGE_ADDRESS, balance: TOTAL_SUPPLY_WEI, code: opts.bridgeCode },
+  ];
+  for (const address of opts.devAccounts ?? [])
+    alloc.push({ address, balance: opts.devBalance ?? DEV_BALANCE_WEI });
   return {
     chainId: opts.chainId ?? LVM_DEVNET_CHAIN_ID,
     genesisTime: GENESIS_TIME,

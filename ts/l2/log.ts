@@ -90,7 +90,8 @@ export class DurableLog {
 
   /** Every block record, in block order. */
   async *blocks(): AsyncGenerator<BlockRecord> {
-    for await (const value of this.#db.values({ gte: BLOCK, lt: "b~" })) yield JSON.parse(value) as BlockRecord;
+    for await (const value of this.#db.values({ gte: BLOCK, lt: "b~" }))
+      yield JSON.parse(value) as BlockRecord;
   }
 
   async close(): Promise<void> {

@@ -20,7 +20,11 @@ export class JsonRpcExecutor extends RpcDialectExecutor {
   async start(spec: ChainSpec): Promise<BlockHeader> {
     const chainId = BigInt((await this.request("eth_chainId", [])) as string);
     if (chainId !== spec.chainId) {
-      throw new L2Error("EXECUTOR", `node at ${this.url} has chain id ${chainId}, expected ${spec.chainId}`, chainId);
+      throw new L2Error(
+        "EXECUTOR",
+        `node at ${this.url} has chain id ${chainId}, expected ${spec.chainId}`,
+        chainId,
+      );
     }
     await this.request("evm_setAutomine", [false]);
     const head = await this.block("latest");

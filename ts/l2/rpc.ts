@@ -52,7 +52,10 @@ export interface RpcServerOptions {
 const hex = (n: bigint | number) => `0x${n.toString(16)}`;
 
 /** Builds the method table; exported for in-process use and tests. */
-export function createRpc(sequencer: Sequencer, opts: Pick<RpcServerOptions, "suggestedTip" | "clientVersion">): JSONRPCServer {
+export function createRpc(
+  sequencer: Sequencer,
+  opts: Pick<RpcServerOptions, "suggestedTip" | "clientVersion">,
+): JSONRPCServer {
   const server = new JSONRPCServer();
   const executor = sequencer.executor;
   const params = (p: unknown): unknown[] => (Array.isArray(p) ? p : p === undefined ? [] : [p]);
@@ -72,7 +75,12 @@ export function createRpc(sequencer: Sequencer, opts: Pick<RpcServerOptions, "su
     const [address, tag] = params(p) as [Address, string | undefined];
     if (tag === "pending") {
       if (typeof address !== "string" || !/^0x[0-9a-fA-F]{40}$/.test(address)) {
-        throw new L2Error("INVALID_PARAMS", "invalid argument 0: hex string has length != 40", address, RPC_INVALID_PARAMS);
+        throw new L2Error(
+          "INVALID_PARAMS",
+          "invalid argument 0: hex string has length != 40",
+          address,
+          RPC_INVALID_PARAMS,
+        );
       }
       return hex(await sequencer.pendingNonce(address));
     }
@@ -87,13 +95,19 @@ export function createRpc(sequencer: Sequencer, opts: Pick<RpcServerOptions, "su
   server.addMethod("lvm_getBatch", async (p) => {
     const index = Number(params(p)[0]);
     if (!Number.isSafeInteger(index) || index < 0) {
-      throw new L2Error("INVALID_PARAMS", "invalid argument 0: batch index", params(p)[0], RPC_INVALID_PARAMS);
+      throw new L2Error(
+        "INVALID_PARAMS",
+        "invalid argument 0: batch index",
+        params(p)[0],
+        RPC_INVALID_PARAMS,
+      );
     }
     return (await sequencer.batch(index)) ?? null;
   });
 
   server.mapErrorToJSONRPCErrorResponse = (id, error: unknown) => {
-    if (error instanceof L2Error) return createJSONRPCErrorResponse(id, error.rpcCode, error.message, error.rpcData);
+    if (error instanceof L2Error)
+      return createJSONRPCErrorResponse(id, error.rpcCode, error.message, error.rpcData);
     return createJSONRPCErrorResponse(id, -32603, error instanceof Error ? error.message : String(error));
   };
   return server;
@@ -114,7 +128,9 @@ function pendingTxJson(p: PoolTx): Record<string, unknown> {
     gas: hex(tx.gasLimit),
     input: tx.data,
     gasPrice: hex(tx.type === 2 ? p.maxFeePerGas : (tx.gasPrice ?? 0n)),
-    ...(tx.type === 2 ? { maxFeePerGas: hex(p.maxFeePerGas), maxPriorityFeePerGas: hex(p.maxPriorityFeePerGas) } : {}),
+    ...(tx.type === 2
+      ? { maxFeePerGas: hex(p.maxFeePerGas), maxPriorityFeePerGas: hex(p.maxPriorityFeePerGas) }
+      : {}),
     ...(tx.type === 0 ? {} : { accessList: tx.accessList ?? [], yParity: hex(sig?.yParity ?? 0) }),
     v: hex(tx.type === 0 ? (sig?.networkV ?? BigInt(sig?.v ?? 0)) : (sig?.yParity ?? 0)),
     r: sig?.r,
@@ -168,7 +184,10 @@ async function handle(rpc: JSONRPCServer, req: IncomingMessage, res: ServerRespo
   for await (const chunk of req as AsyncIterable<Buffer>) {
     size += chunk.length;
     if (size > MAX_BODY_BYTES) {
-      reply(413, createJSONRPCErrorResponse(null, -32600, `request body larger than ${MAX_BODY_BYTES} bytes`));
+      reply(
+        413,
+        createJSONRPCErrorResponse(null, -32600, `request body larger than ${MAX_BODY_BYTES} bytes`),
+      );
       req.destroy();
       return;
     }

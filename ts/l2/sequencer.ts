@@ -10,7 +10,13 @@ import { formBatch, type Batch, type BatchProof, type BatchProver } from "./batc
 import { L2Error } from "./errors.js";
 import type { ChainSpec, LvmExecutor } from "./executor.js";
 import type { BlockRecord, DurableLog } from "./log.js";
-import { TxPool, decodeTransaction, type AccountState, type PoolTx, type ValidationContext } from "./txpool.js";
+import {
+  TxPool,
+  decodeTransaction,
+  type AccountState,
+  type PoolTx,
+  type ValidationContext,
+} from "./txpool.js";
 import type { Address, BlockHeader, Hash32, Hex, RawTx } from "./types.js";
 
 export interface SequencerOptions {
@@ -39,7 +45,13 @@ export class Sequencer extends EventEmitter {
   #timer: NodeJS.Timeout | undefined;
   #closed = false;
 
-  private constructor(executor: LvmExecutor, spec: ChainSpec, log: DurableLog, opts: SequencerOptions, head: BlockHeader) {
+  private constructor(
+    executor: LvmExecutor,
+    spec: ChainSpec,
+    log: DurableLog,
+    opts: SequencerOptions,
+    head: BlockHeader,
+  ) {
     super();
     this.#executor = executor;
     this.#spec = spec;
@@ -49,7 +61,12 @@ export class Sequencer extends EventEmitter {
   }
 
   /** Starts the executor, checks the log belongs to this chain, replays it, and starts mining. */
-  static async open(executor: LvmExecutor, spec: ChainSpec, log: DurableLog, opts: SequencerOptions): Promise<Sequencer> {
+  static async open(
+    executor: LvmExecutor,
+    spec: ChainSpec,
+    log: DurableLog,
+    opts: SequencerOptions,
+  ): Promise<Sequencer> {
     const head = await executor.start(spec);
     const genesis = await executor.block(0);
     if (genesis === undefined) throw new L2Error("EXECUTOR", "executor has no genesis block", spec.chainId);
@@ -57,7 +74,11 @@ export class Sequencer extends EventEmitter {
     if (chain === undefined) {
       await log.setChain({ chainId: spec.chainId.toString(), genesisHash: genesis.hash });
     } else if (chain.chainId !== spec.chainId.toString() || chain.genesisHash !== genesis.hash) {
-      throw new L2Error("DATADIR_MISMATCH", `the data directory belongs to chain ${chain.chainId} with genesis ${chain.genesisHash}`, chain);
+      throw new L2Error(
+        "DATADIR_MISMATCH",
+        `the data directory belongs to chain ${chain.chainId} with genesis ${chain.genesisHash}`,
+        chain,
+      );
     }
     const seq = new Sequencer(executor, spec, log, opts, head);
     await seq.#replay();
@@ -175,7 +196,11 @@ export class Sequencer extends EventEmitter {
   }
 
   /** Executes `txs` in a block; `expected` is the logged record when replaying. */
-  async #seal(txs: readonly PoolTx[] | readonly RawTx[], timestamp: number, expected: BlockRecord | undefined): Promise<BlockHeader> {
+  async #seal(
+    txs: readonly PoolTx[] | readonly RawTx[],
+    timestamp: number,
+    expected: BlockRecord | undefined,
+  ): Promise<BlockHeader> {
     const result = await this.#executor.sealBlock(txs, timestamp);
     const block = result.block;
     if (expected !== undefined && (block.hash !== expected.hash || block.stateRoot !== expected.stateRoot)) {
@@ -250,7 +275,8 @@ export class Sequencer extends EventEmitter {
       }
       const txs = record.transactions.map((hash) => {
         const raw = raws.get(hash);
-        if (raw === undefined) throw new L2Error("REPLAY_DIVERGED", `block ${record.number} names unlogged tx ${hash}`, hash);
+        if (raw === undefined)
+          throw new L2Error("REPLAY_DIVERGED", `block ${record.number} names unlogged tx ${hash}`, hash);
         return { hash, raw };
       });
       await this.#seal(txs, record.timestamp, record);

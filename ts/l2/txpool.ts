@@ -42,9 +42,15 @@ export interface ValidationContext {
 /** Decodes and checks what needs no state: encoding, type, signature, chain id, gas, size. */
 export function decodeTransaction(raw: string, ctx: ValidationContext): PoolTx {
   if (typeof raw !== "string" || !/^0x([0-9a-fA-F]{2})*$/.test(raw)) {
-    throw new L2Error("INVALID_PARAMS", "invalid argument 0: hex string without 0x prefix", raw, RPC_INVALID_PARAMS);
+    throw new L2Error(
+      "INVALID_PARAMS",
+      "invalid argument 0: hex string without 0x prefix",
+      raw,
+      RPC_INVALID_PARAMS,
+    );
   }
-  if ((raw.length - 2) / 2 > MAX_TX_BYTES) throw new L2Error("OVERSIZED", "oversized data", raw.length / 2 - 1);
+  if ((raw.length - 2) / 2 > MAX_TX_BYTES)
+    throw new L2Error("OVERSIZED", "oversized data", raw.length / 2 - 1);
   let tx: Transaction;
   try {
     tx = Transaction.from(raw);
@@ -53,16 +59,22 @@ export function decodeTransaction(raw: string, ctx: ValidationContext): PoolTx {
     if (typeByte !== undefined && typeByte < 0x7f && typeByte > 0x04) {
       throw new L2Error("UNSUPPORTED_TX_TYPE", "transaction type not supported", typeByte);
     }
-    throw new L2Error("INVALID_RLP", `rlp: ${(e as { shortMessage?: string }).shortMessage ?? "invalid encoding"}`, raw);
+    throw new L2Error(
+      "INVALID_RLP",
+      `rlp: ${(e as { shortMessage?: string }).shortMessage ?? "invalid encoding"}`,
+      raw,
+    );
   }
   if (tx.type !== 0 && tx.type !== 1 && tx.type !== 2) {
     throw new L2Error("UNSUPPORTED_TX_TYPE", "transaction type not supported", tx.type);
   }
-  if (tx.signature === null) throw new L2Error("INVALID_SIGNATURE", "invalid transaction v, r, s values", raw);
+  if (tx.signature === null)
+    throw new L2Error("INVALID_SIGNATURE", "invalid transaction v, r, s values", raw);
   if (tx.type === 0 && tx.chainId === 0n) {
     throw new L2Error("UNPROTECTED_TX", "only replay-protected (EIP-155) transactions allowed over RPC", raw);
   }
-  if (tx.chainId !== ctx.chainId) throw new L2Error("WRONG_CHAIN_ID", "invalid chain id for signer", tx.chainId);
+  if (tx.chainId !== ctx.chainId)
+    throw new L2Error("WRONG_CHAIN_ID", "invalid chain id for signer", tx.chainId);
   let from: string;
   try {
     from = tx.from as string;
@@ -78,7 +90,8 @@ export function decodeTransaction(raw: string, ctx: ValidationContext): PoolTx {
       maxPriorityFeePerGas,
     );
   }
-  if (tx.gasLimit > ctx.blockGasLimit) throw new L2Error("GAS_LIMIT_EXCEEDED", "exceeds block gas limit", tx.gasLimit);
+  if (tx.gasLimit > ctx.blockGasLimit)
+    throw new L2Error("GAS_LIMIT_EXCEEDED", "exceeds block gas limit", tx.gasLimit);
   const intrinsic = intrinsicGas(tx);
   if (tx.gasLimit < intrinsic) {
     throw new L2Error(
@@ -182,7 +195,10 @@ export class TxPool {
     const old = txs.get(tx.nonce);
     if (old !== undefined) {
       const bump = (x: bigint) => x + (x * PRICE_BUMP_PERCENT) / 100n;
-      if (tx.maxFeePerGas < bump(old.maxFeePerGas) || tx.maxPriorityFeePerGas < bump(old.maxPriorityFeePerGas)) {
+      if (
+        tx.maxFeePerGas < bump(old.maxFeePerGas) ||
+        tx.maxPriorityFeePerGas < bump(old.maxPriorityFeePerGas)
+      ) {
         throw new L2Error("REPLACEMENT_UNDERPRICED", "replacement transaction underpriced", tx.hash);
       }
     }

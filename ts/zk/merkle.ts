@@ -15,7 +15,8 @@ export function toField(v: bigint | number | string): Field {
   } catch {
     throw new ZkError("INPUT_INVALID", String(v), "not an integer");
   }
-  if (x < 0n || x >= FIELD_MODULUS) throw new ZkError("INPUT_INVALID", String(v), "outside the BN254 scalar field");
+  if (x < 0n || x >= FIELD_MODULUS)
+    throw new ZkError("INPUT_INVALID", String(v), "outside the BN254 scalar field");
   return x as Field;
 }
 
@@ -96,7 +97,11 @@ export class PoseidonMerkleTree {
 }
 
 /** Recomputes a root from a leaf and its path, as the circuit does. */
-export function rootFromPath(leaf: Field, pathElements: readonly Field[], pathIndices: readonly (0 | 1)[]): Field {
+export function rootFromPath(
+  leaf: Field,
+  pathElements: readonly Field[],
+  pathIndices: readonly (0 | 1)[],
+): Field {
   let node = leaf;
   pathElements.forEach((sib, h) => {
     node = pathIndices[h] === 1 ? hash2(sib, node) : hash2(node, sib);

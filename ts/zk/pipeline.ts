@@ -84,7 +84,10 @@ export async function atomically<T>(final: string, produce: (tmp: string) => Pro
 function runCircom(args: string[]): Promise<{ code: number; output: string }> {
   const cli = path.join(path.dirname(require.resolve("circom2/package.json")), "cli.js");
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [cli, ...args], { cwd: REPO_ROOT, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, [cli, ...args], {
+      cwd: REPO_ROOT,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     let output = "";
     child.stdout.on("data", (d: Buffer) => (output += d.toString()));
     child.stderr.on("data", (d: Buffer) => (output += d.toString()));
@@ -105,14 +108,27 @@ export async function compileCircuit(source: string): Promise<CompiledCircuit> {
   if (!existsSync(abs)) throw new ZkError("CIRCUIT_NOT_FOUND", source, "circuit file does not exist");
   const rel = path.relative(REPO_ROOT, abs);
   if (rel.startsWith("..")) {
-    throw new ZkError("CIRCUIT_NOT_FOUND", source, "circuit must live inside the repository (circom sees only it)");
+    throw new ZkError(
+      "CIRCUIT_NOT_FOUND",
+      source,
+      "circuit must live inside the repository (circom sees only it)",
+    );
   }
   const name = path.basename(abs, ".circom");
   const outDir = path.join(BUILD_DIR, "circuits", name);
   const work = tempName(outDir);
   try {
     await mkdir(work, { recursive: true });
-    const { code, output } = await runCircom([rel, "--r1cs", "--wasm", "--O2", "-l", "node_modules", "-o", path.relative(REPO_ROOT, work)]);
+    const { code, output } = await runCircom([
+      rel,
+      "--r1cs",
+      "--wasm",
+      "--O2",
+      "-l",
+      "node_modules",
+      "-o",
+      path.relative(REPO_ROOT, work),
+    ]);
     if (code !== 0 || !existsSync(path.join(work, `${name}.r1cs`))) {
       const lines = stripAnsi(output)
         .split("\n")
@@ -120,7 +136,11 @@ export async function compileCircuit(source: string): Promise<CompiledCircuit> {
         .filter((l) => l.length > 0);
       const first = lines.find((l) => /error/i.test(l)) ?? lines[0] ?? `circom exited with ${code}`;
       const where = lines.find((l) => /\.circom:\d+/.test(l));
-      throw new ZkError("CIRCUIT_COMPILE_FAILED", source, where ? `${first} at ${where.replace(/^[^A-Za-z0-9./]+/, "")}` : first);
+      throw new ZkError(
+        "CIRCUIT_COMPILE_FAILED",
+        source,
+        where ? `${first} at ${where.replace(/^[^A-Za-z0-9./]+/, "")}` : first,
+      );
     }
     // circom writes <name>_js/<name>.wasm plus helper scripts we do not need.
     await rename(path.join(work, `${name}_js`, `${name}.wasm`), path.join(work, `${name}.wasm`));
@@ -157,12 +177,14 @@ export async function ptauPower(file: string): Promise<number> {
     }
     // magic, version, nSections, then section 1 (header): type u32, size u64, n8 u32, prime, power u32.
     const n8 = head.readUInt32LE(24);
-    if (n8 !== 32) throw new ZkError("PTAU_INVALID", file, `unsupported field size ${n8} bytes (BN254 expected)`);
+    if (n8 !== 32)
+      throw new ZkError("PTAU_INVALID", file, `unsupported field size ${n8} bytes (BN254 expected)`);
     const power = head.readUInt32LE(28 + 32);
     if (power < 1 || power > 28) throw new ZkError("PTAU_INVALID", file, `implausible power ${power}`);
     const size = (await stat(file)).size;
     // A phase-2-prepared file holds at least 2^power G1 points in its Lagrange section: truncation shows.
-    if (size < 64 * 2 ** power) throw new ZkError("PTAU_INVALID", file, `truncated (${size} bytes for power ${power})`);
+    if (size < 64 * 2 ** power)
+      throw new ZkError("PTAU_INVALID", file, `truncated (${size} bytes for power ${power})`);
     return power;
   } finally {
     await fh.close();
@@ -215,7 +237,11 @@ export async function generatePtau(power: number, progress: Progress = silent): 
  * Resolves the ptau to use: the given path (checked), else one generated locally and cached under
  * build/ (sized to the circuit). Tests and CI pass `sharedPtau(...)` explicitly.
  */
-export async function resolvePtau(circuit: CompiledCircuit, given?: string, progress: Progress = silent): Promise<string> {
+export async function resolvePtau(
+  circuit: CompiledCircuit,
+  given?: string,
+  progress: Progress = silent,
+): Promise<string> {
   const need = requiredPower(circuit);
   const file = given ?? (await generatePtau(need, progress));
   const power = await ptauPower(file);
@@ -251,7 +277,14 @@ export async function setupGroth16(
       try {
         progress(`groth16: phase 2 for ${circuit.name} (${circuit.constraints} constraints)`);
         await snarkjs.zKey.newZKey(circuit.r1cs, ptau, z0, log);
-        await snarkjs.zKey.beacon(z0, path.join(tmp, `${circuit.name}.zkey`), "lvm beacon", TEST_BEACON, 10, log);
+        await snarkjs.zKey.beacon(
+          z0,
+          path.join(tmp, `${circuit.name}.zkey`),
+          "lvm beacon",
+          TEST_BEACON,
+          10,
+          log,
+        );
       } catch (err) {
         if (err instanceof ZkError) throw err;
         throw new ZkError("SETUP_FAILED", ptau, `phase 2 setup failed: ${(err as Error).message}`);
@@ -289,11 +322,26 @@ function loadTemplates(): { groth16: string; plonk: string; fflonk: string } {
 /** Renders the snarkjs Solidity verifier for a zkey, renamed after the circuit, and returns the source. */
 export async function renderSolidityVerifier(zkey: string, contractName: string): Promise<string> {
   const src = await snarkjs.zKey.exportSolidityVerifier(zkey, loadTemplates());
-  return src.replace(/contract (Groth16Verifier|PlonkVerifier|FflonkVerifier)\b/, `contract ${contractName}`);
+  const renamed = src.replace(
+    /contract (Groth16Verifier|PlonkVerifier|FflonkVerifier)\b/,
+    `contract ${contractName}`,
+  );
+  // Formatted with the repository's own Prettier settings so committed verifiers pass the format
+  // check and regenerate byte-for-byte.
+  const prettier = await import("prettier");
+  const options = (await prettier.resolveConfig(path.join(REPO_ROOT, "contracts", "zk", "X.sol"))) ?? {};
+  return prettier.format(renamed, {
+    ...options,
+    parser: "solidity-parse",
+    plugins: [require.resolve("prettier-plugin-solidity")],
+  });
 }
 
 /** Writes contracts/zk/<Name>Verifier.sol (atomically) and returns its path. */
-export async function exportSolidityVerifier(setup: Groth16Setup, outDir = path.join(REPO_ROOT, "contracts", "zk")): Promise<string> {
+export async function exportSolidityVerifier(
+  setup: Groth16Setup,
+  outDir = path.join(REPO_ROOT, "contracts", "zk"),
+): Promise<string> {
   const name = verifierContractName(setup.circuit.name);
   const file = path.join(outDir, `${name}.sol`);
   const src = await renderSolidityVerifier(setup.zkey, name);
@@ -311,7 +359,11 @@ export async function proveGroth16(setup: Groth16Setup, input: snarkjs.SignalInp
     if (/Too many values|Not enough values|Signal not found|Invalid number/i.test(msg)) {
       throw new ZkError("INPUT_INVALID", setup.circuit.name, `bad witness input: ${msg.split("\n")[0]}`);
     }
-    throw new ZkError("WITNESS_FAILED", setup.circuit.name, `witness does not satisfy the circuit: ${msg.split("\n")[0]}`);
+    throw new ZkError(
+      "WITNESS_FAILED",
+      setup.circuit.name,
+      `witness does not satisfy the circuit: ${msg.split("\n")[0]}`,
+    );
   }
 }
 
@@ -319,7 +371,11 @@ export async function proveGroth16(setup: Groth16Setup, input: snarkjs.SignalInp
 export async function verifyGroth16(vkey: Record<string, unknown>, p: Groth16Proof): Promise<boolean> {
   const expected = Number(vkey.nPublic);
   if (p.publicSignals.length !== expected) {
-    throw new ZkError("PUBLIC_INPUT_COUNT", String(p.publicSignals.length), `verification key expects ${expected} public inputs`);
+    throw new ZkError(
+      "PUBLIC_INPUT_COUNT",
+      String(p.publicSignals.length),
+      `verification key expects ${expected} public inputs`,
+    );
   }
   return snarkjs.groth16.verify(vkey, p.publicSignals, p.proof);
 }

@@ -79,9 +79,16 @@ function checkInputs(circuit: string, inputs: unknown): asserts inputs is Circui
   const ok = (v: unknown): boolean =>
     Array.isArray(v)
       ? v.every(ok)
-      : typeof v === "bigint" || (typeof v === "number" && Number.isSafeInteger(v)) || (typeof v === "string" && /^(0x[0-9a-fA-F]+|[0-9]+)$/.test(v));
+      : typeof v === "bigint" ||
+        (typeof v === "number" && Number.isSafeInteger(v)) ||
+        (typeof v === "string" && /^(0x[0-9a-fA-F]+|[0-9]+)$/.test(v));
   for (const [k, v] of Object.entries(inputs)) {
-    if (!ok(v)) throw new ZkError("INPUT_INVALID", `${circuit}.${k}`, "signal values must be integers (bigint, safe number, decimal or 0x string)");
+    if (!ok(v))
+      throw new ZkError(
+        "INPUT_INVALID",
+        `${circuit}.${k}`,
+        "signal values must be integers (bigint, safe number, decimal or 0x string)",
+      );
   }
 }
 
@@ -91,7 +98,11 @@ class SnarkjsProver implements Prover {
 
   constructor(private readonly config: ProverConfig) {
     if (!PROVER_BACKENDS.includes(config.backend)) {
-      throw new ZkError("INPUT_INVALID", String(config.backend), `unknown prover back end (use ${PROVER_BACKENDS.join(" | ")})`);
+      throw new ZkError(
+        "INPUT_INVALID",
+        String(config.backend),
+        `unknown prover back end (use ${PROVER_BACKENDS.join(" | ")})`,
+      );
     }
     this.cacheDir = config.cacheDir ?? BUILD_DIR;
   }
@@ -157,20 +168,33 @@ class SnarkjsProver implements Prover {
   async prove(inputs: CircuitInputs): Promise<Proof> {
     const keys = await this.setup();
     checkInputs(keys.circuit.name, inputs);
-    const id = createHash("sha256").update(`${this.backend}\n${keys.zkey}\n${canonical(inputs)}`).digest("hex");
+    const id = createHash("sha256")
+      .update(`${this.backend}\n${keys.zkey}\n${canonical(inputs)}`)
+      .digest("hex");
     const file = path.join(this.cacheDir, "proofs", `${id}.json`);
     const cached = await this.readCached(file);
     if (cached) return cached;
     let proof: Proof;
     if (this.backend === "groth16") {
-      const p = await proveGroth16({ circuit: keys.circuit, zkey: keys.zkey, vkey: keys.vkey, vkeyPath: "", ptauHash: "" as never }, inputs);
-      proof = { backend: "groth16", proof: p.proof as unknown as Record<string, unknown>, publicSignals: p.publicSignals };
+      const p = await proveGroth16(
+        { circuit: keys.circuit, zkey: keys.zkey, vkey: keys.vkey, vkeyPath: "", ptauHash: "" as never },
+        inputs,
+      );
+      proof = {
+        backend: "groth16",
+        proof: p.proof as unknown as Record<string, unknown>,
+        publicSignals: p.publicSignals,
+      };
     } else {
       try {
         const p = await snarkjs.plonk.fullProve(inputs, keys.circuit.wasm, keys.zkey);
         proof = { backend: "plonk", proof: p.proof, publicSignals: p.publicSignals };
       } catch (err) {
-        throw new ZkError("WITNESS_FAILED", keys.circuit.name, `witness does not satisfy the circuit: ${String((err as Error).message).split("\n")[0]}`);
+        throw new ZkError(
+          "WITNESS_FAILED",
+          keys.circuit.name,
+          `witness does not satisfy the circuit: ${String((err as Error).message).split("\n")[0]}`,
+        );
       }
     }
     await atomically(file, (tmp) => writeFile(tmp, JSON.stringify(proof)));
@@ -182,7 +206,8 @@ class SnarkjsProver implements Prover {
     if (!existsSync(file)) return undefined;
     try {
       const p = JSON.parse(await readFile(file, "utf8")) as Proof;
-      if (p.backend === this.backend && Array.isArray(p.publicSignals) && typeof p.proof === "object") return p;
+      if (p.backend === this.backend && Array.isArray(p.publicSignals) && typeof p.proof === "object")
+        return p;
     } catch {
       // fall through: corrupted
     }
@@ -193,10 +218,18 @@ class SnarkjsProver implements Prover {
   async verify(proof: Proof): Promise<boolean> {
     const keys = await this.setup();
     if (proof.backend !== this.backend) {
-      throw new ZkError("VKEY_MISMATCH", proof.backend, `proof is for another back end than this ${this.backend} prover`);
+      throw new ZkError(
+        "VKEY_MISMATCH",
+        proof.backend,
+        `proof is for another back end than this ${this.backend} prover`,
+      );
     }
     if (proof.publicSignals.length !== keys.publicInputs) {
-      throw new ZkError("PUBLIC_INPUT_COUNT", String(proof.publicSignals.length), `${keys.circuit.name} has ${keys.publicInputs} public inputs`);
+      throw new ZkError(
+        "PUBLIC_INPUT_COUNT",
+        String(proof.publicSignals.length),
+        `${keys.circuit.name} has ${keys.publicInputs} public inputs`,
+      );
     }
     if (this.backend === "groth16") {
       return verifyGroth16(keys.vkey, proof as unknown as Groth16Proof);
@@ -207,7 +240,10 @@ class SnarkjsProver implements Prover {
   async solidityVerifier(contractName?: string): Promise<string> {
     const keys = await this.setup();
     const suffix = this.backend === "plonk" ? "Plonk" : "";
-    return renderSolidityVerifier(keys.zkey, contractName ?? verifierContractName(keys.circuit.name + suffix));
+    return renderSolidityVerifier(
+      keys.zkey,
+      contractName ?? verifierContractName(keys.circuit.name + suffix),
+    );
   }
 }
 
@@ -222,7 +258,11 @@ export async function plonkCalldata(proof: Proof): Promise<{ proof: bigint[]; pu
   // snarkjs prints two JS-ish array literals ("[…][…]"): read the quoted numbers in order.
   const words = [...text.matchAll(/"(0x[0-9a-fA-F]+|[0-9]+)"/g)].map((m) => BigInt(m[1]));
   if (words.length !== 24 + proof.publicSignals.length) {
-    throw new ZkError("PROOF_FILE_INVALID", proof.backend, `unexpected PLONK calldata (${words.length} words)`);
+    throw new ZkError(
+      "PROOF_FILE_INVALID",
+      proof.backend,
+      `unexpected PLONK calldata (${words.length} words)`,
+    );
   }
   return { proof: words.slice(0, 24), pub: words.slice(24) };
 }

@@ -64,7 +64,10 @@ declare module "snarkjs" {
     preparePhase2(oldPtau: string, newPtau: string, logger?: SnarkLogger): Promise<unknown>;
   };
   export const r1cs: {
-    info(r1cs: string, logger?: SnarkLogger): Promise<{ nConstraints: number; nPubInputs: number; nOutputs: number }>;
+    info(
+      r1cs: string,
+      logger?: SnarkLogger,
+    ): Promise<{ nConstraints: number; nPubInputs: number; nOutputs: number }>;
   };
   export const curves: { getCurveFromName(name: string): Promise<unknown> };
 }

@@ -15,7 +15,8 @@ export const WITHDRAWAL_TREE_DEPTH = 20;
 const MAX_AMOUNT = (1n << 64n) - 1n;
 
 export function withdrawalLeaf(w: Withdrawal): Field {
-  if (w.amount < 0n || w.amount > MAX_AMOUNT) throw new ZkError("INPUT_INVALID", String(w.amount), "amount must be a 64-bit number of satoshis");
+  if (w.amount < 0n || w.amount > MAX_AMOUNT)
+    throw new ZkError("INPUT_INVALID", String(w.amount), "amount must be a 64-bit number of satoshis");
   return poseidon3([w.id, w.amount, w.spkHash]) as Field;
 }
 
@@ -56,7 +57,11 @@ export class WithdrawalTree {
     readonly depth: number = WITHDRAWAL_TREE_DEPTH,
   ) {
     if (!Number.isInteger(Math.log2(batchSize)) || batchSize > 2 ** depth) {
-      throw new ZkError("INPUT_INVALID", String(batchSize), "batch size must be a power of two not above the tree size");
+      throw new ZkError(
+        "INPUT_INVALID",
+        String(batchSize),
+        "batch size must be a power of two not above the tree size",
+      );
     }
     this.tree = new PoseidonMerkleTree(depth);
   }
@@ -75,10 +80,13 @@ export class WithdrawalTree {
     const startIndex = this.tree.size;
     const oldRoot = this.tree.root;
     const pathFull = this.tree.path(startIndex);
-    const leaves = Array.from({ length: n }, (_, i) => (i < withdrawals.length ? withdrawalLeaf(withdrawals[i]) : (0n as Field)));
+    const leaves = Array.from({ length: n }, (_, i) =>
+      i < withdrawals.length ? withdrawalLeaf(withdrawals[i]) : (0n as Field),
+    );
     for (const leaf of leaves) this.tree.append(leaf);
     const newRoot = this.tree.root;
-    const pad = (f: (w: Withdrawal) => bigint, zero: bigint): bigint[] => Array.from({ length: n }, (_, i) => (i < withdrawals.length ? f(withdrawals[i]) : zero));
+    const pad = (f: (w: Withdrawal) => bigint, zero: bigint): bigint[] =>
+      Array.from({ length: n }, (_, i) => (i < withdrawals.length ? f(withdrawals[i]) : zero));
     const inputs = {
       oldRoot,
       newRoot,
@@ -91,7 +99,13 @@ export class WithdrawalTree {
       pathElements: pathFull.pathElements.slice(height),
       pathIndices: pathFull.pathIndices.slice(height),
     };
-    return { inputs, oldRoot, newRoot, startIndex, commitment: batchCommitment(oldRoot, newRoot, startIndex, subtreeRoot(leaves)) };
+    return {
+      inputs,
+      oldRoot,
+      newRoot,
+      startIndex,
+      commitment: batchCommitment(oldRoot, newRoot, startIndex, subtreeRoot(leaves)),
+    };
   }
 }
 
@@ -103,7 +117,8 @@ export interface Payout {
 }
 
 function txidHalves(txid: string): [Field, Field] {
-  if (!/^[0-9a-fA-F]{64}$/.test(txid)) throw new ZkError("INPUT_INVALID", txid, "txid must be 32 bytes of hex");
+  if (!/^[0-9a-fA-F]{64}$/.test(txid))
+    throw new ZkError("INPUT_INVALID", txid, "txid must be 32 bytes of hex");
   return [toField(BigInt(`0x${txid.slice(0, 32)}`)), toField(BigInt(`0x${txid.slice(32)}`))];
 }
 
@@ -144,6 +159,9 @@ export class PayoutsTree {
       pathElements: path.pathElements,
       pathIndices: path.pathIndices,
     };
-    return { inputs, commitment: poseidon6([this.claimId, this.root, p.withdrawalId, p.operator, hi, lo]) as Field };
+    return {
+      inputs,
+      commitment: poseidon6([this.claimId, this.root, p.withdrawalId, p.operator, hi, lo]) as Field,
+    };
   }
 }
