@@ -332,7 +332,7 @@ export async function renderSolidityVerifier(zkey: string, contractName: string)
   const options = (await prettier.resolveConfig(path.join(REPO_ROOT, "contracts", "zk", "X.sol"))) ?? {};
   return prettier.format(renamed, {
     ...options,
-    parser: "solidity-parse",
+    filepath: path.join(REPO_ROOT, "contracts", "zk", `${contractName}.sol`),
     plugins: [require.resolve("prettier-plugin-solidity")],
   });
 }
