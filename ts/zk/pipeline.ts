@@ -135,11 +135,11 @@ export async function compileCircuit(source: string): Promise<CompiledCircuit> {
         .map((l) => l.trim())
         .filter((l) => l.length > 0);
       const first = lines.find((l) => /error/i.test(l)) ?? lines[0] ?? `circom exited with ${code}`;
-      const where = lines.find((l) => /\.circom:\d+/.test(l));
+      const where = lines.map((l) => /([\w./-]+\.circom)"?:(\d+):(\d+)/.exec(l)).find((m) => m !== null);
       throw new ZkError(
         "CIRCUIT_COMPILE_FAILED",
         source,
-        where ? `${first} at ${where.replace(/^[^A-Za-z0-9./]+/, "")}` : first,
+        where ? `${first} at ${where[1]}:${where[2]}:${where[3]}` : first,
       );
     }
     // circom writes <name>_js/<name>.wasm plus helper scripts we do not need.
