@@ -8,6 +8,13 @@ export const projectTasks: NewTaskDefinition[] = [
     .addOption({ name: "datadir", description: "Devnet state directory", defaultValue: ".devnet" })
     .setAction(() => import("./devnet.js"))
     .build(),
+  task("btc:node", "Run the embedded Bitcoin regtest node (Bitcoin Core-compatible JSON-RPC) until Ctrl-C")
+    .addOption({ name: "datadir", description: "Database directory", defaultValue: ".devnet/btc" })
+    .addOption({ name: "port", description: "JSON-RPC port on 127.0.0.1", defaultValue: "18443" })
+    .addOption({ name: "rpcuser", description: "RPC user (empty: cookie auth)", defaultValue: "" })
+    .addOption({ name: "rpcpassword", description: "RPC password (empty: cookie auth)", defaultValue: "" })
+    .setAction(() => import("./btcnode.js"))
+    .build(),
   task("bridge:address", "Print the BitVM bridge deposit address for a committee, depositor and L2 recipient")
     .addOption({
       name: "committee",
@@ -27,6 +34,29 @@ export const projectTasks: NewTaskDefinition[] = [
       defaultValue: "regtest",
     })
     .setAction(() => import("./bridge.js"))
+    .build(),
+  task("relay", "Relay Bitcoin headers from a Core-compatible JSON-RPC to the L2 light client until Ctrl-C")
+    .addOption({
+      name: "lightclient",
+      description: "BtcLightClient address (empty: deploy one)",
+      defaultValue: "",
+    })
+    .addOption({
+      name: "chain",
+      description: "Bitcoin rules: regtest | testnet | mainnet",
+      defaultValue: "regtest",
+    })
+    .addOption({
+      name: "rpcurl",
+      description: "Bitcoin JSON-RPC URL",
+      defaultValue: "http://127.0.0.1:18443",
+    })
+    .addOption({ name: "rpcuser", description: "RPC user", defaultValue: "" })
+    .addOption({ name: "rpcpassword", description: "RPC password", defaultValue: "" })
+    .addOption({ name: "rpccookie", description: "Path of the node's .cookie file", defaultValue: "" })
+    .addOption({ name: "batch", description: "Headers per L2 transaction", defaultValue: "100" })
+    .addOption({ name: "poll", description: "Polling interval (ms)", defaultValue: "2000" })
+    .setAction(() => import("./relay.js"))
     .build(),
   task("zk:setup", "Compile a circom circuit, run the Groth16 setup, export its vkey and Solidity verifier")
     .addOption({

@@ -1,10 +1,11 @@
 import { schnorr } from "@noble/curves/secp256k1.js";
 import * as bitcoin from "bitcoinjs-lib";
 import { expect } from "chai";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
+import * as ecc from "tiny-secp256k1";
+import { Transaction } from "../../ts/bitcoin/index.js";
 import {
   buildPegInRefund,
   buildPegOutGraph,
@@ -19,24 +20,16 @@ import {
   type Txid,
   type Utxo,
 } from "../../ts/bridge/index.js";
-import type { BitcoinBackend } from "../../ts/btcnode/index.js";
+import { BtcNode, EmbeddedBackend, type BitcoinBackend } from "../../ts/btcnode/index.js";
 import { makeWorld } from "./fixture.js";
 
 // The peg-in, the happy-path peg-out and the refund, broadcast to and mined by our own regtest node
 // (ts/btcnode), which validates them with our interpreter under standardness policy.
 
-const HERE = path.dirname(fileURLToPath(import.meta.url));
-const READY =
-  existsSync(path.join(HERE, "../../ts/bitcoin/index.ts")) &&
-  existsSync(path.join(HERE, "../../ts/btcnode/index.ts"));
-
-interface Core {
-  Transaction: { decode(b: Uint8Array): Parameters<BitcoinBackend["sendTransaction"]>[0] };
-}
+bitcoin.initEccLib(ecc);
 
 describe("bridge: peg-in, Take1 and refund on the embedded regtest node", function () {
   let backend: BitcoinBackend;
-  let core: Core;
   let dir: string;
   const depositorSecret = schnorr.utils.randomSecretKey();
   const operatorSecret = schnorr.utils.randomSecretKey();
@@ -45,12 +38,8 @@ describe("bridge: peg-in, Take1 and refund on the embedded regtest node", functi
   const addr = (s: Uint8Array) => bitcoin.address.fromOutputScript(s, bitcoin.networks.regtest);
 
   before(async function () {
-    if (!READY) this.skip();
-    const node = await import("../../ts/btcnode/index.js");
-    // By URL, so this file typechecks before ts/bitcoin exists.
-    core = (await import(new URL("../../ts/bitcoin/index.ts", import.meta.url).href)) as Core;
     dir = mkdtempSync(path.join(os.tmpdir(), "bridge-node-"));
-    backend = new node.EmbeddedBackend(await node.BtcNode.open({ datadir: dir, sync: false }), true);
+    backend = new EmbeddedBackend(await BtcNode.open({ datadir: dir, sync: false }), true);
     await backend.mine(2, addr(opScript));
     await backend.mine(101, addr(depScript));
   });
@@ -71,7 +60,7 @@ describe("bridge: peg-in, Take1 and refund on the embedded regtest node", functi
       script: u.scriptPubKey,
     };
   }
-  const send = (raw: Uint8Array) => backend.sendTransaction(core.Transaction.decode(raw));
+  const send = (raw: Uint8Array) => backend.sendTransaction(Transaction.decode(raw));
   async function confirmations(id: Txid): Promise<number> {
     return (await backend.getTxStatus(id))?.confirmations ?? -1;
   }
