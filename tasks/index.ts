@@ -3,8 +3,13 @@ import type { NewTaskDefinition } from "hardhat/types/tasks";
 
 /** Every command-line task of the project; each action is loaded lazily so `hardhat --help` stays fast. */
 export const projectTasks: NewTaskDefinition[] = [
-  task("devnet", "Run the local devnet (L2 EDR JSON-RPC node with the system contracts) until Ctrl-C")
+  task("devnet", "Run the local devnet (Bitcoin regtest L1 node + L2 LVM node) until Ctrl-C")
     .addOption({ name: "port", description: "L2 JSON-RPC port on 127.0.0.1", defaultValue: "8547" })
+    .addOption({
+      name: "l1port",
+      description: "L1 (Bitcoin regtest) JSON-RPC port on 127.0.0.1",
+      defaultValue: "18443",
+    })
     .addOption({ name: "datadir", description: "Devnet state directory", defaultValue: ".devnet" })
     .setAction(() => import("./devnet.js"))
     .build(),
