@@ -5,6 +5,8 @@ import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
 import { runDevnet } from "../ts/devnet/index.js";
 import { l1Service } from "../ts/devnet/l1.js";
 import { l2Service } from "../ts/devnet/l2.js";
+import { relayerService } from "../ts/devnet/relayer.js";
+import { devAccounts } from "../ts/l2/index.js";
 import type { Hex } from "../ts/l2/index.js";
 
 interface DevnetArgs {
@@ -25,11 +27,18 @@ export default async function devnet(args: DevnetArgs, hre: HardhatRuntimeEnviro
   await hre.tasks.getTask("build").run({ quiet: true });
   const bridge = await hre.artifacts.readArtifact("L2Bridge");
   const root = path.resolve(hre.config.paths.root, args.datadir);
-  // One entry per service, started in order; the relayer and bridge actors join here.
-  const services = [
-    l1Service({ rpcPort: l1port }),
-    l2Service({ port, bridgeCode: bridge.deployedBytecode as Hex }),
-  ];
+  const lightClient = await hre.artifacts.readArtifact("BtcLightClient");
+  // Started in order, stopped in reverse; the bridge actors join here.
+  const l1 = l1Service({ rpcPort: l1port });
+  const l2 = l2Service({ port, bridgeCode: bridge.deployedBytecode as Hex });
+  const relayer = relayerService({
+    l1: () => l1.backend(),
+    l2Url: () => l2.url(),
+    // Dev account #9 pays for headers, leaving #0 for the user.
+    privateKey: devAccounts()[9]!.privateKey,
+    lightClient: { abi: lightClient.abi, bytecode: lightClient.bytecode },
+  });
+  const services = [l1, l2, relayer];
   console.log(`Bitlayer LVM devnet, state in ${root}`);
   await runDevnet(services, root);
 }

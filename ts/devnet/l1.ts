@@ -4,7 +4,13 @@ import path from "node:path";
 import { schnorr } from "@noble/curves/secp256k1.js";
 
 import { bytesToHex, sha256, tweakXOnly } from "../bitcoin/index.js";
-import { REGTEST, scriptToAddress, startRegtestNode, type RunningNode } from "../btcnode/index.js";
+import {
+  REGTEST,
+  scriptToAddress,
+  startRegtestNode,
+  type BitcoinBackend,
+  type RunningNode,
+} from "../btcnode/index.js";
 import type { DevnetService, ServiceInfo } from "./index.js";
 
 export interface L1ServiceOptions {
@@ -23,10 +29,14 @@ export function l1DevKey(): { secret: Uint8Array; address: string } {
 /** Coinbase outputs mature after 100 blocks; 101 gives the dev key one spendable coinbase. */
 const MATURE_HEIGHT = 101;
 
-export function l1Service(opts: L1ServiceOptions): DevnetService {
+export function l1Service(opts: L1ServiceOptions): DevnetService & { backend(): BitcoinBackend } {
   let running: RunningNode | undefined;
   return {
     name: "l1",
+    backend(): BitcoinBackend {
+      if (!running) throw new Error("l1 service not started");
+      return running.backend;
+    },
     async start(root: string): Promise<ServiceInfo> {
       running = await startRegtestNode({ datadir: path.join(root, "btc"), rpcPort: opts.rpcPort });
       const dev = l1DevKey();

@@ -12,10 +12,14 @@ export interface L2ServiceOptions {
   readonly blockTimeMs?: number;
 }
 
-export function l2Service(opts: L2ServiceOptions): DevnetService {
+export function l2Service(opts: L2ServiceOptions): DevnetService & { url(): string } {
   let node: L2Node | undefined;
   return {
     name: "l2",
+    url(): string {
+      if (!node) throw new Error("l2 service not started");
+      return node.url;
+    },
     async start(root: string): Promise<ServiceInfo> {
       const accounts = devAccounts();
       const spec = lvmChainSpec({ bridgeCode: opts.bridgeCode, devAccounts: accounts.map((a) => a.address) });
