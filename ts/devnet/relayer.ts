@@ -34,6 +34,8 @@ export function relayerService(opts: RelayerServiceOptions): DevnetService {
         staticNetwork: true,
         polling: true,
         pollingInterval: 250,
+        // ethers' 250 ms request cache would serve a pre-block nonce on a chain this fast.
+        cacheTimeout: -1,
       });
       const signer = new Wallet(opts.privateKey, provider);
       const stateFile = path.join(root, "relayer.json");

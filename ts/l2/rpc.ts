@@ -56,7 +56,12 @@ export function createRpc(
   sequencer: Sequencer,
   opts: Pick<RpcServerOptions, "suggestedTip" | "clientVersion">,
 ): JSONRPCServer {
-  const server = new JSONRPCServer();
+  // Typed L2Errors are answers to bad input, not faults: only unexpected errors reach the log.
+  const server = new JSONRPCServer({
+    errorListener: (message, error) => {
+      if (!(error instanceof L2Error)) console.warn(message, error);
+    },
+  });
   const executor = sequencer.executor;
   const params = (p: unknown): unknown[] => (Array.isArray(p) ? p : p === undefined ? [] : [p]);
   const chainId = async () => (await executor.request("eth_chainId", [])) as string;

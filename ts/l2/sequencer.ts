@@ -41,6 +41,8 @@ export class Sequencer extends EventEmitter {
   readonly #opts: SequencerOptions;
   readonly #accounts = new Map<string, AccountState>();
   #head: BlockHeader;
+  /** Bumped whenever executed state changes, so reads that straddle a seal are not cached. */
+  #epoch = 0;
   #sealing: Promise<BlockHeader | undefined> | undefined;
   #timer: NodeJS.Timeout | undefined;
   #closed = false;
@@ -82,9 +84,9 @@ export class Sequencer extends EventEmitter {
     }
     const seq = new Sequencer(executor, spec, log, opts, head);
     await seq.#replay();
-    seq.#timer = setInterval(() => {
-      if (seq.pool.size > 0) void seq.produceBlock();
-    }, opts.blockTimeMs);
+    // A block every interval, empty or not, as L2s do: clients that watch for "the next block"
+    // (ethers' tx.wait() among them) would otherwise wait forever on an idle chain.
+    seq.#timer = setInterval(() => void seq.produceBlock({ allowEmpty: true }), opts.blockTimeMs);
     return seq;
   }
 
@@ -111,16 +113,22 @@ export class Sequencer extends EventEmitter {
 
   /** The nonce the sender's next transaction should use, counting pooled ones. */
   async pendingNonce(address: Address): Promise<number> {
-    const account = await this.#account(address);
-    return this.pool.nextNonce(address, account.nonce);
+    // A block being sealed may already be visible (receipts) while the account cache is not yet
+    // refreshed: answer from the state after it, and read again if another block lands meanwhile.
+    await this.#sealing;
+    for (;;) {
+      const epoch = this.#epoch;
+      const account = await this.#account(address);
+      if (epoch === this.#epoch) return this.pool.nextNonce(address, account.nonce);
+    }
   }
 
-  /** Seals one block from the pool now (no-op if empty). Calls are serialised. */
-  produceBlock(): Promise<BlockHeader | undefined> {
+  /** Seals one block from the pool now (no-op if nothing is executable, unless `allowEmpty`). Calls are serialised. */
+  produceBlock(opts: { allowEmpty?: boolean } = {}): Promise<BlockHeader | undefined> {
     const run = async (): Promise<BlockHeader | undefined> => {
-      if (this.pool.size === 0 || this.#closed) return undefined;
-      const chosen = await this.#select();
-      if (chosen.length === 0) return undefined;
+      if (this.#closed) return undefined;
+      const chosen = this.pool.size === 0 ? [] : await this.#select();
+      if (chosen.length === 0 && opts.allowEmpty !== true) return undefined;
       return this.#seal(chosen, this.#nextTimestamp(), undefined);
     };
     const previous = this.#sealing ?? Promise.resolve(undefined);
@@ -147,11 +155,12 @@ export class Sequencer extends EventEmitter {
 
   async #admit(raw: string, ctx?: ValidationContext): Promise<PoolTx> {
     const tx = decodeTransaction(raw, ctx ?? this.#validationContext());
+    await this.#sealing;
     for (;;) {
-      const height = this.#head.number;
+      const epoch = this.#epoch;
       const account = await this.#account(tx.from);
       // A block sealed while we read: the account state may be stale, read again.
-      if (height !== this.#head.number) continue;
+      if (epoch !== this.#epoch) continue;
       this.pool.add(tx, account);
       return tx;
     }
@@ -174,12 +183,14 @@ export class Sequencer extends EventEmitter {
     const key = address.toLowerCase();
     const cached = this.#accounts.get(key);
     if (cached !== undefined) return cached;
+    const epoch = this.#epoch;
     const [nonce, balance] = await Promise.all([
       this.#executor.request("eth_getTransactionCount", [address, "latest"]),
       this.#executor.request("eth_getBalance", [address, "latest"]),
     ]);
     const state = { nonce: Number(nonce as string), balance: BigInt(balance as string) };
-    this.#accounts.set(key, state);
+    // A read that straddled a seal holds the state before it: answer it, but never cache it.
+    if (epoch === this.#epoch) this.#accounts.set(key, state);
     return state;
   }
 
@@ -219,6 +230,7 @@ export class Sequencer extends EventEmitter {
       if (block.transactions.includes(hash as Hash32)) included.push(tx);
     }
     this.#accounts.clear();
+    this.#epoch++;
     this.#head = block;
     // Replaced transactions whose nonce a block has now used can never run.
     for (const tx of included) this.pool.prune(tx.from, (await this.#account(tx.from)).nonce);
