@@ -1,0 +1,22 @@
+/**
+ * BitVM script toolkit: fragments with stack tracking and peephole optimisation, u32 arithmetic on
+ * 4-bit limbs, SHA-256 and BLAKE3 compression in Script, and Winternitz one-time signatures.
+ */
+export {
+  BitvmBuildError,
+  Fragment,
+  analyze,
+  fragment,
+  rawFragment,
+  num,
+  peephole,
+  type Op,
+  type Part,
+  type StackEffect,
+  type FragmentReport,
+  type BuildLimit,
+} from "./fragment.js";
+export { StackTracker } from "./tracker.js";
+export * from "./u32.js";
+export * from "./winternitz.js";
+export { runFragment, stackNumber, encodeStackValue, type StackValue } from "./run.js";
