@@ -63,6 +63,22 @@ export const projectTasks: NewTaskDefinition[] = [
     .addOption({ name: "poll", description: "Polling interval (ms)", defaultValue: "2000" })
     .setAction(() => import("./relay.js"))
     .build(),
+  task("bitvm:compile", "Build a named BitVM Script fragment and print its size and stack figures")
+    .addOption({ name: "fragment", description: "Fragment name (empty: list them)", defaultValue: "" })
+    .addFlag({ name: "script", description: "Also print the script as hex and assembly" })
+    .setAction(async () => ({ default: (await import("./bitvm.js")).compile }))
+    .build(),
+  task("bitvm:run", "Build a named BitVM Script fragment and execute it on our interpreter")
+    .addOption({ name: "fragment", description: "Fragment name (empty: list them)", defaultValue: "" })
+    .addOption({
+      name: "input",
+      description:
+        "Input: two u32s 'a,b' for u32_*, message hex for hashes and Winternitz (empty: an example)",
+      defaultValue: "",
+    })
+    .addFlag({ name: "trace", description: "Print every executed operation with the stack depth" })
+    .setAction(async () => ({ default: (await import("./bitvm.js")).run }))
+    .build(),
   task("zk:setup", "Compile a circom circuit, run the Groth16 setup, export its vkey and Solidity verifier")
     .addOption({
       name: "circuit",

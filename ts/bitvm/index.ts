@@ -20,3 +20,4 @@ export { StackTracker } from "./tracker.js";
 export * from "./u32.js";
 export * from "./winternitz.js";
 export { runFragment, stackNumber, encodeStackValue, type StackValue } from "./run.js";
+export { catalog, catalogEntry, CatalogError, type CatalogEntry } from "./catalog.js";
