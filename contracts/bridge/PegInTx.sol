@@ -36,7 +36,7 @@ library PegInTx {
     /// @notice Parses `rawTx` and checks it is a PegInConfirm into `poolScript`.
     /// @dev Requirements: non-witness serialization, no trailing bytes, output 0 script equal to
     /// `poolScript`, output 1 the 27-byte tag. Reverts with the errors above otherwise.
-    function parse(bytes calldata rawTx, bytes calldata poolScript) internal pure returns (PegIn memory p) {
+    function parse(bytes calldata rawTx, bytes memory poolScript) internal pure returns (PegIn memory p) {
         uint256 off = 4; // version
         _need(rawTx, off + 1);
         if (rawTx[off] == 0x00) revert PegInTxHasWitness();
