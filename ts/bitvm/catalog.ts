@@ -4,6 +4,7 @@
  */
 import { bytesToHex, hexToBytes } from "../bitcoin/index.js";
 
+import { blake3Hash64, blake3Hash64Digest, blake3Hash64Input } from "./blake3.js";
 import type { Fragment } from "./fragment.js";
 import { stackNumber, type StackValue } from "./run.js";
 import { StackTracker } from "./tracker.js";
@@ -133,6 +134,14 @@ const entries: CatalogEntry[] = [
     u32Rotr(t, "a", 7, "o", { consume: true }),
   ),
   u32Entry("u32_lt", "1 if a < b else 0", {}, (t) => u32LessThan(t, "a", "b", "o", { a: true, b: true }), 1),
+  {
+    name: "blake3_64",
+    description: "BLAKE3 of a 64-byte message (one compression: CHUNK_START | CHUNK_END | ROOT)",
+    build: blake3Hash64,
+    input: (arg) => blake3Hash64Input(parseHex(arg, 64)),
+    output: (stack) => "0x" + bytesToHex(blake3Hash64Digest(stack)),
+    example: "0x" + "61".repeat(64),
+  },
   winternitzEntry(4),
   winternitzEntry(20),
   winternitzEntry(32),

@@ -20,4 +20,12 @@ export { StackTracker } from "./tracker.js";
 export * from "./u32.js";
 export * from "./winternitz.js";
 export { runFragment, stackNumber, encodeStackValue, type StackValue } from "./run.js";
+export {
+  blake3Compress,
+  blake3Hash64,
+  blake3Hash64Input,
+  blake3Hash64Digest,
+  BLAKE3_IV,
+  type Blake3CompressOptions,
+} from "./blake3.js";
 export { catalog, catalogEntry, CatalogError, type CatalogEntry } from "./catalog.js";
