@@ -6,6 +6,7 @@ import { bytesToHex, hexToBytes } from "../bitcoin/index.js";
 
 import { blake3Hash64, blake3Hash64Digest, blake3Hash64Input } from "./blake3.js";
 import type { Fragment } from "./fragment.js";
+import { sha256Hash64, sha256Hash64Digest, sha256Hash64Input } from "./sha256.js";
 import { stackNumber, type StackValue } from "./run.js";
 import { StackTracker } from "./tracker.js";
 import {
@@ -134,6 +135,14 @@ const entries: CatalogEntry[] = [
     u32Rotr(t, "a", 7, "o", { consume: true }),
   ),
   u32Entry("u32_lt", "1 if a < b else 0", {}, (t) => u32LessThan(t, "a", "b", "o", { a: true, b: true }), 1),
+  {
+    name: "sha256_64",
+    description: "SHA-256 of a 64-byte message (two compressions, the second over the constant padding)",
+    build: sha256Hash64,
+    input: (arg) => sha256Hash64Input(parseHex(arg, 64)),
+    output: (stack) => "0x" + bytesToHex(sha256Hash64Digest(stack)),
+    example: "0x" + "61".repeat(64),
+  },
   {
     name: "blake3_64",
     description: "BLAKE3 of a 64-byte message (one compression: CHUNK_START | CHUNK_END | ROOT)",

@@ -28,4 +28,12 @@ export {
   BLAKE3_IV,
   type Blake3CompressOptions,
 } from "./blake3.js";
+export {
+  sha256Compress,
+  sha256Hash64,
+  sha256Hash64Input,
+  sha256Hash64Digest,
+  SHA256_IV,
+  SHA256_K,
+} from "./sha256.js";
 export { catalog, catalogEntry, CatalogError, type CatalogEntry } from "./catalog.js";
