@@ -5,6 +5,7 @@ import hardhatToolboxMochaEthers from "@nomicfoundation/hardhat-toolbox-mocha-et
 import { defineConfig } from "hardhat/config";
 
 import { projectTasks } from "./tasks/index.js";
+import { DEV_MNEMONIC, LVM_DEVNET_CHAIN_ID } from "./ts/l2/genesis.js";
 
 const require = createRequire(import.meta.url);
 
@@ -34,7 +35,15 @@ export default defineConfig({
   networks: {
     hardhat: { type: "edr-simulated", chainType: "l1" },
     localhost: { type: "http", chainType: "l1", url: "http://127.0.0.1:8545" },
-    lvm: { type: "http", chainType: "l1", url: process.env.LVM_RPC_URL ?? "http://127.0.0.1:8547" },
+    // The L2 node (ts/l2). Its dev accounts are the well-known mnemonic's, funded at genesis on
+    // the devnet profile only: never put value behind them.
+    lvm: {
+      type: "http",
+      chainType: "l1",
+      url: process.env.LVM_RPC_URL ?? "http://127.0.0.1:8547",
+      chainId: Number(LVM_DEVNET_CHAIN_ID),
+      accounts: { mnemonic: DEV_MNEMONIC },
+    },
   },
   typechain: { outDir: "types" },
 });

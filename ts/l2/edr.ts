@@ -10,8 +10,8 @@ import {
 import { getBytes } from "ethers";
 
 import { L2Error } from "./errors.js";
-import { RpcDialectExecutor, type ChainSpec, type RpcAnswer } from "./executor.js";
-import type { BlockHeader } from "./types.js";
+import { RpcDialectExecutor, type ChainSpec, type Rejection, type RpcAnswer } from "./executor.js";
+import type { BlockHeader, RawTx } from "./types.js";
 
 // EDR wants one context per process (it installs a global tracing subscriber).
 let context: Promise<EdrContext> | undefined;
@@ -72,13 +72,40 @@ export class EdrExecutor extends RpcDialectExecutor {
     return head;
   }
 
-  protected async send(method: string, params: readonly unknown[]): Promise<RpcAnswer> {
-    if (this.#provider === undefined) throw new L2Error("EXECUTOR", "executor not started", method);
-    const response = await this.#provider.handleRequest(
-      JSON.stringify({ jsonrpc: "2.0", id: this.#id++, method, params }),
-    );
+  protected send(method: string, params: readonly unknown[]): Promise<RpcAnswer> {
+    return this.#handle({ jsonrpc: "2.0", id: this.#id++, method, params });
+  }
+
+  async #handle(request: unknown): Promise<RpcAnswer> {
+    if (this.#provider === undefined) throw new L2Error("EXECUTOR", "executor not started", request);
+    const response = await this.#provider.handleRequest(JSON.stringify(request));
     const data: unknown = response.data;
     return (typeof data === "string" ? JSON.parse(data) : data) as RpcAnswer;
+  }
+
+  /**
+   * One batch request instead of one per transaction: each request is a hop to EDR's thread, and
+   * while a block seals the sequencer holds new transactions back, so this is on the hot path.
+   * EDR runs a batch in order but answers only the first error, so when one is refused the
+   * transactions that are not in its pool are retried one by one to learn which and why.
+   */
+  protected override async submitInOrder(txs: readonly RawTx[]): Promise<Rejection[]> {
+    if (txs.length === 0) return [];
+    const batch = txs.map((tx, i) => ({
+      jsonrpc: "2.0",
+      id: i,
+      method: "eth_sendRawTransaction",
+      params: [tx.raw],
+    }));
+    const answer = await this.#handle(batch);
+    if (answer.error === undefined) return [];
+    const rejected: Rejection[] = [];
+    for (const tx of txs) {
+      if ((await this.request("eth_getTransactionByHash", [tx.hash])) !== null) continue;
+      const single = await this.send("eth_sendRawTransaction", [tx.raw]);
+      if (single.error !== undefined) rejected.push({ hash: tx.hash, reason: single.error.message });
+    }
+    return rejected;
   }
 
   async close(): Promise<void> {

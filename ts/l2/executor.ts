@@ -87,6 +87,16 @@ export abstract class RpcDialectExecutor implements LvmExecutor {
     return answer.result ?? null;
   }
 
+  /** Puts `txs` into the node's pool one by one, in order; returns the ones it refused. */
+  protected async submitInOrder(txs: readonly RawTx[]): Promise<Rejection[]> {
+    const rejected: Rejection[] = [];
+    for (const tx of txs) {
+      const answer = await this.send("eth_sendRawTransaction", [tx.raw]);
+      if (answer.error !== undefined) rejected.push({ hash: tx.hash, reason: answer.error.message });
+    }
+    return rejected;
+  }
+
   async block(number: BlockNumber | "latest"): Promise<BlockHeader | undefined> {
     const tag = number === "latest" ? "latest" : `0x${number.toString(16)}`;
     const b = (await this.request("eth_getBlockByNumber", [tag, false])) as RpcBlock | null;
@@ -94,11 +104,7 @@ export abstract class RpcDialectExecutor implements LvmExecutor {
   }
 
   async sealBlock(txs: readonly RawTx[], timestamp: number): Promise<SealResult> {
-    const rejected: { hash: Hash32; reason: string }[] = [];
-    for (const tx of txs) {
-      const answer = await this.send("eth_sendRawTransaction", [tx.raw]);
-      if (answer.error !== undefined) rejected.push({ hash: tx.hash, reason: answer.error.message });
-    }
+    const rejected = await this.submitInOrder(txs);
     await this.request("evm_mine", [timestamp]);
     const block = await this.block("latest");
     if (block === undefined) throw new L2Error("EXECUTOR", "no block after evm_mine", timestamp);
@@ -110,6 +116,9 @@ export abstract class RpcDialectExecutor implements LvmExecutor {
     return { block, rejected, deferred };
   }
 }
+
+/** What {@link RpcDialectExecutor.submitInOrder} reports for transactions the node refused. */
+export type Rejection = { readonly hash: Hash32; readonly reason: string };
 
 function toHeader(b: RpcBlock): BlockHeader {
   return {

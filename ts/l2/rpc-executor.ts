@@ -27,6 +27,11 @@ export class JsonRpcExecutor extends RpcDialectExecutor {
       );
     }
     await this.request("evm_setAutomine", [false]);
+    // Rules rather than genesis, so applied on every start: priority fees go to the sequencer's
+    // fee account, and the node must fit every block the sequencer builds (Hardhat's default
+    // limit differs from the spec's, and a smaller one would silently defer transactions).
+    await this.request("hardhat_setCoinbase", [spec.coinbase]);
+    await this.request("evm_setBlockGasLimit", [`0x${spec.blockGasLimit.toString(16)}`]);
     const head = await this.block("latest");
     if (head === undefined) throw new L2Error("EXECUTOR", "node has no head block", this.url);
     if (head.number === 0) {
@@ -49,7 +54,17 @@ export class JsonRpcExecutor extends RpcDialectExecutor {
     } catch (e) {
       throw new L2Error("EXECUTOR", `cannot reach ${this.url}: ${(e as Error).message}`, this.url);
     }
-    return (await res.json()) as RpcAnswer;
+    const text = await res.text();
+    try {
+      return JSON.parse(text) as RpcAnswer;
+    } catch {
+      // A proxy error page or a dying node: report it as the executor's fault, not a SyntaxError.
+      throw new L2Error(
+        "EXECUTOR",
+        `${this.url} answered HTTP ${res.status}: ${text.slice(0, 200)}`,
+        this.url,
+      );
+    }
   }
 
   async close(): Promise<void> {}
