@@ -13,10 +13,12 @@ import type { BlockRecord, DurableLog } from "./log.js";
 import {
   TxPool,
   decodeTransaction,
+  decodeTransactionOffThread,
   type AccountState,
   type PoolTx,
   type ValidationContext,
 } from "./txpool.js";
+import { SignatureRecovery } from "./recovery.js";
 import type { Address, BlockHeader, Hash32, Hex, RawTx } from "./types.js";
 
 export interface SequencerOptions {
@@ -38,6 +40,7 @@ export class Sequencer extends EventEmitter {
   readonly #executor: LvmExecutor;
   readonly #spec: ChainSpec;
   readonly #log: DurableLog;
+  readonly #recovery = new SignatureRecovery();
   readonly #opts: SequencerOptions;
   readonly #accounts = new Map<string, AccountState>();
   #head: BlockHeader;
@@ -113,9 +116,9 @@ export class Sequencer extends EventEmitter {
 
   /** The nonce the sender's next transaction should use, counting pooled ones. */
   async pendingNonce(address: Address): Promise<number> {
-    // A block being sealed may already be visible (receipts) while the account cache is not yet
-    // refreshed: answer from the state after it, and read again if another block lands meanwhile.
-    await this.#sealing;
+    // While a block seals, its transactions stay pooled until the state after it is readable, so
+    // state + pool gives the same answer before and after; a read that straddles the switch is
+    // retried (the epoch moved) rather than mixing the two.
     for (;;) {
       const epoch = this.#epoch;
       const account = await this.#account(address);
@@ -151,11 +154,12 @@ export class Sequencer extends EventEmitter {
     await this.#sealing;
     await this.#log.close();
     await this.#executor.close();
+    await this.#recovery.close();
   }
 
   async #admit(raw: string, ctx?: ValidationContext): Promise<PoolTx> {
-    const tx = decodeTransaction(raw, ctx ?? this.#validationContext());
-    await this.#sealing;
+    const tx = await decodeTransactionOffThread(raw, ctx ?? this.#validationContext(), this.#recovery);
+    // Admission does not wait for a sealing block: see pendingNonce for why state + pool is sound.
     for (;;) {
       const epoch = this.#epoch;
       const account = await this.#account(tx.from);

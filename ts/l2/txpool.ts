@@ -8,6 +8,7 @@ import { Transaction, getAddress, getBytes, keccak256 } from "ethers";
 import { recover } from "tiny-secp256k1";
 
 import { L2Error, RPC_INVALID_PARAMS } from "./errors.js";
+import type { SignatureRecovery } from "./recovery.js";
 import type { Address, Hash32, Hex, RawTx } from "./types.js";
 
 /** geth's txMaxSize: 4 slots of 32 KiB. */
@@ -42,6 +43,29 @@ export interface ValidationContext {
 
 /** Decodes and checks what needs no state: encoding, type, signature, chain id, gas, size. */
 export function decodeTransaction(raw: string, ctx: ValidationContext): PoolTx {
+  const tx = parseTransaction(raw, ctx);
+  return checkTransaction(tx, raw, recoverSender(tx, raw), ctx);
+}
+
+/** The same, with the signature recovered on `recovery`'s worker thread. */
+export async function decodeTransactionOffThread(
+  raw: string,
+  ctx: ValidationContext,
+  recovery: SignatureRecovery,
+): Promise<PoolTx> {
+  const tx = parseTransaction(raw, ctx);
+  const sig = tx.signature!;
+  const pub = await recovery.recover(
+    getBytes(tx.unsignedHash),
+    getBytes(sig.r + sig.s.slice(2)),
+    sig.yParity,
+  );
+  if (pub === null) throw new L2Error("INVALID_SIGNATURE", "invalid transaction v, r, s values", raw);
+  return checkTransaction(tx, raw, addressOf(pub), ctx);
+}
+
+/** Encoding, type, presence of a signature and chain id. */
+function parseTransaction(raw: string, ctx: ValidationContext): Transaction {
   if (typeof raw !== "string" || !/^0x([0-9a-fA-F]{2})*$/.test(raw)) {
     throw new L2Error(
       "INVALID_PARAMS",
@@ -76,7 +100,11 @@ export function decodeTransaction(raw: string, ctx: ValidationContext): PoolTx {
   }
   if (tx.chainId !== ctx.chainId)
     throw new L2Error("WRONG_CHAIN_ID", "invalid chain id for signer", tx.chainId);
-  const from = recoverSender(tx, raw);
+  return tx;
+}
+
+/** Fees, gas and size, once the sender is known. */
+function checkTransaction(tx: Transaction, raw: string, from: Address, ctx: ValidationContext): PoolTx {
   const maxFeePerGas = tx.type === 2 ? (tx.maxFeePerGas ?? 0n) : (tx.gasPrice ?? 0n);
   const maxPriorityFeePerGas = tx.type === 2 ? (tx.maxPriorityFeePerGas ?? 0n) : maxFeePerGas;
   if (maxPriorityFeePerGas > maxFeePerGas) {
@@ -139,8 +167,11 @@ function recoverSender(tx: Transaction, raw: string): Address {
     pub = null;
   }
   if (pub === null) throw new L2Error("INVALID_SIGNATURE", "invalid transaction v, r, s values", raw);
-  return getAddress("0x" + keccak256(pub.subarray(1)).slice(26)) as Address;
+  return addressOf(pub);
 }
+
+const addressOf = (pub: Uint8Array): Address =>
+  getAddress("0x" + keccak256(pub.subarray(1)).slice(26)) as Address;
 
 /** Intrinsic gas under Prague, including the EIP-7623 calldata floor. */
 export function intrinsicGas(tx: Transaction): bigint {
