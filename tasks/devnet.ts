@@ -13,6 +13,7 @@ interface DevnetArgs {
   port: string;
   l1port: string;
   datadir: string;
+  prover: string;
 }
 
 function tcpPort(flag: string, v: string): number {
@@ -30,7 +31,9 @@ export default async function devnet(args: DevnetArgs, hre: HardhatRuntimeEnviro
   const lightClient = await hre.artifacts.readArtifact("BtcLightClient");
   // Started in order, stopped in reverse; the bridge actors join here.
   const l1 = l1Service({ rpcPort: l1port });
-  const l2 = l2Service({ port, bridgeCode: bridge.deployedBytecode as Hex });
+  if (args.prover !== "groth16" && args.prover !== "none")
+    throw new Error(`--prover: groth16 | none, not ${args.prover}`);
+  const l2 = l2Service({ port, bridgeCode: bridge.deployedBytecode as Hex, prover: args.prover });
   const relayer = relayerService({
     l1: () => l1.backend(),
     l2Url: () => l2.url(),

@@ -11,6 +11,11 @@ export const projectTasks: NewTaskDefinition[] = [
       defaultValue: "18443",
     })
     .addOption({ name: "datadir", description: "Devnet state directory", defaultValue: ".devnet" })
+    .addOption({
+      name: "prover",
+      description: "Prove each batch's withdrawals: groth16 | none",
+      defaultValue: "groth16",
+    })
     .setAction(() => import("./devnet.js"))
     .build(),
   task("btc:node", "Run the embedded Bitcoin regtest node (Bitcoin Core-compatible JSON-RPC) until Ctrl-C")

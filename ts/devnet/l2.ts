@@ -4,12 +4,37 @@ import path from "node:path";
 import { formatEther } from "ethers";
 
 import { BRIDGE_ADDRESS, DEV_BALANCE_WEI, L2Node, devAccounts, lvmChainSpec, type Hex } from "../l2/index.js";
+import { ZkBatchProver } from "../l2/zk-prover.js";
+import { createProver, releaseZk, sharedPtau } from "../zk/index.js";
 import type { DevnetService, ServiceInfo } from "./index.js";
 
 export interface L2ServiceOptions {
   readonly port: number;
   readonly bridgeCode: Hex;
   readonly blockTimeMs?: number;
+  /** Prove each batch's withdrawals (Groth16, 8 per proof), or not. */
+  readonly prover?: "groth16" | "none";
+}
+
+/** Withdrawals per batch-circuit proof. */
+const PROOF_BATCH = 8;
+
+async function batchProver(): Promise<{ prover?: ZkBatchProver; line: string }> {
+  const ptau = sharedPtau(16);
+  if (ptau === undefined)
+    return { line: "prover:   off (no powers-of-tau file found; `npx hardhat zk:setup` makes one)" };
+  const prover = createProver({
+    circuit: `circuits/withdrawal_batch_${PROOF_BATCH}.circom`,
+    backend: "groth16",
+    ptau,
+    progress: (msg) => console.log(`  zk: ${msg}`),
+  });
+  console.log("Setting up the batch prover (cached after the first run)…");
+  await prover.setup();
+  return {
+    prover: new ZkBatchProver(prover, PROOF_BATCH),
+    line: `prover:   Groth16, withdrawal_batch_${PROOF_BATCH}, one proof per ${PROOF_BATCH} withdrawals of a batch`,
+  };
 }
 
 export function l2Service(opts: L2ServiceOptions): DevnetService & { url(): string } {
@@ -23,19 +48,26 @@ export function l2Service(opts: L2ServiceOptions): DevnetService & { url(): stri
     async start(root: string): Promise<ServiceInfo> {
       const accounts = devAccounts();
       const spec = lvmChainSpec({ bridgeCode: opts.bridgeCode, devAccounts: accounts.map((a) => a.address) });
+      const zk = opts.prover === "none" ? { line: "prover:   off (--prover none)" } : await batchProver();
       node = await L2Node.start({
         datadir: path.join(root, "l2"),
         spec,
         port: opts.port,
         blockTimeMs: opts.blockTimeMs ?? 1_000,
+        ...(zk.prover === undefined ? {} : { prover: zk.prover }),
       });
       node.sequencer.on("error", (e: unknown) => console.error(`l2 sequencer: ${String(e)}`));
+      node.sequencer.on("proof", (batch: { index: number; withdrawals: readonly unknown[] }) => {
+        if (batch.withdrawals.length > 0)
+          console.log(`l2: batch ${batch.index} proven (${batch.withdrawals.length} withdrawals)`);
+      });
       return {
         name: "L2 node (LVM, EDR executor)",
         lines: [
           `RPC:      ${node.url}   (Hardhat network "lvm")`,
           `chain id: ${spec.chainId}   head: #${node.sequencer.head.number}`,
           `bridge:   ${BRIDGE_ADDRESS}`,
+          zk.line,
           `dev accounts (${formatEther(DEV_BALANCE_WEI)} BTC each, test mnemonic, never use with real funds):`,
           ...accounts.map((a, i) => `  #${i} ${a.address}  ${a.privateKey}`),
         ],
@@ -44,6 +76,7 @@ export function l2Service(opts: L2ServiceOptions): DevnetService & { url(): stri
     async stop(): Promise<void> {
       await node?.stop();
       node = undefined;
+      await releaseZk();
     },
   };
 }

@@ -3,10 +3,10 @@
  * (block range, L2 block hash, state root, withdrawal root). A prover, when one is plugged in,
  * is called once per batch.
  */
-import { id as keccakId } from "ethers";
+import { Interface, id as keccakId } from "ethers";
 
 import type { LvmExecutor } from "./executor.js";
-import type { Address, BlockHeader, BlockNumber, Hash32 } from "./types.js";
+import type { Address, BlockHeader, BlockNumber, Hash32, Hex } from "./types.js";
 
 /** What one batch commits to. */
 export interface Batch {
@@ -19,6 +19,16 @@ export interface Batch {
   /** The bridge's withdrawal accumulator at `toBlock`. */
   readonly withdrawalRoot: Hash32;
   readonly withdrawalCount: number;
+  /** The withdrawals recorded in this batch's blocks, in id order. */
+  readonly withdrawals: readonly BatchWithdrawal[];
+}
+
+/** One peg-out request, as the bridge's WithdrawalInitiated event records it. */
+export interface BatchWithdrawal {
+  readonly id: number;
+  /** Satoshis, as a decimal string (JSON has no bigint). */
+  readonly sats: string;
+  readonly scriptPubKey: Hex;
 }
 
 /**
@@ -28,7 +38,11 @@ export interface Batch {
 export interface BatchProver {
   /** A short name of the proof system, e.g. "groth16". */
   readonly system: string;
-  prove(batch: Batch): Promise<BatchProof>;
+  /**
+   * Proves `batch`. Batches arrive in index order, but a prover that keeps state across batches
+   * (a tree) may start mid-chain after a restart: `earlier(i)` returns batch i from the log.
+   */
+  prove(batch: Batch, earlier: (index: number) => Promise<Batch | undefined>): Promise<BatchProof>;
 }
 
 /** An opaque proof as the prover returns it, serialisable to JSON. */
@@ -38,6 +52,10 @@ export interface BatchProof {
   readonly publicSignals: readonly string[];
 }
 
+const BRIDGE_EVENTS = new Interface([
+  "event WithdrawalInitiated(uint256 indexed id, address indexed sender, uint64 sats, bytes scriptPubKey, bytes32 leaf, bytes32 withdrawalRoot)",
+]);
+const WITHDRAWAL_INITIATED = BRIDGE_EVENTS.getEvent("WithdrawalInitiated")!.topicHash;
 const WITHDRAWAL_ROOT = keccakId("withdrawalRoot()").slice(0, 10);
 const WITHDRAWAL_COUNT = keccakId("withdrawalCount()").slice(0, 10);
 
@@ -52,6 +70,22 @@ export async function formBatch(
   const tag = `0x${block.number.toString(16)}`;
   const root = (await executor.request("eth_call", [{ to: bridge, data: WITHDRAWAL_ROOT }, tag])) as Hash32;
   const count = (await executor.request("eth_call", [{ to: bridge, data: WITHDRAWAL_COUNT }, tag])) as string;
+  const logs = (await executor.request("eth_getLogs", [
+    {
+      address: bridge,
+      fromBlock: `0x${fromBlock.toString(16)}`,
+      toBlock: tag,
+      topics: [WITHDRAWAL_INITIATED],
+    },
+  ])) as { topics: string[]; data: string }[];
+  const withdrawals = logs.map((log): BatchWithdrawal => {
+    const ev = BRIDGE_EVENTS.parseLog(log)!;
+    return {
+      id: Number(ev.args.getValue("id") as bigint),
+      sats: (ev.args.getValue("sats") as bigint).toString(),
+      scriptPubKey: ev.args.getValue("scriptPubKey") as Hex,
+    };
+  });
   return {
     index,
     fromBlock,
@@ -60,5 +94,6 @@ export async function formBatch(
     stateRoot: block.stateRoot,
     withdrawalRoot: root === "0x" ? (`0x${"0".repeat(64)}` as Hash32) : root,
     withdrawalCount: count === "0x" ? 0 : Number(BigInt(count)),
+    withdrawals,
   };
 }

@@ -1,5 +1,5 @@
 /** Public surface of the L2 node. */
-export type { Batch, BatchProof, BatchProver } from "./batch.js";
+export type { Batch, BatchProof, BatchProver, BatchWithdrawal } from "./batch.js";
 export { EdrExecutor, createEdrProvider } from "./edr.js";
 export { L2Error, type L2ErrorCode } from "./errors.js";
 export type { ChainSpec, GenesisAccount, LvmExecutor, SealResult } from "./executor.js";

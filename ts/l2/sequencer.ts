@@ -47,6 +47,7 @@ export class Sequencer extends EventEmitter {
   /** Bumped whenever executed state changes, so reads that straddle a seal are not cached. */
   #epoch = 0;
   #sealing: Promise<BlockHeader | undefined> | undefined;
+  #proving: Promise<void> = Promise.resolve();
   #timer: NodeJS.Timeout | undefined;
   #closed = false;
 
@@ -152,6 +153,7 @@ export class Sequencer extends EventEmitter {
     this.#closed = true;
     clearInterval(this.#timer);
     await this.#sealing;
+    await this.#proving;
     await this.#log.close();
     await this.#executor.close();
     await this.#recovery.close();
@@ -260,16 +262,21 @@ export class Sequencer extends EventEmitter {
     const stored = await this.batch(index);
     if (stored?.batch.blockHash === block.hash && stored.proof !== undefined) return;
     const batch = await formBatch(this.#executor, this.#opts.bridge, index, block.number - n + 1, block);
-    let proof: BatchProof | undefined;
-    if (this.#opts.prover !== undefined) {
-      try {
-        proof = await this.#opts.prover.prove(batch);
-      } catch (e) {
-        this.emit("error", e);
-      }
-    }
-    await this.#log.putBatch(index, proof === undefined ? { batch } : { batch, proof });
+    await this.#log.putBatch(index, { batch });
     this.emit("batch", batch);
+    // Proving takes seconds: it runs behind block production, one batch at a time, in order.
+    const prover = this.#opts.prover;
+    if (prover !== undefined)
+      this.#proving = this.#proving.then(async () => {
+        if (this.#closed) return;
+        try {
+          const proof = await prover.prove(batch, async (i) => (await this.batch(i))?.batch);
+          await this.#log.putBatch(index, { batch, proof });
+          this.emit("proof", batch, proof);
+        } catch (e) {
+          this.emit("error", e);
+        }
+      });
   }
 
   async #replay(): Promise<void> {
