@@ -26,7 +26,7 @@ export default async function devnet(args: DevnetArgs, hre: HardhatRuntimeEnviro
   const port = tcpPort("port", args.port);
   const l1port = tcpPort("l1port", args.l1port);
   await hre.tasks.getTask("build").run({ quiet: true });
-  const bridge = await hre.artifacts.readArtifact("L2Bridge");
+  const bridge = await hre.artifacts.readArtifact("LvmBridge");
   const root = path.resolve(hre.config.paths.root, args.datadir);
   const lightClient = await hre.artifacts.readArtifact("BtcLightClient");
   // Started in order, stopped in reverse; the bridge actors join here.

@@ -245,6 +245,26 @@ describe("l2: JSON-RPC node (EDR executor)", function () {
     expect((await rpc(node.url, "eth_blockNumber", [])).result).to.be.a("string");
   });
 
+  it("answers reverts as geth: code 3, execution reverted, the revert bytes as data", async function () {
+    const iface = new Contract(BRIDGE_ADDRESS, [
+      "function withdraw(bytes scriptPubKey) payable returns (uint256)",
+      "error NonStandardScriptPubKey(bytes scriptPubKey)",
+    ]).interface;
+    const call = {
+      from: alice.address,
+      to: BRIDGE_ADDRESS,
+      value: toBeHex(parseEther("0.001")),
+      data: iface.encodeFunctionData("withdraw", ["0x6a"]),
+    };
+    for (const method of ["eth_call", "eth_estimateGas"]) {
+      const answer = await rpc(node.url, method, method === "eth_call" ? [call, "latest"] : [call]);
+      expect(answer.error?.code, method).to.equal(3);
+      expect(answer.error?.message, method).to.equal("execution reverted");
+      const data = (answer.error as { data?: string } | undefined)?.data;
+      expect(iface.parseError(data!)?.name, method).to.equal("NonStandardScriptPubKey");
+    }
+  });
+
   it("holds nonce gaps and orders by priority fee", async function () {
     const a = new Wallet(alice.privateKey);
     const b = new Wallet(bob.privateKey);

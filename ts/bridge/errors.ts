@@ -21,7 +21,8 @@ export type BridgeErrorCode =
   | "WRONG_DEPOSIT_SCRIPT"
   | "INSUFFICIENT_FUNDS"
   | "NON_STANDARD"
-  | "MALFORMED_PSBT";
+  | "MALFORMED_PSBT"
+  | "NOT_CONFIRMED";
 
 /**
  * Every refusal by `ts/bridge` is a `BridgeError`: `code` says what was wrong, `value` carries the

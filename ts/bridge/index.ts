@@ -96,3 +96,4 @@ export {
   type PartialMessage,
   type PresigKey,
 } from "./presign.js";
+export { pegInProof, type PegInProof } from "./credit.js";

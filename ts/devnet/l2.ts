@@ -47,7 +47,13 @@ export function l2Service(opts: L2ServiceOptions): DevnetService & { url(): stri
     },
     async start(root: string): Promise<ServiceInfo> {
       const accounts = devAccounts();
-      const spec = lvmChainSpec({ bridgeCode: opts.bridgeCode, devAccounts: accounts.map((a) => a.address) });
+      // Dev account #9 (the relayer's) governs the bridge: it configures it once the light client
+      // is deployed and the committee's pool key is known.
+      const spec = lvmChainSpec({
+        bridgeCode: opts.bridgeCode,
+        devAccounts: accounts.map((a) => a.address),
+        bridgeGovernor: accounts[9]!.address,
+      });
       const zk = opts.prover === "none" ? { line: "prover:   off (--prover none)" } : await batchProver();
       node = await L2Node.start({
         datadir: path.join(root, "l2"),

@@ -5,6 +5,8 @@
  * `hardhat_dropTransaction`): EDR in process ({@link EdrExecutor}) and any node reached over
  * HTTP ({@link JsonRpcExecutor}).
  */
+import { AbiCoder } from "ethers";
+
 import { L2Error } from "./errors.js";
 import type { Address, BlockHeader, BlockNumber, Hash32, Hex, RawTx, Wei } from "./types.js";
 
@@ -12,8 +14,10 @@ import type { Address, BlockHeader, BlockNumber, Hash32, Hex, RawTx, Wei } from 
 export interface GenesisAccount {
   readonly address: Address;
   readonly balance: Wei;
-  /** Runtime bytecode for a predeployed contract. Its storage starts empty. */
+  /** Runtime bytecode for a predeployed contract. */
   readonly code?: Hex;
+  /** Storage slots a predeploy starts with (slot → value, 32-byte hex each); empty otherwise. */
+  readonly storage?: Readonly<Record<Hex, Hex>>;
 }
 
 /** Everything that determines the chain's genesis and its rules. */
@@ -71,6 +75,25 @@ export interface RpcAnswer {
   error?: { code: number; message: string; data?: unknown };
 }
 
+/** The revert bytes in a Hardhat/EDR (`{ data: { data: "0x…" } }`) or geth (`"0x…"`) error. */
+function revertData(data: unknown): string | undefined {
+  const inner = typeof data === "object" && data !== null ? (data as { data?: unknown }).data : data;
+  return typeof inner === "string" && /^0x([0-9a-fA-F]{2})*$/.test(inner) ? inner : undefined;
+}
+
+/** geth's message: "execution reverted", with the reason of an Error(string) revert. */
+function revertMessage(data: string): string {
+  if (!data.startsWith("0x08c379a0")) return "execution reverted";
+  try {
+    const [reason] = AbiCoder.defaultAbiCoder().decode(["string"], "0x" + data.slice(10)) as unknown as [
+      string,
+    ];
+    return `execution reverted: ${reason}`;
+  } catch {
+    return "execution reverted";
+  }
+}
+
 /** Shared logic: both executors speak the same JSON-RPC, only the transport differs. */
 export abstract class RpcDialectExecutor implements LvmExecutor {
   abstract readonly kind: "edr" | "json-rpc";
@@ -82,6 +105,10 @@ export abstract class RpcDialectExecutor implements LvmExecutor {
   async request(method: string, params: readonly unknown[]): Promise<unknown> {
     const answer = await this.send(method, params);
     if (answer.error !== undefined) {
+      const revert = revertData(answer.error.data);
+      // Reverts are answered as geth does (code 3, "execution reverted", the revert bytes as
+      // data), which is what ethers and viem decode custom errors from; Hardhat nests them.
+      if (revert !== undefined) throw new L2Error("EXECUTOR", revertMessage(revert), method, 3, revert);
       throw new L2Error("EXECUTOR", answer.error.message, method, answer.error.code, answer.error.data);
     }
     return answer.result ?? null;

@@ -5,7 +5,7 @@
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 
-import { HDNodeWallet, Mnemonic } from "ethers";
+import { HDNodeWallet, Mnemonic, zeroPadValue } from "ethers";
 
 import type { ChainSpec, GenesisAccount } from "./executor.js";
 import { btcToWei, type Address, type Hex, type Wei } from "./types.js";
@@ -14,6 +14,9 @@ import { btcToWei, type Address, type Hex, type Wei } from "./types.js";
 export const LVM_DEVNET_CHAIN_ID = 0x4c564dn;
 /** The L2 bridge predeploy (see contracts/l2/L2Bridge.sol). */
 export const BRIDGE_ADDRESS = "0x0000000000000000000000000000000000001000" as Address;
+/** LvmBridge's ERC-7201 slot holding the governor (see contracts/bridge/LvmBridge.sol). */
+export const BRIDGE_GOVERNOR_SLOT =
+  "0xe7c28125046a9046d589038dec5b5bc4f05a8c2504789ee86b00a18fb8888700" as Hex;
 /** Where priority fees go: the sequencer's fee account. */
 export const SEQUENCER_FEE_ADDRESS = "0x0000000000000000000000000000000000001001" as Address;
 /** The whole BTC supply, held by the bridge at genesis. */
@@ -40,9 +43,9 @@ export function devAccounts(count = 10): DevAccount[] {
   });
 }
 
-/** Reads the bridge's runtime bytecode from the Hardhat artifacts under `root`. */
+/** Reads the bridge's (LvmBridge) runtime bytecode from the Hardhat artifacts under `root`. */
 export async function loadBridgeCode(root: string): Promise<Hex> {
-  const file = path.join(root, "artifacts", "contracts", "l2", "L2Bridge.sol", "L2Bridge.json");
+  const file = path.join(root, "artifacts", "contracts", "bridge", "LvmBridge.sol", "LvmBridge.json");
   const artifact = JSON.parse(await readFile(file, "utf8")) as { deployedBytecode: Hex };
   return artifact.deployedBytecode;
 }
@@ -54,12 +57,21 @@ export interface GenesisOptions {
   readonly devAccounts?: readonly Address[];
   readonly devBalance?: Wei;
   readonly blockGasLimit?: bigint;
+  /** Who may configure the bridge once (light client, depth, pool key); none: nobody can. */
+  readonly bridgeGovernor?: Address;
 }
 
 /** The chain spec of an LVM chain. */
 export function lvmChainSpec(opts: GenesisOptions): ChainSpec {
   const alloc: GenesisAccount[] = [
-    { address: BRIDGE_ADDRESS, balance: TOTAL_SUPPLY_WEI, code: opts.bridgeCode },
+    {
+      address: BRIDGE_ADDRESS,
+      balance: TOTAL_SUPPLY_WEI,
+      code: opts.bridgeCode,
+      ...(opts.bridgeGovernor === undefined
+        ? {}
+        : { storage: { [BRIDGE_GOVERNOR_SLOT]: zeroPadValue(opts.bridgeGovernor, 32) as Hex } }),
+    },
   ];
   for (const address of opts.devAccounts ?? [])
     alloc.push({ address, balance: opts.devBalance ?? DEV_BALANCE_WEI });

@@ -5,6 +5,7 @@ export { L2Error, type L2ErrorCode } from "./errors.js";
 export type { ChainSpec, GenesisAccount, LvmExecutor, SealResult } from "./executor.js";
 export {
   BRIDGE_ADDRESS,
+  BRIDGE_GOVERNOR_SLOT,
   DEV_BALANCE_WEI,
   DEV_MNEMONIC,
   GENESIS_TIME,

@@ -38,6 +38,8 @@ export class JsonRpcExecutor extends RpcDialectExecutor {
       for (const a of spec.alloc) {
         await this.request("hardhat_setBalance", [a.address, `0x${a.balance.toString(16)}`]);
         if (a.code !== undefined) await this.request("hardhat_setCode", [a.address, a.code]);
+        for (const [slot, value] of Object.entries(a.storage ?? {}))
+          await this.request("hardhat_setStorageAt", [a.address, slot, value]);
       }
     }
     return head;
