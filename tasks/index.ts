@@ -45,6 +45,32 @@ export const projectTasks: NewTaskDefinition[] = [
     })
     .setAction(() => import("./bridge.js"))
     .build(),
+  task(
+    "bridge:deposit",
+    "Peg in on a running devnet: deposit from the L1 dev key, credited as native BTC on the L2",
+  )
+    .addOption({ name: "amount", description: "BTC to deposit", defaultValue: "0.5" })
+    .addOption({ name: "recipient", description: "L2 recipient (empty: dev account #0)", defaultValue: "" })
+    .addOption({ name: "datadir", description: "Devnet state directory", defaultValue: ".devnet" })
+    .addOption({ name: "l1url", description: "L1 JSON-RPC URL", defaultValue: "http://127.0.0.1:18443" })
+    .addOption({ name: "l2url", description: "L2 JSON-RPC URL", defaultValue: "http://127.0.0.1:8547" })
+    .setAction(async () => ({ default: (await import("./bridge-devnet.js")).deposit }))
+    .build(),
+  task("bridge:withdraw", "Peg out on a running devnet: lock BTC in the L2 bridge for a Bitcoin address")
+    .addOption({ name: "amount", description: "BTC to withdraw", defaultValue: "0.1" })
+    .addOption({ name: "to", description: "Bitcoin address (empty: the L1 dev key's)", defaultValue: "" })
+    .addOption({ name: "account", description: "L2 dev account paying (0-9)", defaultValue: "0" })
+    .addOption({ name: "datadir", description: "Devnet state directory", defaultValue: ".devnet" })
+    .addOption({ name: "l1url", description: "L1 JSON-RPC URL", defaultValue: "http://127.0.0.1:18443" })
+    .addOption({ name: "l2url", description: "L2 JSON-RPC URL", defaultValue: "http://127.0.0.1:8547" })
+    .setAction(async () => ({ default: (await import("./bridge-devnet.js")).withdraw }))
+    .build(),
+  task("bridge:status", "The bridge on a running devnet: configuration, pegged-in supply, withdrawals")
+    .addOption({ name: "datadir", description: "Devnet state directory", defaultValue: ".devnet" })
+    .addOption({ name: "l1url", description: "L1 JSON-RPC URL", defaultValue: "http://127.0.0.1:18443" })
+    .addOption({ name: "l2url", description: "L2 JSON-RPC URL", defaultValue: "http://127.0.0.1:8547" })
+    .setAction(async () => ({ default: (await import("./bridge-devnet.js")).status }))
+    .build(),
   task("relay", "Relay Bitcoin headers from a Core-compatible JSON-RPC to the L2 light client until Ctrl-C")
     .addOption({
       name: "lightclient",

@@ -9,6 +9,7 @@ import { ContractFactory, JsonRpcProvider, Wallet, type InterfaceAbi } from "eth
 
 import type { BitcoinBackend } from "../btcnode/index.js";
 import { EthersLightClient, Relayer } from "../relayer/index.js";
+import { DEVNET_COMMITTEE_SIZE, bridgeInvariant, configureDevnetBridge, lvmBridge } from "./bridge.js";
 import type { DevnetService, ServiceInfo } from "./index.js";
 
 export interface RelayerServiceOptions {
@@ -63,14 +64,35 @@ export function relayerService(opts: RelayerServiceOptions): DevnetService {
         pollMs: opts.pollMs ?? 1_000,
         onEvent: (e) => {
           if (e.kind === "error") console.error(`relayer: ${e.error.message}`);
+          // Every new L1 block: BTC outside the L2 bridge must be backed by the pool on L1.
+          if (e.kind === "submitted")
+            void bridgeInvariant(source, lvmBridge(provider!)).then(
+              (inv) => {
+                if (!inv.holds)
+                  console.error(
+                    `BRIDGE INVARIANT BROKEN: ${inv.l2OutsideSats} sats outside the L2 bridge, ${inv.l1LockedSats} locked on L1`,
+                  );
+              },
+              (err: unknown) => console.error(`bridge invariant check failed: ${String(err)}`),
+            );
         },
       });
       await relayer.syncOnce();
       relayer.start();
       const best = await client.bestBlock();
+      // The relayer's account governs the devnet bridge: point it at this light client and the
+      // devnet committee's pool, once.
+      const bridge = lvmBridge(signer);
+      const configured = await configureDevnetBridge(bridge, address);
+      const [lc, depth, pool] = (await bridge.getFunction("config")()) as [string, bigint, string];
       return {
-        name: "Header relayer (L1 → BtcLightClient on L2)",
-        lines: [`light client: ${address}`, `synced:       L1 height ${best.height}, following new blocks`],
+        name: "Header relayer (L1 → BtcLightClient on L2) and bridge",
+        lines: [
+          `light client: ${address}`,
+          `synced:       L1 height ${best.height}, following new blocks`,
+          `bridge:       ${configured ? "configured now" : "configured"}: light client ${lc}, ${depth} confirmation(s)`,
+          `pool key:     ${pool} (devnet committee of ${DEVNET_COMMITTEE_SIZE}, public test keys)`,
+        ],
       };
     },
     async stop(): Promise<void> {
