@@ -1,9 +1,15 @@
 /**
  * Bridge benchmark (this slice): committee presigning time for one deposit's graph at several
- * committee sizes, and the size of every graph transaction. The devnet timings of the full flow
- * (deposit broadcast → L2 credit, burn → Take1) join once the L2 and relayer are wired in.
+ * committee sizes, the size of every graph transaction, and deposit → L2 credit through the
+ * devnet services. Burn → Take1 waits for the operator service (the peg-out flow on the devnet).
  */
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+
 import { schnorr } from "@noble/curves/secp256k1.js";
+import { JsonRpcProvider, Wallet, type InterfaceAbi } from "ethers";
 import { Transaction } from "@scure/btc-signer/transaction.js";
 import {
   bridgeParams,
@@ -27,6 +33,11 @@ import {
   xOnlyKey,
   type GraphInput,
 } from "../ts/bridge/index.js";
+import { creditWhenRelayed, devnetPegIn, lvmBridge } from "../ts/devnet/bridge.js";
+import { l1DevKey, l1Service } from "../ts/devnet/l1.js";
+import { l2Service } from "../ts/devnet/l2.js";
+import { relayerService } from "../ts/devnet/relayer.js";
+import { devAccounts, loadBridgeCode } from "../ts/l2/index.js";
 
 function setup(n: number): {
   input: GraphInput;
@@ -114,5 +125,64 @@ export default async function main(args: string[]): Promise<Record<string, unkno
   });
   out.refund_vbytes = refund.vsize;
   out.mainnet_fee_rate_sat_per_vb = Number(s.input.params.feeRate);
+  Object.assign(out, await devnetTimings(reps));
   return out;
+}
+
+/**
+ * Deposit → L2 credit on the devnet profile, through the services `npm start` runs (default
+ * intervals: 1 s L2 blocks, 1 s relayer polling): from the start of the peg-in (the deposit is
+ * broadcast a few ms later) until the L2 transaction crediting it is mined.
+ */
+async function devnetTimings(runs: number): Promise<Record<string, unknown>> {
+  const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+  const lcFile = path.join(repo, "artifacts/contracts/bitcoin/BtcLightClient.sol/BtcLightClient.json");
+  if (!existsSync(lcFile))
+    throw new Error("bench bridge: run `npx hardhat build` first (needs the contracts)");
+  const lc = JSON.parse(readFileSync(lcFile, "utf8")) as { abi: InterfaceAbi; bytecode: string };
+  const dir = mkdtempSync(path.join(os.tmpdir(), "bench-bridge-"));
+  const l1 = l1Service({ rpcPort: 0 });
+  const l2 = l2Service({ port: 0, bridgeCode: await loadBridgeCode(repo), prover: "none" });
+  const relayer = relayerService({
+    l1: () => l1.backend(),
+    l2Url: () => l2.url(),
+    privateKey: devAccounts()[9]!.privateKey,
+    lightClient: lc,
+  });
+  const services = [l1, l2, relayer];
+  try {
+    for (const svc of services) await svc.start(dir);
+    const backend = l1.backend();
+    const dev = l1DevKey();
+    await backend.mine(2 * runs + 1, dev.address);
+    const provider = new JsonRpcProvider(l2.url(), undefined, {
+      staticNetwork: true,
+      cacheTimeout: -1,
+      pollingInterval: 100,
+    });
+    const bridge = lvmBridge(new Wallet(devAccounts(1)[0]!.privateKey, provider));
+    const seconds: number[] = [];
+    for (let i = 0; i < runs; i++) {
+      const t0 = performance.now();
+      const pegIn = await devnetPegIn({
+        l1: backend,
+        depositorSecret: dev.secret,
+        recipient: devAccounts(2)[1]!.address,
+        amount: 10_000_000n,
+        mineTo: dev.address,
+      });
+      await creditWhenRelayed({ l1: backend, bridge, pegInConfirm: pegIn.pegInConfirmTxid });
+      seconds.push((performance.now() - t0) / 1000);
+    }
+    provider.destroy();
+    seconds.sort((a, b) => a - b);
+    return {
+      devnet_deposit_to_l2_credit_s_median: Number(seconds[Math.floor(seconds.length / 2)]!.toFixed(2)),
+      devnet_deposit_to_l2_credit_s_max: Number(seconds.at(-1)!.toFixed(2)),
+      devnet_deposits: runs,
+    };
+  } finally {
+    for (const svc of [...services].reverse()) await svc.stop().catch(() => undefined);
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
