@@ -36,11 +36,43 @@ contract LvmBridge is L2Bridge {
     error InvalidConfig();
     /// @notice This PegInConfirm was credited before.
     error PegInAlreadyCredited(bytes32 txid);
+    /// @notice No withdrawal with this id, or its details differ from what was recorded.
+    error WithdrawalMismatch(uint256 id);
+    /// @notice The withdrawal's payout was proven before (by `operator`, in `txid`).
+    error AlreadyPaidOut(uint256 id, address operator, bytes32 txid);
+    /// @notice Output `vout` of the payout does not pay the withdrawal's scriptPubKey.
+    error PayoutWrongScript(uint256 id, uint256 vout);
+    /// @notice Output `vout` pays `paid` sats, less than the `owed` sats withdrawn.
+    error PayoutTooSmall(uint256 id, uint64 paid, uint64 owed);
 
     /// @notice The bridge is live: peg-ins into `poolKey`'s pool are credited at `confirmations`.
     event BridgeConfigured(address indexed lightClient, uint32 confirmations, bytes32 poolKey);
     /// @notice `sats` were released to `recipient` for the PegInConfirm `txid` (internal byte order).
     event PegInCredited(bytes32 indexed txid, address indexed recipient, uint64 sats);
+    /// @notice `operator` proved it paid withdrawal `id` on Bitcoin in `txid`; the payouts
+    /// accumulator, which the operator's claim on L1 commits to, is now `payoutsRoot`.
+    event PayoutProven(
+        uint256 indexed id,
+        address indexed operator,
+        bytes32 txid,
+        uint64 paidSats,
+        bytes32 payoutsRoot
+    );
+
+    /// @notice An SPV proof: a transaction (non-witness serialization), the 80-byte header of its
+    /// block, its index in the block and the merkle branch (32-byte siblings, leaf first).
+    struct SpvProof {
+        bytes rawTx;
+        bytes header;
+        uint256 txIndex;
+        bytes merkleBranch;
+    }
+
+    /// @notice Who paid a withdrawal on Bitcoin, and with which transaction (internal byte order).
+    struct Payout {
+        address operator;
+        bytes32 txid;
+    }
 
     /// @notice The current configuration (zero until {configure}).
     Config public config;
@@ -50,6 +82,81 @@ contract LvmBridge is L2Bridge {
 
     /// @notice Satoshis credited by peg-ins so far.
     uint256 public peggedInSats;
+
+    /// @notice Each withdrawal's leaf (see {L2Bridge-withdraw}), by id: a payout proof names it.
+    mapping(uint256 id => bytes32 leaf) public withdrawalLeaves;
+
+    /// @notice Proven payouts by withdrawal id.
+    mapping(uint256 id => Payout) public payouts;
+
+    /// @notice keccak256 chain over every proven payout (id, operator, txid).
+    bytes32 public payoutsRoot;
+
+    /// @notice Proves that `rawTx` (non-witness serialization, in a block the light client holds
+    /// at the configured depth) pays withdrawal `id` in output `vout`, and records the payout for
+    /// the caller: the operator that fronted it and will claim its reimbursement on L1.
+    /// Requirements: configured; (`id`, `sender`, `sats`, `scriptPubKey`) is the recorded
+    /// withdrawal; not paid out before; output `vout` pays exactly `scriptPubKey` at least `sats`.
+    /// Emits {PayoutProven}.
+    /// @return txid The payout's txid, internal byte order.
+    function provePayout(
+        uint256 id,
+        address sender,
+        uint64 sats,
+        bytes calldata scriptPubKey,
+        SpvProof calldata proof,
+        uint256 vout
+    ) external returns (bytes32 txid) {
+        Config memory c = config;
+        if (address(c.lightClient) == address(0)) revert NotConfigured();
+        _checkWithdrawal(id, sender, sats, scriptPubKey);
+        txid = c.lightClient.verifyTx(
+            proof.rawTx,
+            proof.header,
+            proof.txIndex,
+            proof.merkleBranch,
+            c.confirmations
+        );
+        uint64 paid = _checkPayment(id, proof.rawTx, vout, scriptPubKey, sats);
+        payouts[id] = Payout(msg.sender, txid);
+        bytes32 root = keccak256(abi.encodePacked(payoutsRoot, id, msg.sender, txid));
+        payoutsRoot = root;
+        emit PayoutProven(id, msg.sender, txid, paid, root);
+    }
+
+    /// @dev The withdrawal exists with these details and is not paid out yet.
+    function _checkWithdrawal(
+        uint256 id,
+        address sender,
+        uint64 sats,
+        bytes calldata scriptPubKey
+    ) private view {
+        bytes32 leaf = withdrawalLeaves[id];
+        if (leaf == bytes32(0) || leaf != keccak256(abi.encode(id, sender, sats, keccak256(scriptPubKey))))
+            revert WithdrawalMismatch(id);
+        Payout memory prior = payouts[id];
+        if (prior.operator != address(0)) revert AlreadyPaidOut(id, prior.operator, prior.txid);
+    }
+
+    /// @dev Output `vout` pays `scriptPubKey` at least `owed`; returns what it pays.
+    function _checkPayment(
+        uint256 id,
+        bytes calldata rawTx,
+        uint256 vout,
+        bytes calldata scriptPubKey,
+        uint64 owed
+    ) private pure returns (uint64 paid) {
+        bytes calldata script;
+        (paid, script) = PegInTx.outputAt(rawTx, vout);
+        if (keccak256(script) != keccak256(scriptPubKey)) revert PayoutWrongScript(id, vout);
+        if (paid < owed) revert PayoutTooSmall(id, paid, owed);
+    }
+
+    /// @dev Keeps each leaf by id as well as the accumulator, so a payout proof can name its withdrawal.
+    function _recordWithdrawal(uint256 id, bytes32 leaf) internal override returns (bytes32 root) {
+        withdrawalLeaves[id] = leaf;
+        root = super._recordWithdrawal(id, leaf);
+    }
 
     /// @notice The address allowed to {configure}, from the genesis state.
     function governor() public view returns (address g) {

@@ -65,6 +65,31 @@ library PegInTx {
         p.txid = sha256(abi.encodePacked(sha256(rawTx)));
     }
 
+    /// @notice Output `vout` of `rawTx` (non-witness serialization): its amount and script.
+    /// @dev Reverts {PegInTxTruncated} past the end, {PegInTxTooFewOutputs} when there is no such output,
+    /// {PegInTxHasWitness} on a witness serialization.
+    function outputAt(
+        bytes calldata rawTx,
+        uint256 vout
+    ) internal pure returns (uint64 amount, bytes calldata script) {
+        uint256 off = 4;
+        _need(rawTx, off + 1);
+        if (rawTx[off] == 0x00) revert PegInTxHasWitness();
+        uint256 n;
+        (n, off) = _varInt(rawTx, off);
+        for (uint256 i = 0; i < n; ++i) {
+            off += 36;
+            uint256 len;
+            (len, off) = _varInt(rawTx, off);
+            off += len + 4;
+            _need(rawTx, off);
+        }
+        (n, off) = _varInt(rawTx, off);
+        if (vout >= n) revert PegInTxTooFewOutputs(n);
+        for (uint256 i = 0; i < vout; ++i) (, , off) = _output(rawTx, off);
+        (amount, script, ) = _output(rawTx, off);
+    }
+
     function _output(
         bytes calldata b,
         uint256 off

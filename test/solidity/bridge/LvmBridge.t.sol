@@ -43,8 +43,8 @@ contract BridgeHarness is LvmBridge {
 contract Holder {
     receive() external payable {}
 
-    function withdraw(LvmBridge b, uint256 amount) external {
-        b.withdraw{value: amount}(hex"0014abababababababababababababababababababab");
+    function withdraw(LvmBridge b, uint256 amount) external returns (uint256) {
+        return b.withdraw{value: amount}(hex"0014abababababababababababababababababababab");
     }
 }
 
@@ -67,6 +67,24 @@ abstract contract PegInBuilder {
                 _le64(0),
                 hex"1b6a19424c564d01",
                 bytes20(recipient),
+                hex"00000000"
+            );
+    }
+
+    /// @dev A payout: one input, output 0 paying `script` `sats`, output 1 change.
+    function payout(bytes memory script, uint64 sats, uint256 salt) internal pure returns (bytes memory) {
+        return
+            abi.encodePacked(
+                hex"0200000001",
+                keccak256(abi.encode("payout", salt)),
+                hex"00000000",
+                hex"00feffffff",
+                hex"02",
+                _le64(sats),
+                bytes1(uint8(script.length)),
+                script,
+                _le64(12_345),
+                hex"160014cdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcd",
                 hex"00000000"
             );
     }
@@ -153,6 +171,97 @@ contract LvmBridgeTest is PegInBuilder {
             abi.encodeCall(LvmBridge.creditPegIn, (pegIn(1, address(alice), 5), "", 0, ""))
         );
         require(!ok && bytes4(ret) == LvmBridge.NotConfigured.selector, "unconfigured");
+    }
+
+    bytes internal constant SPK = hex"0014abababababababababababababababababababab";
+
+    function _withdrawn(uint64 sats) internal returns (uint256 id) {
+        bytes memory raw = pegIn(sats * 2, address(alice), uint256(sats));
+        lc.include(raw, 6);
+        bridge.creditPegIn(raw, "", 0, "");
+        id = alice.withdraw(bridge, uint256(sats) * 1e10);
+    }
+
+    function _prove(
+        uint256 id,
+        uint64 owed,
+        bytes memory raw,
+        uint256 vout
+    ) internal returns (bool ok, bytes memory ret) {
+        (ok, ret) = address(bridge).call(
+            abi.encodeCall(
+                LvmBridge.provePayout,
+                (id, address(alice), owed, SPK, LvmBridge.SpvProof(raw, "", 0, ""), vout)
+            )
+        );
+    }
+
+    function test_provePayout_recordsOnce() public {
+        uint256 id = _withdrawn(100_000);
+        bytes memory raw = payout(SPK, 100_000, 1);
+        lc.include(raw, 6);
+        (bool ok, ) = _prove(id, 100_000, raw, 0);
+        require(ok, "payout proof refused");
+        (address operator, bytes32 txid) = bridge.payouts(id);
+        require(operator == address(this) && txid == sha256(abi.encodePacked(sha256(raw))), "recorded");
+        require(
+            bridge.payoutsRoot() == keccak256(abi.encodePacked(bytes32(0), id, address(this), txid)),
+            "payouts root"
+        );
+        bytes memory ret;
+        (ok, ret) = _prove(id, 100_000, raw, 0);
+        require(
+            !ok &&
+                keccak256(ret) ==
+                    keccak256(
+                        abi.encodeWithSelector(LvmBridge.AlreadyPaidOut.selector, id, address(this), txid)
+                    ),
+            "second proof"
+        );
+    }
+
+    function test_provePayout_wrongOutputOrAmountOrDetails_reverts() public {
+        uint256 id = _withdrawn(100_000);
+        bytes memory raw = payout(SPK, 99_999, 2);
+        lc.include(raw, 6);
+        (bool ok, bytes memory ret) = _prove(id, 100_000, raw, 0);
+        require(
+            !ok &&
+                keccak256(ret) ==
+                    keccak256(abi.encodeWithSelector(LvmBridge.PayoutTooSmall.selector, id, 99_999, 100_000)),
+            "too small"
+        );
+        raw = payout(SPK, 100_000, 3);
+        lc.include(raw, 6);
+        (ok, ret) = _prove(id, 100_000, raw, 1); // output 1 is change
+        require(!ok && bytes4(ret) == LvmBridge.PayoutWrongScript.selector, "wrong output");
+        (ok, ret) = _prove(id, 100_001, raw, 0); // not the recorded amount
+        require(!ok && bytes4(ret) == LvmBridge.WithdrawalMismatch.selector, "details");
+        (ok, ret) = _prove(id + 1, 100_000, raw, 0); // no such withdrawal
+        require(!ok && bytes4(ret) == LvmBridge.WithdrawalMismatch.selector, "unknown id");
+        (ok, ret) = _prove(id, 100_000, raw, 2); // no such output
+        require(!ok && bytes4(ret) == PegInTx.PegInTxTooFewOutputs.selector, "no output");
+        (address operator, ) = bridge.payouts(id);
+        require(operator == address(0), "nothing recorded");
+    }
+
+    function test_provePayout_belowDepth_reverts() public {
+        uint256 id = _withdrawn(100_000);
+        bytes memory raw = payout(SPK, 100_000, 4);
+        lc.include(raw, 5);
+        (bool ok, bytes memory ret) = _prove(id, 100_000, raw, 0);
+        require(!ok && bytes4(ret) == IBtcLightClient.SpvInsufficientConfirmations.selector, "depth");
+    }
+
+    /// @dev Whatever it pays, a payout is accepted exactly when output 0 pays the script at least the amount.
+    function testFuzz_provePayout_amount(uint64 paid, uint8 scriptByte) public {
+        uint256 id = _withdrawn(100_000);
+        bytes memory script = SPK;
+        script[2] = bytes1(scriptByte);
+        bytes memory raw = payout(script, paid, uint256(paid) ^ scriptByte);
+        lc.include(raw, 6);
+        (bool ok, ) = _prove(id, 100_000, raw, 0);
+        require(ok == (paid >= 100_000 && scriptByte == 0xab), "accepted iff it pays enough to the script");
     }
 
     /// @dev Any change to a proven transaction is a different txid the light client never saw.
