@@ -1,7 +1,8 @@
 /**
  * Bridge benchmark (this slice): committee presigning time for one deposit's graph at several
- * committee sizes, the size of every graph transaction, and deposit → L2 credit through the
- * devnet services. Burn → Take1 waits for the operator service (the peg-out flow on the devnet).
+ * committee sizes, the size of every graph transaction, and on the devnet services (default
+ * intervals) the two user-facing waits: deposit → L2 credit, and burn → Take1 (operator payout
+ * on L1, payout proven on the L2, KickOff, the devnet's 2-block challenge window, Take1).
  */
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import os from "node:os";
@@ -33,7 +34,15 @@ import {
   xOnlyKey,
   type GraphInput,
 } from "../ts/bridge/index.js";
-import { creditWhenRelayed, devnetPegIn, lvmBridge } from "../ts/devnet/bridge.js";
+import {
+  creditWhenRelayed,
+  devnetOperatorSecret,
+  devnetPayout,
+  devnetPegIn,
+  devnetReimburse,
+  lvmBridge,
+  withdrawalOf,
+} from "../ts/devnet/bridge.js";
 import { l1DevKey, l1Service } from "../ts/devnet/l1.js";
 import { l2Service } from "../ts/devnet/l2.js";
 import { relayerService } from "../ts/devnet/relayer.js";
@@ -154,32 +163,60 @@ async function devnetTimings(runs: number): Promise<Record<string, unknown>> {
     for (const svc of services) await svc.start(dir);
     const backend = l1.backend();
     const dev = l1DevKey();
-    await backend.mine(2 * runs + 1, dev.address);
+    await backend.mine(3 * runs + 1, dev.address);
     const provider = new JsonRpcProvider(l2.url(), undefined, {
       staticNetwork: true,
       cacheTimeout: -1,
       pollingInterval: 100,
     });
     const bridge = lvmBridge(new Wallet(devAccounts(1)[0]!.privateKey, provider));
-    const seconds: number[] = [];
+    const user = devAccounts(2)[1]!;
+    const userBridge = lvmBridge(new Wallet(user.privateKey, provider));
+    const operatorBridge = lvmBridge(new Wallet(devAccounts(9)[8]!.privateKey, provider));
+    const credit: number[] = [];
+    const pegOut: number[] = [];
     for (let i = 0; i < runs; i++) {
       const t0 = performance.now();
       const pegIn = await devnetPegIn({
         l1: backend,
         depositorSecret: dev.secret,
-        recipient: devAccounts(2)[1]!.address,
+        recipient: user.address,
         amount: 10_000_000n,
         mineTo: dev.address,
       });
       await creditWhenRelayed({ l1: backend, bridge, pegInConfirm: pegIn.pegInConfirmTxid });
-      seconds.push((performance.now() - t0) / 1000);
+      credit.push((performance.now() - t0) / 1000);
+      // Burn → payout proven on L2 → KickOff → challenge window (devnet: 2 blocks) → Take1.
+      const t1 = performance.now();
+      const burn = (await userBridge.getFunction("withdraw")("0x0014" + "ab".repeat(20), {
+        value: pegIn.creditedSats * 10n ** 10n,
+      })) as { hash: string; wait(): Promise<unknown> };
+      await burn.wait();
+      const withdrawal = await withdrawalOf(userBridge, burn.hash);
+      await devnetPayout({
+        l1: backend,
+        bridge: operatorBridge,
+        withdrawal,
+        payerSecret: dev.secret,
+        mineTo: dev.address,
+      });
+      await devnetReimburse({
+        l1: backend,
+        pegIn,
+        operatorSecret: devnetOperatorSecret(),
+        mineTo: dev.address,
+      });
+      pegOut.push((performance.now() - t1) / 1000);
     }
     provider.destroy();
-    seconds.sort((a, b) => a - b);
+    const median = (xs: number[]): number =>
+      Number([...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!.toFixed(2));
     return {
-      devnet_deposit_to_l2_credit_s_median: Number(seconds[Math.floor(seconds.length / 2)]!.toFixed(2)),
-      devnet_deposit_to_l2_credit_s_max: Number(seconds.at(-1)!.toFixed(2)),
-      devnet_deposits: runs,
+      devnet_deposit_to_l2_credit_s_median: median(credit),
+      devnet_deposit_to_l2_credit_s_max: Number(Math.max(...credit).toFixed(2)),
+      devnet_burn_to_take1_s_median: median(pegOut),
+      devnet_burn_to_take1_s_max: Number(Math.max(...pegOut).toFixed(2)),
+      devnet_round_trips: runs,
     };
   } finally {
     for (const svc of [...services].reverse()) await svc.stop().catch(() => undefined);

@@ -19,13 +19,13 @@ import {
   buildPegOutGraph,
   completePegInConfirm,
   keyPathOutput,
-  pegInProof,
+  spvProof,
   poolOutput,
   presignGraph,
   sats,
   txid,
   xOnlyKey,
-  type PegInProof,
+  type SpvProof,
   type Utxo,
 } from "../../ts/bridge/index.js";
 import { BtcNode, EmbeddedBackend, type BitcoinBackend } from "../../ts/btcnode/index.js";
@@ -113,8 +113,8 @@ describe("bridge: a PegInConfirm on our L1 node credited on our L2 node by SPV",
   }
 
   /** Runs `creditPegIn` and returns the custom error's name, or undefined when it succeeded. */
-  async function credit(id: string, proof?: PegInProof): Promise<string | undefined> {
-    const p = proof ?? (await pegInProof(backend, txid(id)));
+  async function credit(id: string, proof?: SpvProof): Promise<string | undefined> {
+    const p = proof ?? (await spvProof(backend, txid(id)));
     try {
       const tx = (await bridge.getFunction("creditPegIn")(p.rawTx, p.header, p.txIndex, p.merkleBranch)) as {
         wait(): Promise<unknown>;
@@ -182,7 +182,7 @@ describe("bridge: a PegInConfirm on our L1 node credited on our L2 node by SPV",
     // A reorged-out block: the proof against its header no longer counts.
     const third = await pegIn(2);
     await backend.mine(1, depAddress);
-    const stale = await pegInProof(backend, txid(third.confirmTxid));
+    const stale = await spvProof(backend, txid(third.confirmTxid));
     await backend.invalidateBlock(await backend.getBlockHash((await backend.getBlockCount()) - 1));
     await backend.mine(3, depAddress);
     expect((await relayer.syncOnce()).reorg).to.equal(true);

@@ -6,19 +6,26 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 
+import { schnorr } from "@noble/curves/secp256k1.js";
 import { expect } from "chai";
 import { JsonRpcProvider, Wallet, type InterfaceAbi } from "ethers";
 
 import {
   bridgeInvariant,
   creditWhenRelayed,
+  devnetOperatorSecret,
+  devnetPayout,
   devnetPegIn,
   devnetPoolKey,
+  devnetReimburse,
   lvmBridge,
+  withdrawalOf,
 } from "../../ts/devnet/bridge.js";
 import { l1DevKey, l1Service } from "../../ts/devnet/l1.js";
 import { l2Service } from "../../ts/devnet/l2.js";
 import { relayerService } from "../../ts/devnet/relayer.js";
+import { bytesToHex } from "../../ts/bitcoin/index.js";
+import { keyPathOutput, xOnlyKey } from "../../ts/bridge/index.js";
 import { devAccounts, loadBridgeCode } from "../../ts/l2/index.js";
 import { root as repo } from "../l2/helpers.js";
 
@@ -52,7 +59,7 @@ describe("devnet: services started as npm start does, and a peg-in through them"
     if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
   });
 
-  it("the relayer configured the bridge; a deposit from the L1 dev key is credited on the L2", async function () {
+  it("round trip: deposit credited on the L2, burn, operator payout proven on the L2, KickOff → Take1", async function () {
     const provider = new JsonRpcProvider(l2.url(), undefined, {
       staticNetwork: true,
       pollingInterval: 50,
@@ -100,6 +107,51 @@ describe("devnet: services started as npm start does, and a peg-in through them"
     expect(bridge.interface.parseError((again as { data: string }).data)?.name).to.equal(
       "PegInAlreadyCredited",
     );
+
+    // Peg-out: the user burns on the L2 for a Bitcoin address, the whole deposit (BitVM2 pairs one
+    // peg-out with one peg-in of the same amount: Take1 hands the operator the whole pool) …
+    const userBridge = lvmBridge(new Wallet(user.privateKey, provider));
+    const payee = keyPathOutput(xOnlyKey(schnorr.getPublicKey(schnorr.utils.randomSecretKey()))).script;
+    const burn = (await userBridge.getFunction("withdraw")("0x" + bytesToHex(payee), {
+      value: pegIn.creditedSats * 10n ** 10n,
+    })) as { hash: string; wait(): Promise<unknown> };
+    await burn.wait();
+    const withdrawal = await withdrawalOf(userBridge, burn.hash);
+    expect(withdrawal.sats).to.equal(pegIn.creditedSats);
+    // … the operator pays it on L1 from its own coins and proves the payout on the L2 …
+    const operatorAccount = devAccounts(9)[8]!;
+    const { payoutTxid } = await devnetPayout({
+      l1: backend,
+      bridge: lvmBridge(new Wallet(operatorAccount.privateKey, provider)),
+      withdrawal,
+      payerSecret: dev.secret,
+      mineTo: dev.address,
+      timeoutMs: 30_000,
+    });
+    const paid = (await backend.scanUtxos(payee)).reduce((a, u) => a + BigInt(u.value), 0n);
+    expect(paid).to.equal(pegIn.creditedSats);
+    const [operator, recorded] = (await userBridge.getFunction("payouts")(withdrawal.id)) as [string, string];
+    expect(operator).to.equal(operatorAccount.address);
+    expect(recorded).to.equal("0x" + Buffer.from(payoutTxid, "hex").reverse().toString("hex"));
+    // … and, unchallenged, is reimbursed from the pool: KickOff, the challenge window, Take1.
+    const r = await devnetReimburse({
+      l1: backend,
+      pegIn,
+      operatorSecret: devnetOperatorSecret(),
+      mineTo: dev.address,
+    });
+    expect((await backend.getTxStatus(r.take1Txid))?.confirmations).to.equal(1);
+    const opScript = keyPathOutput(xOnlyKey(schnorr.getPublicKey(devnetOperatorSecret()))).script;
+    const take1Out = await backend.getTxOut({ txid: r.take1Txid, vout: 0 });
+    expect(take1Out?.value).to.equal(r.reimbursedSats);
+    expect(bytesToHex(take1Out!.scriptPubKey)).to.equal(bytesToHex(opScript));
+    expect(r.reimbursedSats).to.be.greaterThanOrEqual(pegIn.creditedSats);
+    // Round trip closed: the pool is spent and nothing is outside the bridge on the L2 either.
+    expect(await bridgeInvariant(backend, bridge)).to.deep.equal({
+      l2OutsideSats: 0n,
+      l1LockedSats: 0n,
+      holds: true,
+    });
     provider.destroy();
   });
 });

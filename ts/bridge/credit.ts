@@ -9,7 +9,7 @@ import type { BitcoinBackend } from "../btcnode/index.js";
 import { BridgeError } from "./errors.js";
 import type { Txid } from "./types.js";
 
-export interface PegInProof {
+export interface SpvProof {
   /** Non-witness serialization, hex: what the txid (and the merkle tree) commits to. */
   readonly rawTx: string;
   /** The 80-byte header of the including block, hex. */
@@ -20,8 +20,8 @@ export interface PegInProof {
   readonly confirmations: number;
 }
 
-/** The SPV proof of `txid`; an error when it is unconfirmed or unknown to `backend`. */
-export async function pegInProof(backend: BitcoinBackend, txid: Txid): Promise<PegInProof> {
+/** The SPV proof of `txid` (a PegInConfirm, a payout…); an error when it is unconfirmed or unknown to `backend`. */
+export async function spvProof(backend: BitcoinBackend, txid: Txid): Promise<SpvProof> {
   const p = await backend.getTxProof(txid);
   if (p === undefined)
     throw new BridgeError(

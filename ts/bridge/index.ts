@@ -96,4 +96,4 @@ export {
   type PartialMessage,
   type PresigKey,
 } from "./presign.js";
-export { pegInProof, type PegInProof } from "./credit.js";
+export { spvProof, type SpvProof } from "./credit.js";

@@ -15,10 +15,12 @@ import {
   bridgeParams,
   buildDepositPsbt,
   buildPegOutGraph,
+  completeKickOff,
   completePegInConfirm,
+  completeTake1,
   keyPathOutput,
   l2Address,
-  pegInProof,
+  spvProof,
   poolOutput,
   presignGraph,
   sats,
@@ -26,6 +28,8 @@ import {
   xOnlyKey,
   type BridgeParams,
   type GraphInput,
+  type PegOutGraph,
+  type Presignatures,
   type Txid,
   type Utxo,
 } from "../bridge/index.js";
@@ -64,6 +68,14 @@ export const LVM_BRIDGE_ABI = [
   "function circulatingSupply() view returns (uint256)",
   "function withdrawalCount() view returns (uint256)",
   "function withdraw(bytes scriptPubKey) payable returns (uint256)",
+  "function provePayout(uint256 id, address sender, uint64 sats, bytes scriptPubKey, (bytes rawTx, bytes header, uint256 txIndex, bytes merkleBranch) proof, uint256 vout) returns (bytes32)",
+  "function payouts(uint256 id) view returns (address operator, bytes32 txid)",
+  "event WithdrawalInitiated(uint256 indexed id, address indexed sender, uint64 sats, bytes scriptPubKey, bytes32 leaf, bytes32 withdrawalRoot)",
+  "event PayoutProven(uint256 indexed id, address indexed operator, bytes32 txid, uint64 paidSats, bytes32 payoutsRoot)",
+  "error WithdrawalMismatch(uint256 id)",
+  "error AlreadyPaidOut(uint256 id, address operator, bytes32 txid)",
+  "error PayoutWrongScript(uint256 id, uint256 vout)",
+  "error PayoutTooSmall(uint256 id, uint64 paid, uint64 owed)",
   "event PegInCredited(bytes32 indexed txid, address indexed recipient, uint64 sats)",
   "error NotConfigured()",
   "error PegInAlreadyCredited(bytes32 txid)",
@@ -115,6 +127,9 @@ export interface PegInResult {
   readonly pegInConfirmTxid: Txid;
   /** What PegInConfirm locks in the pool: what the L2 credits. */
   readonly creditedSats: bigint;
+  /** The deposit's peg-out graph and the committee's presignatures: what the operator holds. */
+  readonly graph: PegOutGraph;
+  readonly presigned: Presignatures;
 }
 
 /**
@@ -177,6 +192,8 @@ export async function devnetPegIn(opts: {
     depositTxid: txid(depositTxid),
     pegInConfirmTxid: graph.pegInConfirm.txid,
     creditedSats: graph.pegInConfirm.output(0).amount,
+    graph,
+    presigned,
   };
 }
 
@@ -216,7 +233,7 @@ export async function creditWhenRelayed(opts: {
 }): Promise<{ l2TxHash: string }> {
   const deadline = Date.now() + (opts.timeoutMs ?? 60_000);
   for (;;) {
-    const proof = await pegInProof(opts.l1, opts.pegInConfirm);
+    const proof = await spvProof(opts.l1, opts.pegInConfirm);
     try {
       const tx = (await opts.bridge.getFunction("creditPegIn")(
         proof.rawTx,
@@ -249,4 +266,102 @@ export async function bridgeInvariant(
   // Wei below a satoshi cannot be withdrawn; round up so dust never hides a shortfall.
   const l2OutsideSats = (wei + 10n ** 10n - 1n) / 10n ** 10n;
   return { l2OutsideSats, l1LockedSats, holds: l2OutsideSats <= l1LockedSats };
+}
+
+/** A withdrawal as the L2 bridge recorded it (its WithdrawalInitiated event). */
+export interface Withdrawal {
+  readonly id: bigint;
+  readonly sender: string;
+  readonly sats: bigint;
+  readonly scriptPubKey: string;
+}
+
+/** The withdrawal an L2 transaction made, read from its receipt. */
+export async function withdrawalOf(bridge: Contract, l2TxHash: string): Promise<Withdrawal> {
+  const provider = bridge.runner?.provider;
+  const receipt = provider ? await provider.getTransactionReceipt(l2TxHash) : null;
+  for (const log of receipt?.logs ?? []) {
+    const ev = bridge.interface.parseLog(log);
+    if (ev?.name === "WithdrawalInitiated")
+      return {
+        id: ev.args.getValue("id") as bigint,
+        sender: ev.args.getValue("sender") as string,
+        sats: ev.args.getValue("sats") as bigint,
+        scriptPubKey: ev.args.getValue("scriptPubKey") as string,
+      };
+  }
+  throw new Error(`no withdrawal in L2 transaction ${l2TxHash}`);
+}
+
+/**
+ * The operator's side of a peg-out on the devnet: pay the withdrawal on L1 from `payerSecret`'s
+ * coins, wait until it is relayed deep enough, and prove the payout on the L2 (as `bridge`'s signer).
+ */
+export async function devnetPayout(opts: {
+  l1: BitcoinBackend;
+  bridge: Contract;
+  withdrawal: Withdrawal;
+  payerSecret: Uint8Array;
+  mineTo: string;
+  params?: BridgeParams;
+  timeoutMs?: number;
+}): Promise<{ payoutTxid: Txid }> {
+  const params = opts.params ?? bridgeParams("devnet");
+  const key = xOnlyKey(schnorr.getPublicKey(opts.payerSecret));
+  const coin = (await spendable(opts.l1, keyPathOutput(key).script)).find(
+    (c) => c.amount >= opts.withdrawal.sats + 10_000n,
+  );
+  if (coin === undefined) throw new Error(`the operator has no coin above ${opts.withdrawal.sats} sats`);
+  const script = Uint8Array.from(Buffer.from(opts.withdrawal.scriptPubKey.slice(2), "hex"));
+  const paid = await payTo(opts.l1, coin, opts.payerSecret, key, script, opts.withdrawal.sats);
+  await opts.l1.mine(params.pegInConfirmations, opts.mineTo);
+  const deadline = Date.now() + (opts.timeoutMs ?? 60_000);
+  for (;;) {
+    const proof = await spvProof(opts.l1, paid.txid);
+    const w = opts.withdrawal;
+    try {
+      const tx = (await opts.bridge.getFunction("provePayout")(
+        w.id,
+        w.sender,
+        w.sats,
+        w.scriptPubKey,
+        proof,
+        0,
+      )) as {
+        wait(): Promise<unknown>;
+      };
+      await tx.wait();
+      return { payoutTxid: paid.txid };
+    } catch (e) {
+      const data = (e as { data?: string | null }).data;
+      const name = typeof data === "string" ? opts.bridge.interface.parseError(data)?.name : undefined;
+      const waiting = name === "SpvBlockNotInBestChain" || name === "SpvInsufficientConfirmations";
+      if (!waiting || Date.now() > deadline) throw e;
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  }
+}
+
+/**
+ * The operator's reimbursement on L1: KickOff (its claim), then — nobody challenging within the
+ * challenge window — Take1, which pays it the deposit from the pool. Mines on the devnet.
+ */
+export async function devnetReimburse(opts: {
+  l1: BitcoinBackend;
+  pegIn: PegInResult;
+  operatorSecret: Uint8Array;
+  mineTo: string;
+  params?: BridgeParams;
+}): Promise<{ kickOffTxid: Txid; take1Txid: Txid; reimbursedSats: bigint }> {
+  const params = opts.params ?? bridgeParams("devnet");
+  const { graph, presigned } = opts.pegIn;
+  await opts.l1.sendTransaction(Transaction.decode(completeKickOff(graph, opts.operatorSecret)));
+  await opts.l1.mine(params.challengeTimelock, opts.mineTo);
+  await opts.l1.sendTransaction(Transaction.decode(completeTake1(graph, presigned, opts.operatorSecret)));
+  await opts.l1.mine(1, opts.mineTo);
+  return {
+    kickOffTxid: graph.kickOff.txid,
+    take1Txid: graph.take1.txid,
+    reimbursedSats: graph.take1.output(0).amount,
+  };
 }
