@@ -14,6 +14,7 @@ import {
   u32LessThan,
   u32Names,
   u32Not,
+  u32Or,
   u32Rotr,
   u32Sub,
   u32Witness,
@@ -91,7 +92,7 @@ describe("bitvm: u32 arithmetic on 4-bit limbs, executed", function () {
     );
   });
 
-  it("xor, and, not through the lookup tables; inputs kept or consumed", function () {
+  it("xor, and, or, not through the lookup tables; inputs kept or consumed", function () {
     check(
       "xor",
       (a, b) => (a ^ b) >>> 0,

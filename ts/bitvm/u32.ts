@@ -132,6 +132,24 @@ export function andNibble(
   t.lookup(HALF_TABLE, out);
 }
 
+/** out = a | b on one nibble: (a + b + (a ^ b)) / 2, through the xor and half tables. */
+export function orNibble(
+  t: StackTracker,
+  a: string,
+  b: string,
+  out: string,
+  consume: [boolean, boolean],
+): void {
+  const x = t.temp();
+  xorNibble(t, a, b, x, [false, false]);
+  t.bring(a, consume[0]);
+  t.bring(b, consume[1]);
+  t.apply(OP.OP_ADD, 2, [out]);
+  t.move(x);
+  t.apply(OP.OP_ADD, 2, [out]);
+  t.lookup(HALF_TABLE, out);
+}
+
 type Consume = { a?: boolean; b?: boolean };
 
 function each(t: StackTracker, a: string, b: string, out: string, c: Consume, f: typeof xorNibble): void {
@@ -144,6 +162,10 @@ export function u32Xor(t: StackTracker, a: string, b: string, out: string, c: Co
 
 export function u32And(t: StackTracker, a: string, b: string, out: string, c: Consume = {}): void {
   each(t, a, b, out, c, andNibble);
+}
+
+export function u32Or(t: StackTracker, a: string, b: string, out: string, c: Consume = {}): void {
+  each(t, a, b, out, c, orNibble);
 }
 
 /** out = ~a. */

@@ -104,6 +104,7 @@ const stripAnsi = (s: string): string => s.replace(/\u001b\[[0-9;]*m/g, "");
  * wasm under build/zk/circuits/<name>/. The output directory is replaced atomically.
  */
 export async function compileCircuit(source: string): Promise<CompiledCircuit> {
+  await sharedCurve();
   const abs = path.resolve(REPO_ROOT, source);
   if (!existsSync(abs)) throw new ZkError("CIRCUIT_NOT_FOUND", source, "circuit file does not exist");
   const rel = path.relative(REPO_ROOT, abs);
@@ -211,6 +212,7 @@ export function sharedPtau(power: number): string | undefined {
  * build/zk/ptau/pot<power>.ptau. Power 16 takes ~20 minutes on 2 cores: progress is reported.
  */
 export async function generatePtau(power: number, progress: Progress = silent): Promise<string> {
+  await sharedCurve();
   const final = path.join(BUILD_DIR, "ptau", `pot${power}.ptau`);
   if (existsSync(final)) return final;
   const log = snarkLogger(progress);
@@ -265,6 +267,7 @@ export async function setupGroth16(
   progress: Progress = silent,
   cacheRoot: string = path.join(BUILD_DIR, "keys"),
 ): Promise<Groth16Setup> {
+  await sharedCurve();
   const ptauHash = await sha256File(ptau);
   const dir = path.join(cacheRoot, `groth16-${circuit.r1csHash.slice(0, 16)}-${ptauHash.slice(0, 16)}`);
   const zkey = path.join(dir, `${circuit.name}.zkey`);
@@ -321,6 +324,7 @@ function loadTemplates(): { groth16: string; plonk: string; fflonk: string } {
 
 /** Renders the snarkjs Solidity verifier for a zkey, renamed after the circuit, and returns the source. */
 export async function renderSolidityVerifier(zkey: string, contractName: string): Promise<string> {
+  await sharedCurve();
   const src = await snarkjs.zKey.exportSolidityVerifier(zkey, loadTemplates());
   const renamed = src.replace(
     /contract (Groth16Verifier|PlonkVerifier|FflonkVerifier)\b/,
@@ -351,6 +355,7 @@ export async function exportSolidityVerifier(
 
 /** Computes the witness and a Groth16 proof. Witness failures (an unsatisfied constraint) become WITNESS_FAILED. */
 export async function proveGroth16(setup: Groth16Setup, input: snarkjs.SignalInput): Promise<Groth16Proof> {
+  await sharedCurve();
   try {
     const { proof, publicSignals } = await snarkjs.groth16.fullProve(input, setup.circuit.wasm, setup.zkey);
     return { proof, publicSignals };
@@ -369,6 +374,7 @@ export async function proveGroth16(setup: Groth16Setup, input: snarkjs.SignalInp
 
 /** Off-chain Groth16 verification against a verification key. */
 export async function verifyGroth16(vkey: Record<string, unknown>, p: Groth16Proof): Promise<boolean> {
+  await sharedCurve();
   const expected = Number(vkey.nPublic);
   if (p.publicSignals.length !== expected) {
     throw new ZkError(
@@ -436,9 +442,24 @@ export function groth16Calldata(p: Groth16Proof): {
   };
 }
 
+let curveReady: Promise<unknown> | undefined;
+
+/**
+ * snarkjs (ffjavascript) builds its bn128 worker pool on first use and keeps one in a global;
+ * two first uses racing each build one and only the last is kept, so the other's threads are
+ * never stopped and the process never exits. Every entry point builds it here first, once.
+ */
+export async function sharedCurve(): Promise<void> {
+  curveReady ??= snarkjs.curves.getCurveFromName("bn128");
+  await curveReady;
+}
+
 /** Stops snarkjs' worker threads; call once after the last proof or the process never exits. */
 export async function releaseZk(): Promise<void> {
-  const g = globalThis as { curve_bn128?: { terminate(): Promise<void> } };
+  const pending = curveReady;
+  curveReady = undefined;
+  await pending?.catch(() => undefined);
+  const g = globalThis as { curve_bn128?: { terminate(): Promise<void> } | null };
   await g.curve_bn128?.terminate();
   delete g.curve_bn128;
 }

@@ -14,6 +14,7 @@ import {
   renderSolidityVerifier,
   resolvePtau,
   setupGroth16,
+  sharedCurve,
   sha256File,
   verifierContractName,
   verifyGroth16,
@@ -166,6 +167,7 @@ class SnarkjsProver implements Prover {
   }
 
   async prove(inputs: CircuitInputs): Promise<Proof> {
+    await sharedCurve();
     const keys = await this.setup();
     checkInputs(keys.circuit.name, inputs);
     const id = createHash("sha256")
@@ -216,6 +218,7 @@ class SnarkjsProver implements Prover {
   }
 
   async verify(proof: Proof): Promise<boolean> {
+    await sharedCurve();
     const keys = await this.setup();
     if (proof.backend !== this.backend) {
       throw new ZkError(

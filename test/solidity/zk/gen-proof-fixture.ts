@@ -1,0 +1,244 @@
+/**
+ * Regenerates ProofFixture.sol: real proofs for the committed verifiers, produced by the project's
+ * prover (ts/zk) from the deterministic statements below and the shared ptau:
+ *   node_modules/.bin/node --import tsx test/solidity/zk/gen-proof-fixture.ts
+ * Groth16 and PLONK proofs are randomised, so each run writes different proof words for the same
+ * public signals; test/zk/fixture.test.ts checks the committed words still verify (in JS, against
+ * verification keys read back from the committed verifier contracts) and that the public signals
+ * are the TypeScript model's. Verifiers.t.sol feeds them to the contracts.
+ *
+ * Mocha loads every .ts file under test/, so this module only writes when run as a script.
+ */
+import { createHash } from "node:crypto";
+import { readFile, writeFile } from "node:fs/promises";
+import { createRequire } from "node:module";
+import path from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+
+import {
+  PayoutsTree,
+  PoseidonMerkleTree,
+  REPO_ROOT,
+  WithdrawalTree,
+  createProver,
+  groth16Calldata,
+  merkleInclusionInput,
+  plonkCalldata,
+  releaseZk,
+  toField,
+  type CircuitInputs,
+  type Groth16Proof,
+  type Withdrawal,
+} from "../../../ts/zk/index.js";
+
+const require = createRequire(import.meta.url);
+const here = path.dirname(fileURLToPath(import.meta.url));
+
+export const FIXTURE_FILE = path.join(here, "ProofFixture.sol");
+export const PTAU = path.resolve(REPO_ROOT, "..", "shared", "ptau", "pot16.ptau");
+
+const withdrawal = (i: number): Withdrawal => ({
+  id: toField(9_000 + i),
+  amount: 100_000n * BigInt(i + 1),
+  spkHash: toField(BigInt(`0x${createHash("sha256").update(`spk ${i}`).digest("hex").slice(0, 60)}`)),
+});
+
+const txid = (i: number): string => createHash("sha256").update(`lvm payout ${i}`).digest("hex");
+
+export interface Statement {
+  readonly circuit: string;
+  readonly inputs: CircuitInputs;
+  /** Public signals the circuit must output for these inputs, from the TypeScript model. */
+  readonly publicSignals: string[];
+}
+
+/**
+ * The fixture's statements, deterministic: the second batch (5 withdrawals after a batch of 3, so
+ * startIndex 8 and a non-trivial subtree path) of the depth-20 withdrawal tree with batches of 8.
+ */
+export function batch8Statement(): Statement {
+  const tree = new WithdrawalTree(8);
+  tree.appendBatch([0, 1, 2].map(withdrawal));
+  const w = tree.appendBatch([3, 4, 5, 6, 7].map(withdrawal));
+  return {
+    circuit: "circuits/withdrawal_batch_8.circom",
+    inputs: w.inputs,
+    publicSignals: [w.commitment.toString()],
+  };
+}
+
+/** Payout 3 of claim 77's payouts tree (5 payouts by operator 5, txids sha256("lvm payout i")). */
+export function payoutClaimStatement(): Statement {
+  const payouts = new PayoutsTree(toField(77));
+  for (let i = 0; i < 5; i++) {
+    payouts.add({ withdrawalId: toField(9_000 + i), operator: toField(5), txid: txid(i) });
+  }
+  const { inputs, commitment } = payouts.claimWitness(3);
+  return { circuit: "circuits/payout_claim.circom", inputs, publicSignals: [commitment.toString()] };
+}
+
+/** Leaf 2 (value 42) of a depth-20 tree holding 40, 41, 42: public signals [root, leaf]. */
+export function merkleInclusionStatement(): Statement {
+  const tree = new PoseidonMerkleTree(20);
+  for (let i = 0; i < 3; i++) tree.append(toField(40 + i));
+  const p = tree.path(2);
+  return {
+    circuit: "circuits/merkle_inclusion.circom",
+    inputs: merkleInclusionInput(p),
+    publicSignals: [p.root.toString(), p.leaf.toString()],
+  };
+}
+
+export interface Groth16Words {
+  a: [bigint, bigint];
+  b: [[bigint, bigint], [bigint, bigint]];
+  c: [bigint, bigint];
+  pub: bigint[];
+}
+
+export interface FixtureData {
+  batch8: Groth16Words;
+  payoutClaim: Groth16Words;
+  /** 24 calldata words of the PLONK proof and its two public inputs. */
+  plonk: { proof: bigint[]; pub: bigint[] };
+}
+
+function groth16Constants(prefix: string, g: Groth16Words): string {
+  const rows: [string, bigint][] = [
+    ["A0", g.a[0]],
+    ["A1", g.a[1]],
+    ["B00", g.b[0][0]],
+    ["B01", g.b[0][1]],
+    ["B10", g.b[1][0]],
+    ["B11", g.b[1][1]],
+    ["C0", g.c[0]],
+    ["C1", g.c[1]],
+    ["PUB", g.pub[0]],
+  ];
+  return rows.map(([k, v]) => `uint256 internal constant ${prefix}_${k} = ${v};`).join("\n");
+}
+
+function groth16Getter(name: string, prefix: string): string {
+  return `
+    /// @dev Proof in verifyProof's argument order (G2 coordinates already swapped for the precompile).
+    function ${name}() internal pure returns (Groth16Proof memory p) {
+        p.a = [${prefix}_A0, ${prefix}_A1];
+        p.b = [[${prefix}_B00, ${prefix}_B01], [${prefix}_B10, ${prefix}_B11]];
+        p.c = [${prefix}_C0, ${prefix}_C1];
+        p.pub = [${prefix}_PUB];
+    }`;
+}
+
+/** The Solidity source of the fixture, Prettier-formatted with the repository's settings. */
+export async function renderFixture(d: FixtureData): Promise<string> {
+  const src = `// SPDX-License-Identifier: MIT
+// GENERATED by gen-proof-fixture.ts (ts/zk prover, ../shared/ptau/pot16.ptau): do not edit.
+pragma solidity ^0.8.28;
+
+/// @notice Real proofs for the committed verifiers in contracts/zk/ (statements: gen-proof-fixture.ts).
+library ProofFixture {
+    struct Groth16Proof {
+        uint256[2] a;
+        uint256[2][2] b;
+        uint256[2] c;
+        uint256[1] pub;
+    }
+
+    /// @dev WithdrawalBatch8Verifier: second batch (5 withdrawals, start index 8) of the withdrawal tree.
+    ${groth16Constants("BATCH8", d.batch8)}
+
+    /// @dev PayoutClaimVerifier: payout 3 of claim 77.
+    ${groth16Constants("PAYOUT", d.payoutClaim)}
+
+    /// @dev MerkleInclusionPlonkVerifier: leaf 42 at index 2 of a depth-20 tree; public [root, leaf].
+    uint256 internal constant PLONK_ROOT = ${d.plonk.pub[0]};
+    uint256 internal constant PLONK_LEAF = ${d.plonk.pub[1]};
+${groth16Getter("batch8", "BATCH8")}
+${groth16Getter("payoutClaim", "PAYOUT")}
+
+    /// @dev The 24 calldata words of the PLONK proof (A, B, C, Z, T1, T2, T3, Wxi, Wxiw, 6 evaluations).
+    function plonkProof() internal pure returns (uint256[24] memory) {
+        return [${d.plonk.proof.map((w, i) => (i === 0 ? `uint256(${w})` : `${w}`)).join(", ")}];
+    }
+
+    function plonkPub() internal pure returns (uint256[2] memory) {
+        return [PLONK_ROOT, PLONK_LEAF];
+    }
+}
+`;
+  const prettier = await import("prettier");
+  const options = (await prettier.resolveConfig(FIXTURE_FILE)) ?? {};
+  return prettier.format(src, {
+    ...options,
+    filepath: FIXTURE_FILE,
+    plugins: [require.resolve("prettier-plugin-solidity")],
+  });
+}
+
+/** Reads the proof words back from a rendered fixture (the inverse of renderFixture). */
+export function parseFixture(src: string): FixtureData {
+  const constant = (name: string): bigint => {
+    const m = new RegExp(`uint256 internal constant ${name} =\\s*(\\d+);`).exec(src);
+    if (m === null) throw new Error(`ProofFixture.sol: constant ${name} not found`);
+    return BigInt(m[1]);
+  };
+  const groth16 = (p: string): Groth16Words => ({
+    a: [constant(`${p}_A0`), constant(`${p}_A1`)],
+    b: [
+      [constant(`${p}_B00`), constant(`${p}_B01`)],
+      [constant(`${p}_B10`), constant(`${p}_B11`)],
+    ],
+    c: [constant(`${p}_C0`), constant(`${p}_C1`)],
+    pub: [constant(`${p}_PUB`)],
+  });
+  const body = /function plonkProof\(\)[^{]*{\s*return\s*\[([^\]]*)\];/.exec(src);
+  if (body === null) throw new Error("ProofFixture.sol: plonkProof() not found");
+  const proof = body[1].split(",").map((w) => BigInt(w.replace(/uint256\(|\)|\s/g, "")));
+  return {
+    batch8: groth16("BATCH8"),
+    payoutClaim: groth16("PAYOUT"),
+    plonk: { proof, pub: [constant("PLONK_ROOT"), constant("PLONK_LEAF")] },
+  };
+}
+
+async function proveGroth16Statement(s: Statement): Promise<Groth16Words> {
+  const prover = createProver({ circuit: s.circuit, backend: "groth16", ptau: PTAU });
+  const proof = await prover.prove(s.inputs);
+  if (!(await prover.verify(proof))) throw new Error(`${s.circuit}: proof does not verify`);
+  if (proof.publicSignals.join() !== s.publicSignals.join()) {
+    throw new Error(`${s.circuit}: public signals differ from the TypeScript model's`);
+  }
+  return groth16Calldata(proof as unknown as Groth16Proof);
+}
+
+async function main(): Promise<void> {
+  const log = (m: string): void => console.log(m);
+  log("groth16: withdrawal_batch_8");
+  const batch8 = await proveGroth16Statement(batch8Statement());
+  log("groth16: payout_claim");
+  const payoutClaim = await proveGroth16Statement(payoutClaimStatement());
+  log("plonk: merkle_inclusion (slow: ~4 min on 2 cores unless cached in build/zk/proofs)");
+  const s = merkleInclusionStatement();
+  const plonkProver = createProver({ circuit: s.circuit, backend: "plonk", ptau: PTAU, progress: log });
+  const plonkProof = await plonkProver.prove(s.inputs);
+  if (!(await plonkProver.verify(plonkProof))) throw new Error("plonk proof does not verify");
+  if (plonkProof.publicSignals.join() !== s.publicSignals.join()) {
+    throw new Error("plonk: public signals differ from the TypeScript model's");
+  }
+  const plonk = await plonkCalldata(plonkProof);
+  await releaseZk();
+
+  const out = await renderFixture({ batch8, payoutClaim, plonk });
+  const json = (v: unknown): string =>
+    JSON.stringify(v, (_k, x: unknown) => (typeof x === "bigint" ? x.toString() : x));
+  if (json(parseFixture(out)) !== json({ batch8, payoutClaim, plonk })) {
+    throw new Error("the rendered fixture does not parse back to the proofs");
+  }
+  const previous = await readFile(FIXTURE_FILE, "utf8").catch(() => "");
+  await writeFile(FIXTURE_FILE, out);
+  log(`wrote ${path.relative(REPO_ROOT, FIXTURE_FILE)}${previous === out ? " (unchanged)" : ""}`);
+}
+
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(path.resolve(process.argv[1])).href) {
+  await main();
+}
