@@ -109,6 +109,11 @@ describe("bitvm: u32 arithmetic on 4-bit limbs, executed", function () {
       (t) => u32And(t, "a", "b", "o", { a: true, b: true }),
     );
     check(
+      "or",
+      (a, b) => (a | b) >>> 0,
+      (t) => u32Or(t, "a", "b", "o", { a: true, b: true }),
+    );
+    check(
       "not",
       (a) => ~a >>> 0,
       (t) => u32Not(t, "a", "o", true),

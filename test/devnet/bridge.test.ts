@@ -8,7 +8,7 @@ import path from "node:path";
 
 import { schnorr } from "@noble/curves/secp256k1.js";
 import { expect } from "chai";
-import { JsonRpcProvider, Wallet, type InterfaceAbi } from "ethers";
+import { ContractFactory, JsonRpcProvider, Wallet, type InterfaceAbi } from "ethers";
 
 import {
   bridgeInvariant,
@@ -106,6 +106,29 @@ describe("devnet: services started as npm start does, and a peg-in through them"
     }
     expect(bridge.interface.parseError((again as { data: string }).data)?.name).to.equal(
       "PegInAlreadyCredited",
+    );
+
+    // Use on the L2: BTC as an ERC-20 (wrapped 1:1), sent to another account, unwrapped there.
+    const wbtcArtifact = JSON.parse(
+      readFileSync(path.join(repo, "artifacts/contracts/l2/WrappedBTC.sol/WrappedBTC.json"), "utf8"),
+    ) as { abi: InterfaceAbi; bytecode: string };
+    const userWallet = new Wallet(user.privateKey, provider);
+    const wbtc = await new ContractFactory(wbtcArtifact.abi, wbtcArtifact.bytecode, userWallet).deploy();
+    await wbtc.waitForDeployment();
+    const carol = devAccounts(4)[3]!;
+    const wrapped = pegIn.creditedSats * 10n ** 9n; // a tenth of the deposit
+    await ((await wbtc.getFunction("wrap")({ value: wrapped })) as { wait(): Promise<unknown> }).wait();
+    await (
+      (await wbtc.getFunction("transfer")(carol.address, wrapped)) as { wait(): Promise<unknown> }
+    ).wait();
+    expect(await wbtc.getFunction("balanceOf")(carol.address)).to.equal(wrapped);
+    const carolBefore = await provider.getBalance(carol.address);
+    const unwrap = (await (wbtc.connect(new Wallet(carol.privateKey, provider)) as typeof wbtc).getFunction(
+      "unwrap",
+    )(wrapped)) as { wait(): Promise<{ gasUsed: bigint; gasPrice: bigint } | null> };
+    const unwrapReceipt = (await unwrap.wait())!;
+    expect(await provider.getBalance(carol.address)).to.equal(
+      carolBefore + wrapped - unwrapReceipt.gasUsed * unwrapReceipt.gasPrice,
     );
 
     // Peg-out: the user burns on the L2 for a Bitcoin address, the whole deposit (BitVM2 pairs one
