@@ -65,7 +65,7 @@ export default async function proverBench(args: string[]): Promise<Record<string
     out.payout_claim_constraints = claim.circuit.constraints;
 
     await tasks.getTask("build").run({ quiet: true });
-    const { ethers } = await network.connect();
+    const { ethers } = await network.create();
     const [signer] = await ethers.getSigners();
     const g = await ethers.deployContract("WithdrawalBatch8Verifier");
     const cd = groth16Calldata(batch8Proof as Groth16Proof);

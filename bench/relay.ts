@@ -61,7 +61,7 @@ function mineRegtestHeader(prev: Uint8Array, merkleRoot: Uint8Array): Uint8Array
 
 export default async function relay(): Promise<Record<string, unknown>> {
   await tasks.getTask("build").run({ quiet: true });
-  const { ethers } = await network.connect();
+  const { ethers } = await network.create();
   const blocks = readBlocks();
   const headers = blocks.map((b) => b.toBuffer(true));
 

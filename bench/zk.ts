@@ -51,7 +51,7 @@ export default async function zkBench(args: string[]): Promise<Record<string, un
     if (!ok) throw new Error("bench: the proof does not verify");
 
     await tasks.getTask("build").run({ quiet: true });
-    const { ethers } = await network.connect();
+    const { ethers } = await network.create();
     const verifier = await ethers.deployContract("MerkleInclusionVerifier");
     const cd = groth16Calldata(proof);
     const [signer] = await ethers.getSigners();

@@ -36,7 +36,7 @@ export default async function relay(args: RelayArgs, hre: HardhatRuntimeEnvironm
     password: args.rpcpassword === "" ? undefined : args.rpcpassword,
     cookieFile: args.rpccookie === "" ? undefined : args.rpccookie,
   });
-  const { ethers } = await hre.network.connect();
+  const { ethers } = await hre.network.create();
   const [signer] = await ethers.getSigners();
 
   let address = args.lightclient;

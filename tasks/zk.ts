@@ -78,7 +78,7 @@ async function run(action: string, args: ZkArgs, hre: HardhatRuntimeEnvironment)
       const proof = await readProofFile(args.proof ?? "");
       const setup = await prepare(args);
       const offChain = await verifyGroth16(setup.vkey, proof);
-      const { ethers, networkName } = await hre.network.connect();
+      const { ethers, networkName } = await hre.network.create();
       const verifier = await ethers.deployContract(verifierContractName(setup.circuit.name));
       const cd = groth16Calldata(proof);
       const onChain = (await verifier.getFunction("verifyProof")(cd.a, cd.b, cd.c, cd.pub)) as boolean;

@@ -37,7 +37,7 @@ describe("relayer ← embedded regtest node (JSON-RPC)", function () {
   });
 
   it("follows the node's chain, an invalidateblock reorg, and a restart", async function () {
-    const { ethers } = await network.connect();
+    const { ethers } = await network.create();
     const genesis = (await source.getBlockHeader(await source.getBlockHash(0))).encode();
     const lc = await ethers.deployContract("BtcLightClient", [genesis, 0, 0x7fffffn << 232n, false]);
     const [signer] = await ethers.getSigners();

@@ -73,7 +73,7 @@ class MinedChain implements HeaderSource {
 
 describe("relayer → BtcLightClient", function () {
   async function setup(): Promise<{ source: MinedChain; client: EthersLightClient }> {
-    const { ethers } = await network.connect();
+    const { ethers } = await network.create();
     const genesis = mineHeader(new Uint8Array(32), 1_700_000_000);
     const lc = await ethers.deployContract("BtcLightClient", [genesis, 0, REGTEST_POW_LIMIT, false]);
     const [signer] = await ethers.getSigners();

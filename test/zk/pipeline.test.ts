@@ -104,7 +104,7 @@ describe("zk pipeline: Poseidon Merkle inclusion (depth 20)", function () {
   });
 
   it("verifies on the EDR network and rejects a tampered proof or public input", async function () {
-    const { ethers } = await network.connect();
+    const { ethers } = await network.create();
     const verifier = await ethers.deployContract("MerkleInclusionVerifier");
     const cd = groth16Calldata(good);
     expect(await verifier.verifyProof(cd.a, cd.b, cd.c, cd.pub as [bigint, bigint])).to.equal(true);

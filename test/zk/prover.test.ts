@@ -111,7 +111,7 @@ describe("LVM prover: withdrawal batch and payout claim circuits", function () {
   });
 
   it("generated verifiers accept real proofs on EDR and reject tampered ones", async function () {
-    const { ethers } = await network.connect();
+    const { ethers } = await network.create();
     const tree = new WithdrawalTree(8);
     const w = tree.appendBatch([0, 1].map(withdrawal));
     const cd = groth16Calldata((await batch.prove(w.inputs)) as unknown as Groth16Proof);
@@ -138,7 +138,7 @@ describe("LVM prover: withdrawal batch and payout claim circuits", function () {
     await expectZkError(plonk.verify({ ...proof, publicSignals: ["1"] }), "PUBLIC_INPUT_COUNT");
     await expectZkError(batch.verify(proof), "VKEY_MISMATCH");
 
-    const { ethers } = await network.connect();
+    const { ethers } = await network.create();
     const verifier = await ethers.deployContract("MerkleInclusionPlonkVerifier");
     const cd = await plonkCalldata(proof);
     const p = cd.proof as unknown as Parameters<typeof verifier.verifyProof>[0];
