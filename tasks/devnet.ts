@@ -29,6 +29,7 @@ export default async function devnet(args: DevnetArgs, hre: HardhatRuntimeEnviro
   const bridge = await hre.artifacts.readArtifact("LvmBridge");
   const root = path.resolve(hre.config.paths.root, args.datadir);
   const lightClient = await hre.artifacts.readArtifact("BtcLightClient");
+  const batchVerifier = await hre.artifacts.readArtifact("WithdrawalBatch8Verifier");
   // Started in order, stopped in reverse; the bridge actors join here.
   const l1 = l1Service({ rpcPort: l1port });
   if (args.prover !== "groth16" && args.prover !== "none")
@@ -40,6 +41,7 @@ export default async function devnet(args: DevnetArgs, hre: HardhatRuntimeEnviro
     // Dev account #9 pays for headers, leaving #0 for the user.
     privateKey: devAccounts()[9]!.privateKey,
     lightClient: { abi: lightClient.abi, bytecode: lightClient.bytecode },
+    batchVerifier: { abi: batchVerifier.abi, bytecode: batchVerifier.bytecode },
   });
   const services = [l1, l2, relayer];
   console.log(`Bitlayer LVM devnet, state in ${root}`);

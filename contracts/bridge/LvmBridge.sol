@@ -5,6 +5,16 @@ import {IBtcLightClient} from "../bitcoin/IBtcLightClient.sol";
 import {L2Bridge} from "../l2/L2Bridge.sol";
 import {PegInTx} from "./PegInTx.sol";
 
+/// @notice The generated Groth16 verifier of the withdrawal batch circuit (contracts/zk).
+interface IWithdrawalBatchVerifier {
+    function verifyProof(
+        uint256[2] calldata a,
+        uint256[2][2] calldata b,
+        uint256[2] calldata c,
+        uint256[1] calldata pub
+    ) external view returns (bool);
+}
+
 /// @title LvmBridge
 /// @notice The L2 bridge predeploy with the BitVM2 peg-in credit path: a PegInConfirm proven by
 /// SPV against the Bitcoin light client, paying the committee's pool and tagged with an L2
@@ -44,6 +54,14 @@ contract LvmBridge is L2Bridge {
     error PayoutWrongScript(uint256 id, uint256 vout);
     /// @notice Output `vout` pays `paid` sats, less than the `owed` sats withdrawn.
     error PayoutTooSmall(uint256 id, uint64 paid, uint64 owed);
+    /// @notice The batch verifier is set once.
+    error BatchVerifierAlreadySet();
+    /// @notice {recordBatchProof} before {setBatchVerifier}.
+    error BatchVerifierNotSet();
+    /// @notice The proof does not verify for `commitment`.
+    error InvalidBatchProof(uint256 commitment);
+    /// @notice `commitment` was proven before.
+    error BatchAlreadyProven(uint256 commitment);
 
     /// @notice The bridge is live: peg-ins into `poolKey`'s pool are credited at `confirmations`.
     event BridgeConfigured(address indexed lightClient, uint32 confirmations, bytes32 poolKey);
@@ -68,6 +86,12 @@ contract LvmBridge is L2Bridge {
         bytes merkleBranch;
     }
 
+    /// @notice The batch circuit's verifier is `verifier`.
+    event BatchVerifierSet(address indexed verifier);
+    /// @notice A Groth16 proof that some batch of withdrawals moves the Poseidon withdrawal tree as
+    /// `commitment` = Poseidon(old root, new root, start index, batch root) says was verified.
+    event BatchProven(uint256 indexed commitment, address indexed submitter);
+
     /// @notice Who paid a withdrawal on Bitcoin, and with which transaction (internal byte order).
     struct Payout {
         address operator;
@@ -91,6 +115,37 @@ contract LvmBridge is L2Bridge {
 
     /// @notice keccak256 chain over every proven payout (id, operator, txid).
     bytes32 public payoutsRoot;
+
+    /// @notice The batch circuit's verifier (zero until {setBatchVerifier}).
+    IWithdrawalBatchVerifier public batchVerifier;
+
+    /// @notice Batch commitments whose proof verified here: what an L1 claim may cite.
+    mapping(uint256 commitment => bool) public provenBatches;
+
+    /// @notice Sets the batch circuit's verifier; once, by the governor. Emits {BatchVerifierSet}.
+    function setBatchVerifier(IWithdrawalBatchVerifier verifier) external {
+        if (msg.sender != governor()) revert NotGovernor(msg.sender);
+        if (address(batchVerifier) != address(0)) revert BatchVerifierAlreadySet();
+        if (address(verifier) == address(0)) revert InvalidConfig();
+        batchVerifier = verifier;
+        emit BatchVerifierSet(address(verifier));
+    }
+
+    /// @notice Verifies a withdrawal-batch proof (the LVM prover's output) and records its
+    /// commitment. Anyone may submit. Emits {BatchProven}.
+    function recordBatchProof(
+        uint256[2] calldata a,
+        uint256[2][2] calldata b,
+        uint256[2] calldata c,
+        uint256 commitment
+    ) external {
+        IWithdrawalBatchVerifier v = batchVerifier;
+        if (address(v) == address(0)) revert BatchVerifierNotSet();
+        if (provenBatches[commitment]) revert BatchAlreadyProven(commitment);
+        if (!v.verifyProof(a, b, c, [commitment])) revert InvalidBatchProof(commitment);
+        provenBatches[commitment] = true;
+        emit BatchProven(commitment, msg.sender);
+    }
 
     /// @notice Proves that `rawTx` (non-witness serialization, in a block the light client holds
     /// at the configured depth) pays withdrawal `id` in output `vout`, and records the payout for

@@ -34,7 +34,9 @@ import {
   type Utxo,
 } from "../bridge/index.js";
 import type { BitcoinBackend } from "../btcnode/index.js";
-import { BRIDGE_ADDRESS } from "../l2/index.js";
+import { BRIDGE_ADDRESS, type BatchProof } from "../l2/index.js";
+import type { ChunkProof } from "../l2/zk-prover.js";
+import { asGroth16, groth16Calldata } from "../zk/index.js";
 
 const tag = (label: string): Uint8Array => sha256(new TextEncoder().encode(`bitlayer-lvm devnet ${label}`));
 
@@ -77,7 +79,14 @@ export const LVM_BRIDGE_ABI = [
   "error PayoutWrongScript(uint256 id, uint256 vout)",
   "error PayoutTooSmall(uint256 id, uint64 paid, uint64 owed)",
   "event PegInCredited(bytes32 indexed txid, address indexed recipient, uint64 sats)",
+  "function setBatchVerifier(address verifier)",
+  "function batchVerifier() view returns (address)",
+  "function recordBatchProof(uint256[2] a, uint256[2][2] b, uint256[2] c, uint256 commitment)",
+  "function provenBatches(uint256 commitment) view returns (bool)",
   "error NotConfigured()",
+  "error BatchVerifierNotSet()",
+  "error BatchAlreadyProven(uint256 commitment)",
+  "error InvalidBatchProof(uint256 commitment)",
   "error PegInAlreadyCredited(bytes32 txid)",
   "error PegInTxNotPool(bytes32 scriptHash)",
   "error PegInTxBadTag(bytes script)",
@@ -364,4 +373,26 @@ export async function devnetReimburse(opts: {
     take1Txid: graph.take1.txid,
     reimbursedSats: graph.take1.output(0).amount,
   };
+}
+
+/** Sets the bridge's batch verifier if nobody has yet (as the governor); returns whether it did. */
+export async function setDevnetBatchVerifier(bridge: Contract, verifier: string): Promise<boolean> {
+  const current = (await bridge.getFunction("batchVerifier")()) as string;
+  if (current !== "0x0000000000000000000000000000000000000000") return false;
+  await ((await bridge.getFunction("setBatchVerifier")(verifier)) as { wait(): Promise<unknown> }).wait();
+  return true;
+}
+
+/** Submits every chunk proof of a batch to the L2 bridge, which verifies it with the batch verifier. */
+export async function submitBatchProofs(bridge: Contract, proof: BatchProof): Promise<number> {
+  let submitted = 0;
+  for (const chunk of proof.proof as ChunkProof[]) {
+    const { a, b, c, pub } = groth16Calldata(asGroth16(chunk.proof));
+    const tx = (await bridge.getFunction("recordBatchProof")(a, b, c, pub[0])) as {
+      wait(): Promise<unknown>;
+    };
+    await tx.wait();
+    submitted++;
+  }
+  return submitted;
 }

@@ -1,11 +1,13 @@
 /** The L2 node as a devnet service: EDR executor, dev accounts funded, state in `<root>/l2`. */
 import path from "node:path";
 
-import { formatEther } from "ethers";
+import { JsonRpcProvider, Wallet, formatEther } from "ethers";
 
 import { BRIDGE_ADDRESS, DEV_BALANCE_WEI, L2Node, devAccounts, lvmChainSpec, type Hex } from "../l2/index.js";
+import type { Batch, BatchProof } from "../l2/index.js";
 import { ZkBatchProver } from "../l2/zk-prover.js";
 import { createProver, releaseZk, sharedPtau } from "../zk/index.js";
+import { lvmBridge, submitBatchProofs } from "./bridge.js";
 import type { DevnetService, ServiceInfo } from "./index.js";
 
 export interface L2ServiceOptions {
@@ -39,6 +41,7 @@ async function batchProver(): Promise<{ prover?: ZkBatchProver; line: string }> 
 
 export function l2Service(opts: L2ServiceOptions): DevnetService & { url(): string } {
   let node: L2Node | undefined;
+  let submitterProvider: JsonRpcProvider | undefined;
   return {
     name: "l2",
     url(): string {
@@ -63,9 +66,17 @@ export function l2Service(opts: L2ServiceOptions): DevnetService & { url(): stri
         ...(zk.prover === undefined ? {} : { prover: zk.prover }),
       });
       node.sequencer.on("error", (e: unknown) => console.error(`l2 sequencer: ${String(e)}`));
-      node.sequencer.on("proof", (batch: { index: number; withdrawals: readonly unknown[] }) => {
-        if (batch.withdrawals.length > 0)
-          console.log(`l2: batch ${batch.index} proven (${batch.withdrawals.length} withdrawals)`);
+      // Dev account #7 carries each batch's proofs to the L2 bridge, which verifies them on chain.
+      submitterProvider = new JsonRpcProvider(node.url, undefined, { staticNetwork: true, cacheTimeout: -1 });
+      const submitter = lvmBridge(new Wallet(accounts[7]!.privateKey, submitterProvider));
+      node.sequencer.on("proof", (batch: Batch, proof: BatchProof) => {
+        if (batch.withdrawals.length === 0) return;
+        console.log(`l2: batch ${batch.index} proven (${batch.withdrawals.length} withdrawals)`);
+        submitBatchProofs(submitter, proof).then(
+          (n) => console.log(`l2: batch ${batch.index}: ${n} proof(s) verified by the L2 bridge`),
+          (e: unknown) =>
+            console.error(`l2: batch ${batch.index}: proof not recorded on the L2: ${String(e)}`),
+        );
       });
       return {
         name: "L2 node (LVM, EDR executor)",
@@ -80,6 +91,7 @@ export function l2Service(opts: L2ServiceOptions): DevnetService & { url(): stri
       };
     },
     async stop(): Promise<void> {
+      submitterProvider?.destroy();
       await node?.stop();
       node = undefined;
       await releaseZk();

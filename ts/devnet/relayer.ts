@@ -9,7 +9,13 @@ import { ContractFactory, JsonRpcProvider, Wallet, type InterfaceAbi } from "eth
 
 import type { BitcoinBackend } from "../btcnode/index.js";
 import { EthersLightClient, Relayer } from "../relayer/index.js";
-import { DEVNET_COMMITTEE_SIZE, bridgeInvariant, configureDevnetBridge, lvmBridge } from "./bridge.js";
+import {
+  DEVNET_COMMITTEE_SIZE,
+  bridgeInvariant,
+  configureDevnetBridge,
+  lvmBridge,
+  setDevnetBatchVerifier,
+} from "./bridge.js";
 import type { DevnetService, ServiceInfo } from "./index.js";
 
 export interface RelayerServiceOptions {
@@ -19,6 +25,8 @@ export interface RelayerServiceOptions {
   /** Key paying the relayer's L2 gas (a dev account). */
   readonly privateKey: string;
   readonly lightClient: { abi: InterfaceAbi; bytecode: string };
+  /** The batch circuit's generated verifier, deployed and set on the bridge if it has none. */
+  readonly batchVerifier?: { abi: InterfaceAbi; bytecode: string };
   readonly pollMs?: number;
 }
 
@@ -84,6 +92,21 @@ export function relayerService(opts: RelayerServiceOptions): DevnetService {
       // devnet committee's pool, once.
       const bridge = lvmBridge(signer);
       const configured = await configureDevnetBridge(bridge, address);
+      let verifierLine = "batch proofs: not verified on the L2 (no verifier given)";
+      if (opts.batchVerifier !== undefined) {
+        let verifier = (await bridge.getFunction("batchVerifier")()) as string;
+        if (verifier === "0x0000000000000000000000000000000000000000") {
+          const v = await new ContractFactory(
+            opts.batchVerifier.abi,
+            opts.batchVerifier.bytecode,
+            signer,
+          ).deploy();
+          await v.waitForDeployment();
+          verifier = await v.getAddress();
+          await setDevnetBatchVerifier(bridge, verifier);
+        }
+        verifierLine = `batch proofs: verified on the L2 by WithdrawalBatch8Verifier ${verifier}`;
+      }
       const [lc, depth, pool] = (await bridge.getFunction("config")()) as [string, bigint, string];
       return {
         name: "Header relayer (L1 → BtcLightClient on L2) and bridge",
@@ -92,6 +115,7 @@ export function relayerService(opts: RelayerServiceOptions): DevnetService {
           `synced:       L1 height ${best.height}, following new blocks`,
           `bridge:       ${configured ? "configured now" : "configured"}: light client ${lc}, ${depth} confirmation(s)`,
           `pool key:     ${pool} (devnet committee of ${DEVNET_COMMITTEE_SIZE}, public test keys)`,
+          verifierLine,
         ],
       };
     },

@@ -37,6 +37,7 @@ export {
 } from "./pipeline.js";
 export {
   PROVER_BACKENDS,
+  asGroth16,
   createProver,
   plonkCalldata,
   type CircuitInputs,

@@ -269,3 +269,13 @@ export async function plonkCalldata(proof: Proof): Promise<{ proof: bigint[]; pu
   }
   return { proof: words.slice(0, 24), pub: words.slice(24) };
 }
+
+/** A prover's Groth16 proof in the pipeline's shape (for `groth16Calldata`); refuses other back ends. */
+export function asGroth16(proof: Proof): Groth16Proof {
+  if (proof.backend !== "groth16")
+    throw new ZkError("PROOF_FILE_INVALID", proof.backend, "not a Groth16 proof");
+  const p = proof.proof as { pi_a?: unknown; pi_b?: unknown; pi_c?: unknown };
+  if (!Array.isArray(p.pi_a) || !Array.isArray(p.pi_b) || !Array.isArray(p.pi_c))
+    throw new ZkError("PROOF_FILE_INVALID", proof.backend, "Groth16 proof without pi_a / pi_b / pi_c");
+  return { proof: proof.proof as unknown as Groth16Proof["proof"], publicSignals: proof.publicSignals };
+}
