@@ -11,6 +11,7 @@ import { bytesToHex } from "../ts/bitcoin/index.js";
 import { BitcoindRpcBackend, REGTEST, addressToScript } from "../ts/btcnode/index.js";
 import { creditWhenRelayed, devnetPegIn, lvmBridge } from "../ts/devnet/bridge.js";
 import { l1DevKey } from "../ts/devnet/l1.js";
+import { PegInStore } from "../ts/devnet/pegins.js";
 import { devAccounts } from "../ts/l2/index.js";
 
 interface Common {
@@ -84,6 +85,14 @@ export async function deposit(args: Common & { amount: string; recipient: string
     console.log(`  PegInConfirm   ${result.pegInConfirmTxid} (presigned graph held by the committee)`);
     const bridge = lvmBridge(new Wallet(devAccounts(1)[0]!.privateKey, l2));
     const { l2TxHash } = await creditWhenRelayed({ l1, bridge, pegInConfirm: result.pegInConfirmTxid });
+    // The operator service of `npm start` claims against recorded, credited peg-ins.
+    new PegInStore(path.resolve(args.datadir)).put({
+      pegInConfirmTxid: result.pegInConfirmTxid,
+      creditedSats: result.creditedSats,
+      input: result.input,
+      presigned: result.presigned,
+      state: "credited",
+    });
     const s = ((performance.now() - started) / 1000).toFixed(1);
     console.log(`  credited       ${result.creditedSats} sats on L2 in ${l2TxHash} (${s} s after broadcast)`);
     console.log(`  L2 balance     ${formatEther(await l2.getBalance(recipient))} BTC`);
@@ -108,7 +117,9 @@ export async function withdraw(
     await tx.wait();
     const count = (await bridge.getFunction("withdrawalCount")()) as bigint;
     console.log(`withdrawal #${count - 1n}: ${args.amount} BTC to ${to}, L2 tx ${tx.hash}`);
-    console.log("  an operator pays it on L1 and is reimbursed from the pool through KickOff → Take1");
+    console.log(
+      "  the devnet operator pays it on L1 once a credited peg-in of the same amount exists, then KickOff → Take1",
+    );
     l2.destroy();
   });
 }

@@ -3,7 +3,8 @@ import path from "node:path";
 import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
 
 import { runDevnet } from "../ts/devnet/index.js";
-import { l1Service } from "../ts/devnet/l1.js";
+import { l1DevKey, l1Service } from "../ts/devnet/l1.js";
+import { operatorService } from "../ts/devnet/operator.js";
 import { l2Service } from "../ts/devnet/l2.js";
 import { relayerService } from "../ts/devnet/relayer.js";
 import { devAccounts } from "../ts/l2/index.js";
@@ -43,7 +44,16 @@ export default async function devnet(args: DevnetArgs, hre: HardhatRuntimeEnviro
     lightClient: { abi: lightClient.abi, bytecode: lightClient.bytecode },
     batchVerifier: { abi: batchVerifier.abi, bytecode: batchVerifier.bytecode },
   });
-  const services = [l1, l2, relayer];
+  const dev = l1DevKey();
+  const operator = operatorService({
+    l1: () => l1.backend(),
+    l2Url: () => l2.url(),
+    // Dev account #8 is the operator's L2 account; on L1 it pays from the dev key.
+    privateKey: devAccounts()[8]!.privateKey,
+    payerSecret: dev.secret,
+    mineTo: dev.address,
+  });
+  const services = [l1, l2, relayer, operator];
   console.log(`Bitlayer LVM devnet, state in ${root}`);
   await runDevnet(services, root);
 }

@@ -139,6 +139,8 @@ export interface PegInResult {
   /** The deposit's peg-out graph and the committee's presignatures: what the operator holds. */
   readonly graph: PegOutGraph;
   readonly presigned: Presignatures;
+  /** What the graph was built from (persisted by the devnet, see pegins.ts). */
+  readonly input: GraphInput;
 }
 
 /**
@@ -203,6 +205,7 @@ export async function devnetPegIn(opts: {
     creditedSats: graph.pegInConfirm.output(0).amount,
     graph,
     presigned,
+    input,
   };
 }
 
@@ -357,17 +360,23 @@ export async function devnetPayout(opts: {
  */
 export async function devnetReimburse(opts: {
   l1: BitcoinBackend;
-  pegIn: PegInResult;
+  pegIn: Pick<PegInResult, "graph" | "presigned">;
   operatorSecret: Uint8Array;
   mineTo: string;
   params?: BridgeParams;
 }): Promise<{ kickOffTxid: Txid; take1Txid: Txid; reimbursedSats: bigint }> {
   const params = opts.params ?? bridgeParams("devnet");
   const { graph, presigned } = opts.pegIn;
-  await opts.l1.sendTransaction(Transaction.decode(completeKickOff(graph, opts.operatorSecret)));
-  await opts.l1.mine(params.challengeTimelock, opts.mineTo);
-  await opts.l1.sendTransaction(Transaction.decode(completeTake1(graph, presigned, opts.operatorSecret)));
-  await opts.l1.mine(1, opts.mineTo);
+  // Idempotent, so a claim cut short by a restart resumes: each step is skipped once on chain.
+  const kickOff = await opts.l1.getTxStatus(graph.kickOff.txid);
+  if (kickOff === undefined)
+    await opts.l1.sendTransaction(Transaction.decode(completeKickOff(graph, opts.operatorSecret)));
+  const depth = kickOff?.confirmations ?? 0;
+  if (depth < params.challengeTimelock) await opts.l1.mine(params.challengeTimelock - depth, opts.mineTo);
+  if ((await opts.l1.getTxStatus(graph.take1.txid)) === undefined) {
+    await opts.l1.sendTransaction(Transaction.decode(completeTake1(graph, presigned, opts.operatorSecret)));
+    await opts.l1.mine(1, opts.mineTo);
+  }
   return {
     kickOffTxid: graph.kickOff.txid,
     take1Txid: graph.take1.txid,

@@ -35,6 +35,7 @@ const REGTEST_POW_LIMIT = 0x7fffffn << 232n;
 export function relayerService(opts: RelayerServiceOptions): DevnetService {
   let relayer: Relayer | undefined;
   let provider: JsonRpcProvider | undefined;
+  let stopping = false;
   return {
     name: "relayer",
     async start(root: string): Promise<ServiceInfo> {
@@ -73,7 +74,7 @@ export function relayerService(opts: RelayerServiceOptions): DevnetService {
         onEvent: (e) => {
           if (e.kind === "error") console.error(`relayer: ${e.error.message}`);
           // Every new L1 block: BTC outside the L2 bridge must be backed by the pool on L1.
-          if (e.kind === "submitted")
+          if (e.kind === "submitted" && !stopping)
             void bridgeInvariant(source, lvmBridge(provider!)).then(
               (inv) => {
                 if (!inv.holds)
@@ -81,7 +82,9 @@ export function relayerService(opts: RelayerServiceOptions): DevnetService {
                     `BRIDGE INVARIANT BROKEN: ${inv.l2OutsideSats} sats outside the L2 bridge, ${inv.l1LockedSats} locked on L1`,
                   );
               },
-              (err: unknown) => console.error(`bridge invariant check failed: ${String(err)}`),
+              (err: unknown) => {
+                if (!stopping) console.error(`bridge invariant check failed: ${String(err)}`);
+              },
             );
         },
       });
@@ -120,6 +123,7 @@ export function relayerService(opts: RelayerServiceOptions): DevnetService {
       };
     },
     async stop(): Promise<void> {
+      stopping = true;
       await relayer?.stop();
       relayer = undefined;
       provider?.destroy();
