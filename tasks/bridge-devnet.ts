@@ -3,6 +3,7 @@
  * running devnet (`npm start` in another terminal): L1 through its Core-compatible JSON-RPC
  * (cookie from the devnet directory), L2 through the `lvm` JSON-RPC.
  */
+import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 
 import { JsonRpcProvider, Wallet, formatEther, parseUnits } from "ethers";
@@ -10,6 +11,7 @@ import { JsonRpcProvider, Wallet, formatEther, parseUnits } from "ethers";
 import { bytesToHex } from "../ts/bitcoin/index.js";
 import { BitcoindRpcBackend, REGTEST, addressToScript } from "../ts/btcnode/index.js";
 import { creditWhenRelayed, devnetPegIn, lvmBridge } from "../ts/devnet/bridge.js";
+import { remotePresigner } from "../ts/devnet/committee.js";
 import { l1DevKey } from "../ts/devnet/l1.js";
 import { PegInStore } from "../ts/devnet/pegins.js";
 import { devAccounts } from "../ts/l2/index.js";
@@ -58,6 +60,10 @@ export async function deposit(args: Common & { amount: string; recipient: string
     const { l1, l2 } = await connect(args);
     const recipient = args.recipient === "" ? devAccounts(1)[0]!.address : args.recipient;
     const dev = l1DevKey();
+    const committeeFile = path.resolve(args.datadir, "committee.json");
+    if (!existsSync(committeeFile))
+      throw new Error(`no committee at ${committeeFile}: is \`npm start\` running?`);
+    const presign = remotePresigner((JSON.parse(readFileSync(committeeFile, "utf8")) as { url: string }).url);
     const started = performance.now();
     console.log(`depositing ${args.amount} BTC from ${dev.address} for ${recipient} …`);
     let result;
@@ -68,6 +74,7 @@ export async function deposit(args: Common & { amount: string; recipient: string
         recipient,
         amount: satsOf(args.amount),
         mineTo: dev.address,
+        presign,
       });
     } catch (e) {
       if (!String(e).includes("two mature coins")) throw e;
@@ -79,10 +86,11 @@ export async function deposit(args: Common & { amount: string; recipient: string
         recipient,
         amount: satsOf(args.amount),
         mineTo: dev.address,
+        presign,
       });
     }
     console.log(`  deposit        ${result.depositTxid}`);
-    console.log(`  PegInConfirm   ${result.pegInConfirmTxid} (presigned graph held by the committee)`);
+    console.log(`  PegInConfirm   ${result.pegInConfirmTxid} (graph presigned by the committee service)`);
     const bridge = lvmBridge(new Wallet(devAccounts(1)[0]!.privateKey, l2));
     const { l2TxHash } = await creditWhenRelayed({ l1, bridge, pegInConfirm: result.pegInConfirmTxid });
     // The operator service of `npm start` claims against recorded, credited peg-ins.

@@ -3,6 +3,7 @@ import path from "node:path";
 import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
 
 import { runDevnet } from "../ts/devnet/index.js";
+import { committeeService } from "../ts/devnet/committee.js";
 import { l1DevKey, l1Service } from "../ts/devnet/l1.js";
 import { operatorService } from "../ts/devnet/operator.js";
 import { l2Service } from "../ts/devnet/l2.js";
@@ -15,6 +16,7 @@ interface DevnetArgs {
   l1port: string;
   datadir: string;
   prover: string;
+  committeeport: string;
 }
 
 function tcpPort(flag: string, v: string): number {
@@ -53,7 +55,8 @@ export default async function devnet(args: DevnetArgs, hre: HardhatRuntimeEnviro
     payerSecret: dev.secret,
     mineTo: dev.address,
   });
-  const services = [l1, l2, relayer, operator];
+  const committee = committeeService({ port: tcpPort("committeeport", args.committeeport) });
+  const services = [l1, l2, committee, relayer, operator];
   console.log(`Bitlayer LVM devnet, state in ${root}`);
   await runDevnet(services, root);
 }

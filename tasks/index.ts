@@ -16,6 +16,11 @@ export const projectTasks: NewTaskDefinition[] = [
       description: "Prove each batch's withdrawals: groth16 | none",
       defaultValue: "groth16",
     })
+    .addOption({
+      name: "committeeport",
+      description: "Devnet committee JSON-RPC port on 127.0.0.1",
+      defaultValue: "18600",
+    })
     .setAction(() => import("./devnet.js"))
     .build(),
   task("btc:node", "Run the embedded Bitcoin regtest node (Bitcoin Core-compatible JSON-RPC) until Ctrl-C")

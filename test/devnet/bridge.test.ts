@@ -21,17 +21,20 @@ import {
   lvmBridge,
   withdrawalOf,
 } from "../../ts/devnet/bridge.js";
+import { committeeService, remotePresigner } from "../../ts/devnet/committee.js";
 import { l1DevKey, l1Service } from "../../ts/devnet/l1.js";
 import { l2Service } from "../../ts/devnet/l2.js";
 import { relayerService } from "../../ts/devnet/relayer.js";
 import { bytesToHex } from "../../ts/bitcoin/index.js";
 import { keyPathOutput, xOnlyKey } from "../../ts/bridge/index.js";
 import { devAccounts, loadBridgeCode } from "../../ts/l2/index.js";
+import { makeWorld } from "../bridge/fixture.js";
 import { root as repo } from "../l2/helpers.js";
 
 describe("devnet: services started as npm start does, and a peg-in through them", function () {
   let dir: string;
   const l1 = l1Service({ rpcPort: 0 });
+  const committee = committeeService({ port: 0 });
   let l2: ReturnType<typeof l2Service>;
   let relayer: ReturnType<typeof relayerService>;
 
@@ -51,11 +54,11 @@ describe("devnet: services started as npm start does, and a peg-in through them"
       lightClient: lc,
       pollMs: 200,
     });
-    for (const s of [l1, l2, relayer]) await s.start(dir);
+    for (const s of [l1, l2, committee, relayer]) await s.start(dir);
   });
 
   after(async function () {
-    for (const s of [relayer, l2, l1]) await s?.stop();
+    for (const s of [relayer, committee, l2, l1]) await s?.stop();
     if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
   });
 
@@ -81,6 +84,8 @@ describe("devnet: services started as npm start does, and a peg-in through them"
       recipient: user.address,
       amount: 25_000_000n,
       mineTo: dev.address,
+      // The depositor asks the committee service, as `bridge:deposit` does.
+      presign: remotePresigner(committee.url()),
     });
     await creditWhenRelayed({ l1: backend, bridge, pegInConfirm: pegIn.pegInConfirmTxid, timeoutMs: 30_000 });
     expect(pegIn.creditedSats).to.be.greaterThan(24_990_000n).and.lessThanOrEqual(25_000_000n);
@@ -92,6 +97,15 @@ describe("devnet: services started as npm start does, and a peg-in through them"
       l1LockedSats: pegIn.creditedSats,
       holds: true,
     });
+    // The committee refuses a graph that names another committee.
+    const foreign = makeWorld({});
+    let refused: unknown;
+    try {
+      await remotePresigner(committee.url())(foreign.input, foreign.depositRaw);
+    } catch (e) {
+      refused = e;
+    }
+    expect(String(refused)).to.match(/committee refused: the graph names another committee/);
     // A second credit of the same PegInConfirm fails for good (no waiting on it).
     let again: unknown;
     try {

@@ -155,6 +155,8 @@ export async function devnetPegIn(opts: {
   amount: bigint;
   mineTo: string;
   params?: BridgeParams;
+  /** How the committee presigns (default: in process with the devnet committee). */
+  presign?: (input: GraphInput, depositRaw: Uint8Array) => Promise<Presignatures>;
 }): Promise<PegInResult> {
   const params = opts.params ?? bridgeParams("devnet");
   const { committee, members } = devnetCommittee();
@@ -195,7 +197,10 @@ export async function devnetPegIn(opts: {
     operator: { key: opKey, funding: opFunding, payoutScript: opScript },
   };
   const graph = buildPegOutGraph(input);
-  const presigned = presignGraph(input, depositRaw, members());
+  const presigned =
+    opts.presign === undefined
+      ? presignGraph(input, depositRaw, members())
+      : await opts.presign(input, depositRaw);
   const confirm = completePegInConfirm(graph, presigned, opts.depositorSecret);
   await opts.l1.sendTransaction(Transaction.decode(confirm));
   await opts.l1.mine(params.pegInConfirmations, opts.mineTo);

@@ -56,11 +56,12 @@ interface Json {
 
 const hex = (b: Uint8Array): string => bytesToHex(b);
 
-function toJson(r: PegInRecord): Json {
-  const i = r.input;
+/** A graph input as JSON (keys and scripts hex, amounts decimal strings); devnet params assumed. */
+export type GraphInputJson = Pick<Json, "committee" | "deposit" | "depositOutpoint" | "operator">;
+export type PresignaturesJson = Json["presigned"];
+
+export function graphInputToJson(i: GraphInput): GraphInputJson {
   return {
-    pegInConfirmTxid: r.pegInConfirmTxid,
-    creditedSats: r.creditedSats.toString(),
     committee: i.committee.publicKeys.map(hex),
     deposit: {
       depositor: hex(i.deposit.depositor),
@@ -78,19 +79,11 @@ function toJson(r: PegInRecord): Json {
       },
       payoutScript: hex(i.operator.payoutScript),
     },
-    presigned: {
-      depositTxid: r.presigned.depositTxid,
-      depositVout: r.presigned.depositVout,
-      sigs: [...r.presigned.sigs].map(([k, v]) => [k, hex(v)]),
-    },
-    state: r.state,
-    ...(r.withdrawalId === undefined ? {} : { withdrawalId: r.withdrawalId.toString() }),
-    ...(r.payoutTxid === undefined ? {} : { payoutTxid: r.payoutTxid }),
   };
 }
 
-function fromJson(j: Json): PegInRecord {
-  const input: GraphInput = {
+export function graphInputFromJson(j: GraphInputJson): GraphInput {
+  return {
     committee: new Committee(j.committee.map(hexToBytes)),
     params: bridgeParams("devnet"),
     deposit: {
@@ -110,15 +103,42 @@ function fromJson(j: Json): PegInRecord {
       payoutScript: hexToBytes(j.operator.payoutScript),
     },
   };
+}
+
+export function presignaturesToJson(p: Presignatures): PresignaturesJson {
+  return {
+    depositTxid: p.depositTxid,
+    depositVout: p.depositVout,
+    sigs: [...p.sigs].map(([k, v]) => [k, hex(v)]),
+  };
+}
+
+export function presignaturesFromJson(j: PresignaturesJson): Presignatures {
+  return {
+    depositTxid: txid(j.depositTxid),
+    depositVout: j.depositVout,
+    sigs: new Map(j.sigs.map(([k, v]) => [k as PresigKey, hexToBytes(v)])),
+  };
+}
+
+function toJson(r: PegInRecord): Json {
+  return {
+    pegInConfirmTxid: r.pegInConfirmTxid,
+    creditedSats: r.creditedSats.toString(),
+    ...graphInputToJson(r.input),
+    presigned: presignaturesToJson(r.presigned),
+    state: r.state,
+    ...(r.withdrawalId === undefined ? {} : { withdrawalId: r.withdrawalId.toString() }),
+    ...(r.payoutTxid === undefined ? {} : { payoutTxid: r.payoutTxid }),
+  };
+}
+
+function fromJson(j: Json): PegInRecord {
   return {
     pegInConfirmTxid: txid(j.pegInConfirmTxid),
     creditedSats: BigInt(j.creditedSats),
-    input,
-    presigned: {
-      depositTxid: txid(j.presigned.depositTxid),
-      depositVout: j.presigned.depositVout,
-      sigs: new Map(j.presigned.sigs.map(([k, v]) => [k as PresigKey, hexToBytes(v)])),
-    },
+    input: graphInputFromJson(j),
+    presigned: presignaturesFromJson(j.presigned),
     state: j.state,
     ...(j.withdrawalId === undefined ? {} : { withdrawalId: BigInt(j.withdrawalId) }),
     ...(j.payoutTxid === undefined ? {} : { payoutTxid: txid(j.payoutTxid) }),
