@@ -223,7 +223,7 @@ export class Sequencer extends EventEmitter {
     if (expected !== undefined && (block.hash !== expected.hash || block.stateRoot !== expected.stateRoot)) {
       throw new L2Error(
         "REPLAY_DIVERGED",
-        `replaying block ${expected.number} gave hash ${block.hash} state root ${block.stateRoot}, the log says ${expected.hash} ${expected.stateRoot}`,
+        `replaying block ${expected.number} gave hash ${block.hash} state root ${block.stateRoot}, the log says ${expected.hash} ${expected.stateRoot}: the log was written under another chain spec or executor version (a devnet can be reset by removing its data directory)`,
         expected,
       );
     }
