@@ -54,6 +54,8 @@ contract LvmBridge is L2Bridge {
     error PayoutWrongScript(uint256 id, uint256 vout);
     /// @notice Output `vout` pays `paid` sats, less than the `owed` sats withdrawn.
     error PayoutTooSmall(uint256 id, uint64 paid, uint64 owed);
+    /// @notice Output `vout` of `txid` already proves another withdrawal's payout.
+    error PayoutOutputUsed(bytes32 txid, uint256 vout);
     /// @notice The batch verifier is set once.
     error BatchVerifierAlreadySet();
     /// @notice {recordBatchProof} before {setBatchVerifier}.
@@ -112,6 +114,10 @@ contract LvmBridge is L2Bridge {
 
     /// @notice Proven payouts by withdrawal id.
     mapping(uint256 id => Payout) public payouts;
+
+    /// @notice Bitcoin outputs (keccak256(txid, vout)) already counted as a payout: one output pays
+    /// one withdrawal, even when two withdrawals share a scriptPubKey and amount.
+    mapping(bytes32 outpoint => bool) public payoutOutputUsed;
 
     /// @notice keccak256 chain over every proven payout (id, operator, txid).
     bytes32 public payoutsRoot;
@@ -173,6 +179,9 @@ contract LvmBridge is L2Bridge {
             c.confirmations
         );
         uint64 paid = _checkPayment(id, proof.rawTx, vout, scriptPubKey, sats);
+        bytes32 outpoint = keccak256(abi.encode(txid, vout));
+        if (payoutOutputUsed[outpoint]) revert PayoutOutputUsed(txid, vout);
+        payoutOutputUsed[outpoint] = true;
         payouts[id] = Payout(msg.sender, txid);
         bytes32 root = keccak256(abi.encodePacked(payoutsRoot, id, msg.sender, txid));
         payoutsRoot = root;

@@ -245,6 +245,32 @@ contract LvmBridgeTest is PegInBuilder {
         require(operator == address(0), "nothing recorded");
     }
 
+    /// @dev Two withdrawals alike (same script, same amount): one Bitcoin output pays only one.
+    function test_provePayout_oneOutputPaysOneWithdrawal() public {
+        uint256 first = _withdrawn(100_000);
+        uint256 second = alice.withdraw(bridge, 100_000 * 1e10);
+        bytes memory raw = payout(SPK, 100_000, 5);
+        lc.include(raw, 6);
+        (bool ok, ) = _prove(first, 100_000, raw, 0);
+        require(ok, "first payout");
+        bytes memory ret;
+        (ok, ret) = _prove(second, 100_000, raw, 0);
+        require(
+            !ok &&
+                keccak256(ret) ==
+                    keccak256(
+                        abi.encodeWithSelector(
+                            LvmBridge.PayoutOutputUsed.selector,
+                            sha256(abi.encodePacked(sha256(raw))),
+                            0
+                        )
+                    ),
+            "the same output proved a second withdrawal"
+        );
+        (address operator, ) = bridge.payouts(second);
+        require(operator == address(0), "second withdrawal still unpaid");
+    }
+
     function test_provePayout_belowDepth_reverts() public {
         uint256 id = _withdrawn(100_000);
         bytes memory raw = payout(SPK, 100_000, 4);
