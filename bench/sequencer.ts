@@ -11,7 +11,8 @@
  * so their interval timers are in phase.
  */
 import { mkdtemp, rm } from "node:fs/promises";
-import { Agent, request } from "node:http";
+import { Agent, createServer, request } from "node:http";
+import type { AddressInfo } from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -216,6 +217,78 @@ async function runEdr(
   }
 }
 
+/**
+ * (c) "edr over HTTP": the same EDR provider behind a bare pass-through JSON-RPC server on
+ * 127.0.0.1, sent to by the same HTTP client: raw EDR plus only the HTTP hop our RPC also pays,
+ * so ours vs this isolates what sequencing (validation, recovery, durable log) costs.
+ */
+async function runEdrHttp(
+  spec: ChainSpec,
+  txs: readonly Signed[],
+  blockMs: number,
+  concurrency: number,
+): Promise<RunResult> {
+  const provider = await createEdrProvider(spec, false);
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (c: Buffer) => chunks.push(c));
+    req.on("end", () => {
+      void provider.handleRequest(Buffer.concat(chunks).toString("utf8")).then((r) => {
+        res.writeHead(200, { "content-type": "application/json" });
+        res.end(typeof r.data === "string" ? r.data : JSON.stringify(r.data));
+      });
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const agent = new Agent({ keepAlive: true, maxSockets: concurrency });
+  let rid = 0;
+  const call = async (method: string, params: unknown[]): Promise<unknown> => {
+    const res = await provider.handleRequest(JSON.stringify({ jsonrpc: "2.0", id: rid++, method, params }));
+    const data: unknown = typeof res.data === "string" ? JSON.parse(res.data) : res.data;
+    return (data as { result?: unknown }).result;
+  };
+  const sentAt = new Map<string, number>();
+  const minedAt = new Map<string, number>();
+  let pendingGas = 0n;
+  let blocks = 0;
+  let mining: Promise<void> = Promise.resolve();
+  const mine = () => {
+    mining = mining.then(async () => {
+      if (pendingGas === 0n) return;
+      await call("evm_mine", []);
+      const now = performance.now();
+      const block = (await call("eth_getBlockByNumber", ["latest", false])) as { transactions: string[] };
+      if (block.transactions.length > 0) blocks++;
+      pendingGas -= BigInt(block.transactions.length) * TRANSFER_GAS;
+      for (const h of block.transactions) minedAt.set(h, now);
+    });
+    return mining;
+  };
+  const timer = setInterval(() => void mine(), blockMs);
+  try {
+    await pool(txs, concurrency, async (tx) => {
+      sentAt.set(tx.hash, performance.now());
+      const answer = (await post(
+        url,
+        agent,
+        JSON.stringify({ jsonrpc: "2.0", id: 1, method: "eth_sendRawTransaction", params: [tx.raw] }),
+      )) as { result?: string; error?: { message: string } };
+      if (answer.result !== tx.hash)
+        throw new Error(`edr over http refused ${tx.hash}: ${answer.error?.message}`);
+      pendingGas += TRANSFER_GAS;
+      if (pendingGas >= spec.blockGasLimit) void mine();
+    });
+    while (minedAt.size < txs.length) await new Promise((r) => setTimeout(r, 5));
+    return summarise(txs, sentAt, minedAt, blocks);
+  } finally {
+    clearInterval(timer);
+    await mining;
+    agent.destroy();
+    await new Promise<void>((r) => server.close(() => r()));
+  }
+}
+
 export default async function (args: string[]): Promise<Record<string, unknown>> {
   const n = Number(args[0] ?? 2000);
   const blockMs = Number(args[1] ?? DEFAULT_BLOCK_MS);
@@ -227,6 +300,7 @@ export default async function (args: string[]): Promise<Record<string, unknown>>
   });
   const txs = await signAll(wallets, n);
   const edr = await runEdr(spec, txs, blockMs, concurrency);
+  const edrHttp = await runEdrHttp(spec, txs, blockMs, concurrency);
   const ours = await runOurs(spec, txs, blockMs, concurrency);
   return {
     transfers: n,
@@ -243,5 +317,9 @@ export default async function (args: string[]): Promise<Record<string, unknown>>
     edr_p99_ms: edr.p99Ms,
     edr_blocks: edr.blocks,
     ratio_pct: Math.round((ours.transfersPerS / edr.transfersPerS) * 1000) / 10,
+    edr_http_transfers_per_s: edrHttp.transfersPerS,
+    edr_http_p50_ms: edrHttp.p50Ms,
+    edr_http_p99_ms: edrHttp.p99Ms,
+    ratio_vs_edr_http_pct: Math.round((ours.transfersPerS / edrHttp.transfersPerS) * 1000) / 10,
   };
 }
