@@ -167,11 +167,18 @@ async function runOurs(
   }
 }
 
+/**
+ * (b) raw EDR, automine off, mined by the sequencer's rule; transactions reach it in process or,
+ * with `overHttp`, through a bare pass-through JSON-RPC server on 127.0.0.1 and the same client
+ * as ours: raw EDR plus only the HTTP hop our RPC also pays, so ours vs that isolates what
+ * sequencing (validation, recovery, durable log) costs.
+ */
 async function runEdr(
   spec: ChainSpec,
   txs: readonly Signed[],
   blockMs: number,
   concurrency: number,
+  overHttp: boolean,
 ): Promise<RunResult> {
   const provider = await createEdrProvider(spec, false);
   let rid = 0;
@@ -181,6 +188,28 @@ async function runEdr(
     const answer = data as { result?: unknown; error?: { message: string } };
     if (answer.error !== undefined) throw new Error(`edr ${method}: ${answer.error.message}`);
     return answer.result;
+  };
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (c: Buffer) => chunks.push(c));
+    req.on("end", () => {
+      void provider.handleRequest(Buffer.concat(chunks).toString("utf8")).then((r) => {
+        res.writeHead(200, { "content-type": "application/json" });
+        res.end(typeof r.data === "string" ? r.data : JSON.stringify(r.data));
+      });
+    });
+  });
+  if (overHttp) await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  const url = overHttp ? `http://127.0.0.1:${(server.address() as AddressInfo).port}` : "";
+  const agent = new Agent({ keepAlive: true, maxSockets: concurrency });
+  const send = async (raw: string): Promise<unknown> => {
+    if (!overHttp) return call("eth_sendRawTransaction", [raw]);
+    const answer = (await post(
+      url,
+      agent,
+      JSON.stringify({ jsonrpc: "2.0", id: 1, method: "eth_sendRawTransaction", params: [raw] }),
+    )) as { result?: string; error?: { message: string } };
+    return answer.result ?? answer.error?.message;
   };
   const sentAt = new Map<string, number>();
   const minedAt = new Map<string, number>();
@@ -204,7 +233,7 @@ async function runEdr(
   try {
     await pool(txs, concurrency, async (tx) => {
       sentAt.set(tx.hash, performance.now());
-      const hash = await call("eth_sendRawTransaction", [tx.raw]);
+      const hash = await send(tx.raw);
       if (hash !== tx.hash) throw new Error(`edr answered ${String(hash)} for ${tx.hash}`);
       pendingGas += TRANSFER_GAS;
       if (pendingGas >= spec.blockGasLimit) void mine();
@@ -214,78 +243,8 @@ async function runEdr(
   } finally {
     clearInterval(timer);
     await mining;
-  }
-}
-
-/**
- * (c) "edr over HTTP": the same EDR provider behind a bare pass-through JSON-RPC server on
- * 127.0.0.1, sent to by the same HTTP client: raw EDR plus only the HTTP hop our RPC also pays,
- * so ours vs this isolates what sequencing (validation, recovery, durable log) costs.
- */
-async function runEdrHttp(
-  spec: ChainSpec,
-  txs: readonly Signed[],
-  blockMs: number,
-  concurrency: number,
-): Promise<RunResult> {
-  const provider = await createEdrProvider(spec, false);
-  const server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on("data", (c: Buffer) => chunks.push(c));
-    req.on("end", () => {
-      void provider.handleRequest(Buffer.concat(chunks).toString("utf8")).then((r) => {
-        res.writeHead(200, { "content-type": "application/json" });
-        res.end(typeof r.data === "string" ? r.data : JSON.stringify(r.data));
-      });
-    });
-  });
-  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  const agent = new Agent({ keepAlive: true, maxSockets: concurrency });
-  let rid = 0;
-  const call = async (method: string, params: unknown[]): Promise<unknown> => {
-    const res = await provider.handleRequest(JSON.stringify({ jsonrpc: "2.0", id: rid++, method, params }));
-    const data: unknown = typeof res.data === "string" ? JSON.parse(res.data) : res.data;
-    return (data as { result?: unknown }).result;
-  };
-  const sentAt = new Map<string, number>();
-  const minedAt = new Map<string, number>();
-  let pendingGas = 0n;
-  let blocks = 0;
-  let mining: Promise<void> = Promise.resolve();
-  const mine = () => {
-    mining = mining.then(async () => {
-      if (pendingGas === 0n) return;
-      await call("evm_mine", []);
-      const now = performance.now();
-      const block = (await call("eth_getBlockByNumber", ["latest", false])) as { transactions: string[] };
-      if (block.transactions.length > 0) blocks++;
-      pendingGas -= BigInt(block.transactions.length) * TRANSFER_GAS;
-      for (const h of block.transactions) minedAt.set(h, now);
-    });
-    return mining;
-  };
-  const timer = setInterval(() => void mine(), blockMs);
-  try {
-    await pool(txs, concurrency, async (tx) => {
-      sentAt.set(tx.hash, performance.now());
-      const answer = (await post(
-        url,
-        agent,
-        JSON.stringify({ jsonrpc: "2.0", id: 1, method: "eth_sendRawTransaction", params: [tx.raw] }),
-      )) as { result?: string; error?: { message: string } };
-      if (answer.result !== tx.hash)
-        throw new Error(`edr over http refused ${tx.hash}: ${answer.error?.message}`);
-      pendingGas += TRANSFER_GAS;
-      if (pendingGas >= spec.blockGasLimit) void mine();
-    });
-    while (minedAt.size < txs.length) await new Promise((r) => setTimeout(r, 5));
-    return summarise(txs, sentAt, minedAt, blocks);
-  } finally {
-    clearInterval(timer);
-    await mining;
     agent.destroy();
-    await new Promise<void>((r) => server.close(() => r()));
+    if (overHttp) await new Promise<void>((r) => server.close(() => r()));
   }
 }
 
@@ -299,8 +258,8 @@ export default async function (args: string[]): Promise<Record<string, unknown>>
     devAccounts: wallets.map((w) => w.address as Address),
   });
   const txs = await signAll(wallets, n);
-  const edr = await runEdr(spec, txs, blockMs, concurrency);
-  const edrHttp = await runEdrHttp(spec, txs, blockMs, concurrency);
+  const edr = await runEdr(spec, txs, blockMs, concurrency, false);
+  const edrHttp = await runEdr(spec, txs, blockMs, concurrency, true);
   const ours = await runOurs(spec, txs, blockMs, concurrency);
   return {
     transfers: n,
