@@ -104,51 +104,34 @@ export function xorNibble(
   out: string,
   consume: [boolean, boolean],
 ): void {
-  const ta = t.bring(a, consume[0]);
+  t.bring(a, consume[0]);
   const idx = t.temp();
   t.apply(TIMES16, 1, [idx]);
-  const tb = t.bring(b, consume[1]);
-  void ta;
-  void tb;
+  t.bring(b, consume[1]);
   t.apply(OP.OP_ADD, 2, [idx]);
   t.lookup(XOR_TABLE, out);
 }
 
-/** out = a & b on one nibble: (a + b − (a ^ b)) / 2, through the xor and half tables. */
-export function andNibble(
-  t: StackTracker,
-  a: string,
-  b: string,
-  out: string,
-  consume: [boolean, boolean],
-): void {
-  const x = t.temp();
-  xorNibble(t, a, b, x, [false, false]);
-  t.bring(a, consume[0]);
-  t.bring(b, consume[1]);
-  t.apply(OP.OP_ADD, 2, [out]);
-  t.move(x);
-  t.apply(OP.OP_SUB, 2, [out]);
-  t.lookup(HALF_TABLE, out);
+/** (a + b ∓ (a ^ b)) / 2 through the xor and half tables: a & b with OP_SUB, a | b with OP_ADD. */
+function halfSumNibble(
+  combine: typeof OP.OP_SUB | typeof OP.OP_ADD,
+): (t: StackTracker, a: string, b: string, out: string, consume: [boolean, boolean]) => void {
+  return (t, a, b, out, consume) => {
+    const x = t.temp();
+    xorNibble(t, a, b, x, [false, false]);
+    t.bring(a, consume[0]);
+    t.bring(b, consume[1]);
+    t.apply(OP.OP_ADD, 2, [out]);
+    t.move(x);
+    t.apply(combine, 2, [out]);
+    t.lookup(HALF_TABLE, out);
+  };
 }
 
-/** out = a | b on one nibble: (a + b + (a ^ b)) / 2, through the xor and half tables. */
-export function orNibble(
-  t: StackTracker,
-  a: string,
-  b: string,
-  out: string,
-  consume: [boolean, boolean],
-): void {
-  const x = t.temp();
-  xorNibble(t, a, b, x, [false, false]);
-  t.bring(a, consume[0]);
-  t.bring(b, consume[1]);
-  t.apply(OP.OP_ADD, 2, [out]);
-  t.move(x);
-  t.apply(OP.OP_ADD, 2, [out]);
-  t.lookup(HALF_TABLE, out);
-}
+/** out = a & b on one nibble. */
+export const andNibble = halfSumNibble(OP.OP_SUB);
+/** out = a | b on one nibble. */
+export const orNibble = halfSumNibble(OP.OP_ADD);
 
 type Consume = { a?: boolean; b?: boolean };
 
