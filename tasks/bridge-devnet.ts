@@ -66,9 +66,8 @@ export async function deposit(args: Common & { amount: string; recipient: string
     const presign = remotePresigner((JSON.parse(readFileSync(committeeFile, "utf8")) as { url: string }).url);
     const started = performance.now();
     console.log(`depositing ${args.amount} BTC from ${dev.address} for ${recipient} …`);
-    let result;
-    try {
-      result = await devnetPegIn({
+    const pegIn = () =>
+      devnetPegIn({
         l1,
         depositorSecret: dev.secret,
         recipient,
@@ -76,19 +75,12 @@ export async function deposit(args: Common & { amount: string; recipient: string
         mineTo: dev.address,
         presign,
       });
-    } catch (e) {
+    const result = await pegIn().catch(async (e: unknown) => {
       if (!String(e).includes("two mature coins")) throw e;
       console.log("  mining 101 blocks to mature the dev key's coins (devnet) …");
       await l1.mine(101, dev.address);
-      result = await devnetPegIn({
-        l1,
-        depositorSecret: dev.secret,
-        recipient,
-        amount: satsOf(args.amount),
-        mineTo: dev.address,
-        presign,
-      });
-    }
+      return pegIn();
+    });
     console.log(`  deposit        ${result.depositTxid}`);
     console.log(`  PegInConfirm   ${result.pegInConfirmTxid} (graph presigned by the committee service)`);
     const bridge = lvmBridge(new Wallet(devAccounts(1)[0]!.privateKey, l2));

@@ -248,22 +248,32 @@ export async function creditWhenRelayed(opts: {
   pegInConfirm: Txid;
   timeoutMs?: number;
 }): Promise<{ l2TxHash: string }> {
-  const deadline = Date.now() + (opts.timeoutMs ?? 60_000);
-  for (;;) {
+  const hash = await whenRelayed(opts.bridge, opts.timeoutMs, async () => {
     const proof = await spvProof(opts.l1, opts.pegInConfirm);
+    const tx = (await opts.bridge.getFunction("creditPegIn")(
+      proof.rawTx,
+      proof.header,
+      proof.txIndex,
+      proof.merkleBranch,
+    )) as { hash: string; wait(): Promise<unknown> };
+    await tx.wait();
+    return tx.hash;
+  });
+  return { l2TxHash: hash };
+}
+
+/**
+ * Runs `submit` (an L2 transaction carrying an SPV proof) until the light client has the block at
+ * the bridge's depth: the relayer follows L1 on its own. Any other refusal is final.
+ */
+async function whenRelayed<T>(bridge: Contract, timeoutMs = 60_000, submit: () => Promise<T>): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
     try {
-      const tx = (await opts.bridge.getFunction("creditPegIn")(
-        proof.rawTx,
-        proof.header,
-        proof.txIndex,
-        proof.merkleBranch,
-      )) as { hash: string; wait(): Promise<unknown> };
-      await tx.wait();
-      return { l2TxHash: tx.hash };
+      return await submit();
     } catch (e) {
       const data = (e as { data?: string | null }).data;
-      const name = typeof data === "string" ? opts.bridge.interface.parseError(data)?.name : undefined;
-      // Not yet relayed (or not deep enough yet): wait for the relayer; anything else is final.
+      const name = typeof data === "string" ? bridge.interface.parseError(data)?.name : undefined;
       const waiting = name === "SpvBlockNotInBestChain" || name === "SpvInsufficientConfirmations";
       if (!waiting || Date.now() > deadline) throw e;
       await new Promise((r) => setTimeout(r, 250));
@@ -332,31 +342,22 @@ export async function devnetPayout(opts: {
   const script = Uint8Array.from(Buffer.from(opts.withdrawal.scriptPubKey.slice(2), "hex"));
   const paid = await payTo(opts.l1, coin, opts.payerSecret, key, script, opts.withdrawal.sats);
   await opts.l1.mine(params.pegInConfirmations, opts.mineTo);
-  const deadline = Date.now() + (opts.timeoutMs ?? 60_000);
-  for (;;) {
+  const w = opts.withdrawal;
+  await whenRelayed(opts.bridge, opts.timeoutMs, async () => {
     const proof = await spvProof(opts.l1, paid.txid);
-    const w = opts.withdrawal;
-    try {
-      const tx = (await opts.bridge.getFunction("provePayout")(
-        w.id,
-        w.sender,
-        w.sats,
-        w.scriptPubKey,
-        proof,
-        0,
-      )) as {
-        wait(): Promise<unknown>;
-      };
-      await tx.wait();
-      return { payoutTxid: paid.txid };
-    } catch (e) {
-      const data = (e as { data?: string | null }).data;
-      const name = typeof data === "string" ? opts.bridge.interface.parseError(data)?.name : undefined;
-      const waiting = name === "SpvBlockNotInBestChain" || name === "SpvInsufficientConfirmations";
-      if (!waiting || Date.now() > deadline) throw e;
-      await new Promise((r) => setTimeout(r, 250));
-    }
-  }
+    const tx = (await opts.bridge.getFunction("provePayout")(
+      w.id,
+      w.sender,
+      w.sats,
+      w.scriptPubKey,
+      proof,
+      0,
+    )) as {
+      wait(): Promise<unknown>;
+    };
+    await tx.wait();
+  });
+  return { payoutTxid: paid.txid };
 }
 
 /**
