@@ -90,3 +90,19 @@ export async function freePort(): Promise<number> {
   await new Promise<void>((r) => server.close(() => r()));
   return port;
 }
+
+/** Raw JSON-RPC call returning the whole answer, to check error codes and messages exactly. */
+export async function rpc(
+  url: string,
+  method: string,
+  params: unknown[],
+): Promise<{ result?: unknown; error?: { code: number; message: string; data?: unknown } }> {
+  const res = await fetch(url, {
+    method: "POST",
+    body: JSON.stringify({ jsonrpc: "2.0", id: 1, method, params }),
+  });
+  return (await res.json()) as {
+    result?: unknown;
+    error?: { code: number; message: string; data?: unknown };
+  };
+}

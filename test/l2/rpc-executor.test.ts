@@ -19,19 +19,7 @@ import {
   lvmChainSpec,
   type L2Node,
 } from "../../ts/l2/index.js";
-import { freePort, killChild, root, spawnUntil, startTestNode } from "./helpers.js";
-
-async function rpc(
-  url: string,
-  method: string,
-  params: unknown[],
-): Promise<{ result?: unknown; error?: { code: number; message: string } }> {
-  const res = await fetch(url, {
-    method: "POST",
-    body: JSON.stringify({ jsonrpc: "2.0", id: 1, method, params }),
-  });
-  return (await res.json()) as { result?: unknown; error?: { code: number; message: string } };
-}
+import { freePort, killChild, root, rpc, spawnUntil, startTestNode } from "./helpers.js";
 
 describe("l2: JSON-RPC node over a hardhat node (JsonRpcExecutor)", function () {
   let hardhat: ChildProcess | undefined;

@@ -16,7 +16,7 @@ import {
   devAccounts,
   type L2Node,
 } from "../../ts/l2/index.js";
-import { startTestNode } from "./helpers.js";
+import { rpc, startTestNode } from "./helpers.js";
 
 const BRIDGE_ABI = [
   "function withdraw(bytes scriptPubKey) payable returns (uint256)",
@@ -25,19 +25,6 @@ const BRIDGE_ABI = [
   "function circulatingSupply() view returns (uint256)",
   "event WithdrawalInitiated(uint256 indexed id, address indexed sender, uint64 sats, bytes scriptPubKey, bytes32 leaf, bytes32 withdrawalRoot)",
 ];
-
-/** Raw JSON-RPC call returning the whole answer, to check error codes and messages exactly. */
-async function rpc(
-  url: string,
-  method: string,
-  params: unknown[],
-): Promise<{ result?: unknown; error?: { code: number; message: string } }> {
-  const res = await fetch(url, {
-    method: "POST",
-    body: JSON.stringify({ jsonrpc: "2.0", id: 1, method, params }),
-  });
-  return (await res.json()) as { result?: unknown; error?: { code: number; message: string } };
-}
 
 describe("l2: JSON-RPC node (EDR executor)", function () {
   let node: L2Node;
