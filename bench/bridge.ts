@@ -43,9 +43,8 @@ import {
   lvmBridge,
   withdrawalOf,
 } from "../ts/devnet/bridge.js";
-import { l1DevKey, l1Service } from "../ts/devnet/l1.js";
-import { l2Service } from "../ts/devnet/l2.js";
-import { relayerService } from "../ts/devnet/relayer.js";
+import { l1DevKey } from "../ts/devnet/l1.js";
+import { devnetServices } from "../ts/devnet/services.js";
 import { devAccounts, loadBridgeCode } from "../ts/l2/index.js";
 
 function setup(n: number): {
@@ -150,15 +149,15 @@ async function devnetTimings(runs: number): Promise<Record<string, unknown>> {
     throw new Error("bench bridge: run `npx hardhat build` first (needs the contracts)");
   const lc = JSON.parse(readFileSync(lcFile, "utf8")) as { abi: InterfaceAbi; bytecode: string };
   const dir = mkdtempSync(path.join(os.tmpdir(), "bench-bridge-"));
-  const l1 = l1Service({ rpcPort: 0 });
-  const l2 = l2Service({ port: 0, bridgeCode: await loadBridgeCode(repo), prover: "none" });
-  const relayer = relayerService({
-    l1: () => l1.backend(),
-    l2Url: () => l2.url(),
-    privateKey: devAccounts()[9]!.privateKey,
+  // The npm start services at their default intervals; the bench plays depositor and operator.
+  const devnet = devnetServices({
+    bridgeCode: await loadBridgeCode(repo),
     lightClient: lc,
+    ports: { l1: 0, l2: 0, committee: 0 },
+    prover: "none",
   });
-  const services = [l1, l2, relayer];
+  const { l1, l2 } = devnet;
+  const services = devnet.all.filter((svc) => svc !== devnet.operator);
   try {
     for (const svc of services) await svc.start(dir);
     const backend = l1.backend();

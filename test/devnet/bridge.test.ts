@@ -21,49 +21,34 @@ import {
   lvmBridge,
   withdrawalOf,
 } from "../../ts/devnet/bridge.js";
-import { committeeService, remotePresigner } from "../../ts/devnet/committee.js";
-import { l1DevKey, l1Service } from "../../ts/devnet/l1.js";
-import { l2Service } from "../../ts/devnet/l2.js";
-import { relayerService } from "../../ts/devnet/relayer.js";
+import { remotePresigner } from "../../ts/devnet/committee.js";
+import { l1DevKey } from "../../ts/devnet/l1.js";
+import type { devnetServices } from "../../ts/devnet/services.js";
 import { bytesToHex } from "../../ts/bitcoin/index.js";
 import { keyPathOutput, xOnlyKey } from "../../ts/bridge/index.js";
-import { devAccounts, loadBridgeCode } from "../../ts/l2/index.js";
+import { devAccounts } from "../../ts/l2/index.js";
+import { root } from "../l2/helpers.js";
+import { testDevnet } from "./helpers.js";
 import { makeWorld } from "../bridge/fixture.js";
-import { root as repo } from "../l2/helpers.js";
 
 describe("devnet: services started as npm start does, and a peg-in through them", function () {
   let dir: string;
-  const l1 = l1Service({ rpcPort: 0 });
-  const committee = committeeService({ port: 0 });
-  let l2: ReturnType<typeof l2Service>;
-  let relayer: ReturnType<typeof relayerService>;
+  let devnet: ReturnType<typeof devnetServices>;
 
   before(async function () {
     dir = mkdtempSync(path.join(os.tmpdir(), "devnet-"));
-    const lc = JSON.parse(
-      readFileSync(
-        path.join(repo, "artifacts/contracts/bitcoin/BtcLightClient.sol/BtcLightClient.json"),
-        "utf8",
-      ),
-    ) as { abi: InterfaceAbi; bytecode: string };
-    l2 = l2Service({ port: 0, bridgeCode: await loadBridgeCode(repo), prover: "none", blockTimeMs: 200 });
-    relayer = relayerService({
-      l1: () => l1.backend(),
-      l2Url: () => l2.url(),
-      privateKey: devAccounts()[9]!.privateKey,
-      lightClient: lc,
-      pollMs: 200,
-    });
-    for (const s of [l1, l2, committee, relayer]) await s.start(dir);
+    devnet = await testDevnet();
+    // Everything npm start runs but the operator: this test plays the operator itself.
+    for (const s of devnet.all) if (s !== devnet.operator) await s.start(dir);
   });
 
   after(async function () {
-    for (const s of [relayer, committee, l2, l1]) await s?.stop();
+    for (const s of [...(devnet?.all ?? [])].reverse()) if (s !== devnet.operator) await s.stop();
     if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
   });
 
   it("round trip: deposit credited on the L2, burn, operator payout proven on the L2, KickOff → Take1", async function () {
-    const provider = new JsonRpcProvider(l2.url(), undefined, {
+    const provider = new JsonRpcProvider(devnet.l2.url(), undefined, {
       staticNetwork: true,
       pollingInterval: 50,
       cacheTimeout: -1,
@@ -74,7 +59,7 @@ describe("devnet: services started as npm start does, and a peg-in through them"
     expect(depth).to.equal(1n);
     expect(pool).to.equal(devnetPoolKey());
 
-    const backend = l1.backend();
+    const backend = devnet.l1.backend();
     const dev = l1DevKey();
     await backend.mine(2, dev.address); // a second mature coin: one funds the deposit, one the operator
     const before = await provider.getBalance(user.address);
@@ -85,7 +70,7 @@ describe("devnet: services started as npm start does, and a peg-in through them"
       amount: 25_000_000n,
       mineTo: dev.address,
       // The depositor asks the committee service, as `bridge:deposit` does.
-      presign: remotePresigner(committee.url()),
+      presign: remotePresigner(devnet.committee.url()),
     });
     await creditWhenRelayed({ l1: backend, bridge, pegInConfirm: pegIn.pegInConfirmTxid, timeoutMs: 30_000 });
     expect(pegIn.creditedSats).to.be.greaterThan(24_990_000n).and.lessThanOrEqual(25_000_000n);
@@ -101,7 +86,7 @@ describe("devnet: services started as npm start does, and a peg-in through them"
     const foreign = makeWorld({});
     let refused: unknown;
     try {
-      await remotePresigner(committee.url())(foreign.input, foreign.depositRaw);
+      await remotePresigner(devnet.committee.url())(foreign.input, foreign.depositRaw);
     } catch (e) {
       refused = e;
     }
@@ -124,7 +109,7 @@ describe("devnet: services started as npm start does, and a peg-in through them"
 
     // Use on the L2: BTC as an ERC-20 (wrapped 1:1), sent to another account, unwrapped there.
     const wbtcArtifact = JSON.parse(
-      readFileSync(path.join(repo, "artifacts/contracts/l2/WrappedBTC.sol/WrappedBTC.json"), "utf8"),
+      readFileSync(path.join(root, "artifacts/contracts/l2/WrappedBTC.sol/WrappedBTC.json"), "utf8"),
     ) as { abi: InterfaceAbi; bytecode: string };
     const userWallet = new Wallet(user.privateKey, provider);
     const wbtc = await new ContractFactory(wbtcArtifact.abi, wbtcArtifact.bytecode, userWallet).deploy();

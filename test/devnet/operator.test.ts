@@ -3,70 +3,46 @@
  * claimed against a recorded peg-in of the same amount (KickOff → Take1), without anyone asking;
  * a withdrawal no peg-in matches waits.
  */
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 
 import { schnorr } from "@noble/curves/secp256k1.js";
 import { expect } from "chai";
-import { JsonRpcProvider, Wallet, type InterfaceAbi } from "ethers";
+import { JsonRpcProvider, Wallet } from "ethers";
 
 import { bytesToHex } from "../../ts/bitcoin/index.js";
 import { keyPathOutput, xOnlyKey } from "../../ts/bridge/index.js";
 import { creditWhenRelayed, devnetPegIn, lvmBridge } from "../../ts/devnet/bridge.js";
-import { l1DevKey, l1Service } from "../../ts/devnet/l1.js";
-import { l2Service } from "../../ts/devnet/l2.js";
-import { operatorService } from "../../ts/devnet/operator.js";
+import { l1DevKey } from "../../ts/devnet/l1.js";
+import type { devnetServices } from "../../ts/devnet/services.js";
 import { PegInStore, graphOf } from "../../ts/devnet/pegins.js";
-import { relayerService } from "../../ts/devnet/relayer.js";
-import { devAccounts, loadBridgeCode } from "../../ts/l2/index.js";
-import { root as repo } from "../l2/helpers.js";
+import { devAccounts } from "../../ts/l2/index.js";
+import { testDevnet } from "./helpers.js";
 
 describe("devnet: the operator service pays, proves and claims withdrawals on its own", function () {
   let dir: string;
-  const l1 = l1Service({ rpcPort: 0 });
   const dev = l1DevKey();
   const lines: string[] = [];
-  let l2: ReturnType<typeof l2Service>;
-  let relayer: ReturnType<typeof relayerService>;
-  let operator: ReturnType<typeof operatorService>;
+  let devnet: ReturnType<typeof devnetServices>;
 
   before(async function () {
     dir = mkdtempSync(path.join(os.tmpdir(), "devnet-operator-"));
-    const lc = JSON.parse(
-      readFileSync(
-        path.join(repo, "artifacts/contracts/bitcoin/BtcLightClient.sol/BtcLightClient.json"),
-        "utf8",
-      ),
-    ) as { abi: InterfaceAbi; bytecode: string };
-    l2 = l2Service({ port: 0, bridgeCode: await loadBridgeCode(repo), prover: "none", blockTimeMs: 200 });
-    relayer = relayerService({
-      l1: () => l1.backend(),
-      l2Url: () => l2.url(),
-      privateKey: devAccounts()[9]!.privateKey,
-      lightClient: lc,
-      pollMs: 200,
-    });
-    operator = operatorService({
-      l1: () => l1.backend(),
-      l2Url: () => l2.url(),
-      privateKey: devAccounts()[8]!.privateKey,
-      payerSecret: dev.secret,
-      mineTo: dev.address,
-      pollMs: 200,
-      log: (l) => lines.push(l),
-    });
-    for (const s of [l1, l2, relayer, operator]) await s.start(dir);
+    devnet = await testDevnet({ operatorLog: (l) => lines.push(l) });
+    for (const s of devnet.all) await s.start(dir);
   });
 
   after(async function () {
-    for (const s of [operator, relayer, l2, l1]) await s?.stop();
+    for (const s of [...(devnet?.all ?? [])].reverse()) await s.stop();
     if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
   });
 
   it("claims against the peg-in of the same amount; an unmatched withdrawal waits", async function () {
-    const provider = new JsonRpcProvider(l2.url(), undefined, { staticNetwork: true, cacheTimeout: -1 });
-    const backend = l1.backend();
+    const provider = new JsonRpcProvider(devnet.l2.url(), undefined, {
+      staticNetwork: true,
+      cacheTimeout: -1,
+    });
+    const backend = devnet.l1.backend();
     await backend.mine(4, dev.address);
     const user = devAccounts(2)[1]!;
     const userBridge = lvmBridge(new Wallet(user.privateKey, provider));
@@ -109,7 +85,7 @@ describe("devnet: the operator service pays, proves and claims withdrawals on it
     const take1 = await backend.getTxOut({ txid: graphOf(record).take1.txid, vout: 0 });
     expect(take1?.value).to.be.greaterThanOrEqual(pegIn.creditedSats);
     // A restarted operator finds nothing left to do: everything is on chain and in the store.
-    await operator.tick();
+    await devnet.operator.tick();
     expect(store.get(pegIn.pegInConfirmTxid)!.state).to.equal("reimbursed");
     provider.destroy();
   });

@@ -1,0 +1,69 @@
+/**
+ * The devnet's services, wired as `npm start` runs them: the L1 node, the L2 node (with the
+ * batch prover), the committee, the relayer (which governs the bridge) and the operator. Tests
+ * and benchmarks build the same set, with port 0 and shorter intervals.
+ */
+import type { InterfaceAbi } from "ethers";
+
+import { devAccounts, type Hex } from "../l2/index.js";
+import { committeeService } from "./committee.js";
+import type { DevnetService } from "./index.js";
+import { l1DevKey, l1Service } from "./l1.js";
+import { l2Service } from "./l2.js";
+import { operatorService } from "./operator.js";
+import { relayerService } from "./relayer.js";
+
+export interface Artifact {
+  readonly abi: InterfaceAbi;
+  readonly bytecode: string;
+}
+
+export interface DevnetOptions {
+  /** LvmBridge's runtime bytecode, predeployed at genesis. */
+  readonly bridgeCode: Hex;
+  readonly lightClient: Artifact;
+  /** The batch circuit's verifier; without it batch proofs are not checked on the L2. */
+  readonly batchVerifier?: Artifact;
+  readonly ports?: { l1?: number; l2?: number; committee?: number };
+  readonly prover?: "groth16" | "none";
+  /** L2 block interval, relayer and operator polling (defaults: 1 s, 1 s, 2 s). */
+  readonly blockTimeMs?: number;
+  readonly pollMs?: number;
+  readonly operatorLog?: (line: string) => void;
+}
+
+export function devnetServices(opts: DevnetOptions) {
+  const accounts = devAccounts();
+  const dev = l1DevKey();
+  const ports = opts.ports ?? {};
+  const l1 = l1Service({ rpcPort: ports.l1 ?? 18443 });
+  const l2 = l2Service({
+    port: ports.l2 ?? 8547,
+    bridgeCode: opts.bridgeCode,
+    prover: opts.prover ?? "groth16",
+    ...(opts.blockTimeMs === undefined ? {} : { blockTimeMs: opts.blockTimeMs }),
+  });
+  const committee = committeeService({ port: ports.committee ?? 18600 });
+  const relayer = relayerService({
+    l1: () => l1.backend(),
+    l2Url: () => l2.url(),
+    // Dev account #9 pays for headers and governs the bridge, leaving #0 for the user.
+    privateKey: accounts[9]!.privateKey,
+    lightClient: opts.lightClient,
+    ...(opts.batchVerifier === undefined ? {} : { batchVerifier: opts.batchVerifier }),
+    ...(opts.pollMs === undefined ? {} : { pollMs: opts.pollMs }),
+  });
+  const operator = operatorService({
+    l1: () => l1.backend(),
+    l2Url: () => l2.url(),
+    // Dev account #8 is the operator's L2 account; on L1 it pays from the dev key.
+    privateKey: accounts[8]!.privateKey,
+    payerSecret: dev.secret,
+    mineTo: dev.address,
+    ...(opts.pollMs === undefined ? {} : { pollMs: opts.pollMs }),
+    ...(opts.operatorLog === undefined ? {} : { log: opts.operatorLog }),
+  });
+  // Started in order, stopped in reverse.
+  const all: DevnetService[] = [l1, l2, committee, relayer, operator];
+  return { l1, l2, committee, relayer, operator, all };
+}
