@@ -12,6 +12,7 @@ import {
   PoseidonMerkleTree,
   REPO_ROOT,
   WithdrawalTree,
+  asGroth16,
   createProver,
   groth16Calldata,
   merkleInclusionInput,
@@ -55,7 +56,7 @@ export default async function proverBench(args: string[]): Promise<Record<string
       out[`batch${n}_constraints`] = keys.circuit.constraints;
       out[`batch${n}_prove_s`] = +s.toFixed(2);
       out[`batch${n}_prove_s_per_withdrawal`] = +(s / n).toFixed(3);
-      if (n === 8) batch8Proof = proof as unknown as Groth16Proof;
+      if (n === 8) batch8Proof = asGroth16(proof);
     }
     const claim = await createProver({
       circuit: "circuits/payout_claim.circom",

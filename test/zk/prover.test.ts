@@ -11,13 +11,13 @@ import {
   REPO_ROOT,
   WithdrawalTree,
   ZkError,
+  asGroth16,
   createProver,
   groth16Calldata,
   merkleInclusionInput,
   plonkCalldata,
   releaseZk,
   toField,
-  type Groth16Proof,
   type Proof,
   type Prover,
   type Withdrawal,
@@ -114,7 +114,7 @@ describe("LVM prover: withdrawal batch and payout claim circuits", function () {
     const { ethers } = await network.create();
     const tree = new WithdrawalTree(8);
     const w = tree.appendBatch([0, 1].map(withdrawal));
-    const cd = groth16Calldata((await batch.prove(w.inputs)) as unknown as Groth16Proof);
+    const cd = groth16Calldata(asGroth16(await batch.prove(w.inputs)));
     const batchVerifier = await ethers.deployContract("WithdrawalBatch8Verifier");
     expect(await batchVerifier.verifyProof(cd.a, cd.b, cd.c, [cd.pub[0]])).to.equal(true);
     expect(await batchVerifier.verifyProof(cd.a, cd.b, cd.c, [cd.pub[0] + 1n])).to.equal(false);

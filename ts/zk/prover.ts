@@ -235,7 +235,7 @@ class SnarkjsProver implements Prover {
       );
     }
     if (this.backend === "groth16") {
-      return verifyGroth16(keys.vkey, proof as unknown as Groth16Proof);
+      return verifyGroth16(keys.vkey, asGroth16(proof));
     }
     return snarkjs.plonk.verify(keys.vkey, proof.publicSignals, proof.proof);
   }

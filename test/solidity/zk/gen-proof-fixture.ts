@@ -20,6 +20,7 @@ import {
   PoseidonMerkleTree,
   REPO_ROOT,
   WithdrawalTree,
+  asGroth16,
   createProver,
   groth16Calldata,
   merkleInclusionInput,
@@ -27,7 +28,6 @@ import {
   releaseZk,
   toField,
   type CircuitInputs,
-  type Groth16Proof,
   type Withdrawal,
 } from "../../../ts/zk/index.js";
 
@@ -208,7 +208,7 @@ async function proveGroth16Statement(s: Statement): Promise<Groth16Words> {
   if (proof.publicSignals.join() !== s.publicSignals.join()) {
     throw new Error(`${s.circuit}: public signals differ from the TypeScript model's`);
   }
-  return groth16Calldata(proof as unknown as Groth16Proof);
+  return groth16Calldata(asGroth16(proof));
 }
 
 async function main(): Promise<void> {
