@@ -87,9 +87,13 @@ describe("bitvm: Winternitz one-time signatures", function () {
     if (!r.ok) expect(r.error).to.equal("NUMEQUALVERIFY");
 
     // A digit outside the base, with a chain value that would match deeper down.
+    // The range check refuses it before the PICK can reach below the chain (the checksum would
+    // catch it later too; the check is defence in depth and names the fault where it is).
     const outOfRange = good.slice();
     outOfRange[slot(good, k).digit] = Uint8Array.of(16);
-    expect(runFragment(script, outOfRange).ok).to.equal(false);
+    const oor = runFragment(script, outOfRange);
+    expect(oor.ok).to.equal(false);
+    if (!oor.ok) expect(oor.error).to.equal("VERIFY");
 
     // A tampered checksum chain value, a signature under another key, a truncated witness.
     const badChecksum = good.slice();
