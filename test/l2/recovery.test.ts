@@ -1,18 +1,19 @@
+import { existsSync } from "node:fs";
+import { createRequire } from "node:module";
+import path from "node:path";
+
 import { expect } from "chai";
-import { Transaction, Wallet } from "ethers";
+import { Transaction, Wallet, getBytes, hexlify } from "ethers";
+import fc from "fast-check";
+import { recover as wasmRecover } from "tiny-secp256k1";
 
 import { LVM_DEVNET_CHAIN_ID, decodeTransaction } from "../../ts/l2/index.js";
-import { SignatureRecovery } from "../../ts/l2/recovery.js";
-import { decodeTransactionOffThread } from "../../ts/l2/txpool.js";
+import { recoverPublicKey, recoveryBackend } from "../../ts/l2/recovery.js";
 
 const ctx = { chainId: LVM_DEVNET_CHAIN_ID, blockGasLimit: 30_000_000n, baseFee: 1n, minTip: 0n };
 
-describe("l2: sender recovery on a worker thread", function () {
-  let recovery: SignatureRecovery;
-  before(() => (recovery = new SignatureRecovery()));
-  after(() => recovery.close());
-
-  it("recovers the same senders as the main-thread path, for a concurrent burst", async function () {
+describe("l2: transaction decoding and sender recovery", function () {
+  it("recovers the signers of legacy and EIP-1559 transfers", async function () {
     const wallets = Array.from({ length: 8 }, () => Wallet.createRandom());
     const raws = await Promise.all(
       Array.from({ length: 64 }, (_, i) =>
@@ -27,11 +28,75 @@ describe("l2: sender recovery on a worker thread", function () {
         }),
       ),
     );
-    const off = await Promise.all(raws.map((r) => decodeTransactionOffThread(r, ctx, recovery)));
-    off.forEach((tx, i) => {
+    raws.forEach((raw, i) => {
+      const tx = decodeTransaction(raw, ctx);
       expect(tx.from).to.equal(wallets[i % 8]!.address);
-      expect(tx.from).to.equal(decodeTransaction(raws[i]!, ctx).from);
+      expect(tx.hash).to.equal(Transaction.from(raw).hash);
     });
+  });
+
+  it("hashes and signing payloads cut from the bytes match ethers for every type, length and chain id", function () {
+    const wallet = Wallet.createRandom();
+    const arb = fc.record({
+      type: fc.constantFrom(0, 1, 2),
+      chainId: fc.oneof(fc.constant(LVM_DEVNET_CHAIN_ID), fc.bigInt({ min: 1n, max: 2n ** 64n })),
+      nonce: fc.integer({ min: 0, max: 2 ** 40 }),
+      create: fc.boolean(),
+      // Up to 300 bytes: lists under and over RLP's 55-byte short form, 1- and 2-byte lengths.
+      data: fc.uint8Array({ maxLength: 300 }),
+      value: fc.bigInt({ min: 0n, max: 2n ** 200n }),
+      keys: fc.integer({ min: 0, max: 3 }),
+    });
+    fc.assert(
+      fc.property(arb, (a) => {
+        const tx = Transaction.from({
+          type: a.type,
+          chainId: a.chainId,
+          nonce: a.nonce,
+          to: a.create ? null : wallet.address,
+          data: hexlify(a.data),
+          value: a.value,
+          gasLimit: 1_000_000n,
+          ...(a.type === 2 ? { maxFeePerGas: 10n ** 9n, maxPriorityFeePerGas: 7n } : { gasPrice: 10n ** 9n }),
+          ...(a.type === 0
+            ? {}
+            : {
+                accessList: [
+                  { address: wallet.address, storageKeys: Array(a.keys).fill("0x" + "11".repeat(32)) },
+                ],
+              }),
+        });
+        tx.signature = wallet.signingKey.sign(tx.unsignedHash);
+        const decoded = decodeTransaction(tx.serialized, {
+          ...ctx,
+          chainId: a.chainId,
+          blockGasLimit: 30_000_000n,
+        });
+        // A wrong signing payload recovers some other key, so the sender would differ.
+        expect(decoded.from).to.equal(wallet.address);
+        expect(decoded.hash).to.equal(tx.hash);
+      }),
+      { numRuns: 150 },
+    );
+  });
+
+  it("recovers with the native libsecp256k1 where it is prebuilt, agreeing with the WASM build", function () {
+    const prebuilt = path.join(
+      path.dirname(createRequire(import.meta.url).resolve("secp256k1/package.json")),
+      "prebuilds",
+      `${process.platform}-${process.arch}`,
+    );
+    if (existsSync(prebuilt)) expect(recoveryBackend).to.equal("native");
+    const wallet = Wallet.createRandom();
+    for (let i = 0; i < 16; i++) {
+      const hash = getBytes(Transaction.from({ chainId: 1n, nonce: i, gasLimit: 21_000n }).unsignedHash);
+      const sig = wallet.signingKey.sign(hash);
+      const rs = getBytes(sig.r + sig.s.slice(2));
+      const ours = recoverPublicKey(hash, rs, sig.yParity);
+      expect(hexlify(ours!)).to.equal(hexlify(wasmRecover(hash, rs, sig.yParity, false)!));
+      expect(hexlify(ours!)).to.equal(wallet.signingKey.publicKey);
+    }
+    expect(recoverPublicKey(new Uint8Array(32), new Uint8Array(64), 0)).to.equal(null);
   });
 
   it("a signature over other bytes recovers another sender; a malformed one is refused", async function () {
@@ -48,13 +113,13 @@ describe("l2: sender recovery on a worker thread", function () {
     const tx = Transaction.from(raw);
     const other = tx.clone();
     other.nonce = 1; // same signature, different message
-    const moved = await decodeTransactionOffThread(other.serialized, ctx, recovery);
+    const moved = decodeTransaction(other.serialized, ctx);
     expect(moved.from).to.not.equal(w.address);
     // r = 0 is no signature at all: libsecp256k1 recovers nothing.
     const broken = tx.clone();
     broken.signature = { r: "0x" + "00".repeat(32), s: tx.signature!.s, v: tx.signature!.v };
     try {
-      await decodeTransactionOffThread(broken.serialized, ctx, recovery);
+      decodeTransaction(broken.serialized, ctx);
       expect.fail("an all-zero r was accepted");
     } catch (e) {
       expect((e as { code?: string }).code).to.equal("INVALID_SIGNATURE");

@@ -46,8 +46,9 @@ export async function createEdrProvider(spec: ChainSpec, autoMine = false): Prom
       hardfork: spec.hardfork,
       initialBaseFeePerGas: spec.initialBaseFeePerGas,
       minGasPrice: 0n,
-      // FIFO: the executor must keep the order the sequencer chose.
-      mining: { autoMine, blockGasLimit: spec.blockGasLimit, memPool: { order: MineOrdering.Fifo } },
+      // The sequencer's ordering rule (geth's): highest effective tip among each sender's next
+      // nonce, arrival order among equals; later nonces wait behind earlier ones.
+      mining: { autoMine, blockGasLimit: spec.blockGasLimit, memPool: { order: MineOrdering.Priority } },
       network: { genesisBlockGasLimit: spec.blockGasLimit, genesisBlockTime: BigInt(spec.genesisTime) },
       networkId: spec.chainId,
       observability: {},
@@ -60,11 +61,15 @@ export async function createEdrProvider(spec: ChainSpec, autoMine = false): Prom
   );
 }
 
+/** Largest batch of admitted transactions sent to EDR at once. */
+const SUBMIT_BATCH = 8;
+
 export class EdrExecutor extends RpcDialectExecutor {
   readonly kind = "edr";
   readonly allowsSameTimestamp = true;
   #provider: Provider | undefined;
   #id = 0;
+  #arrivals: { tx: RawTx; resolve: () => void; reject: (e: unknown) => void }[] = [];
 
   async start(spec: ChainSpec): Promise<BlockHeader> {
     this.#provider = await createEdrProvider(spec);
@@ -78,8 +83,58 @@ export class EdrExecutor extends RpcDialectExecutor {
     return head;
   }
 
+  /**
+   * Admitted transactions reach EDR's pool in small batch requests: EDR handles requests one at a
+   * time on its own thread, and a batch costs it less per transaction than single requests. The
+   * batches stay small ({@link SUBMIT_BATCH}) so EDR starts on a burst's first transactions while
+   * the main thread is still admitting the rest; one batch per event-loop turn made the two
+   * threads take turns (measured: about 1,100 against 1,500–1,600 transfers/s).
+   */
+  override submit(tx: RawTx): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.#arrivals.push({ tx, resolve, reject });
+      if (this.#arrivals.length >= SUBMIT_BATCH) void this.#flushArrivals();
+      else if (this.#arrivals.length === 1) setImmediate(() => void this.#flushArrivals());
+    });
+  }
+
+  async #flushArrivals(): Promise<void> {
+    const arrivals = this.#arrivals;
+    this.#arrivals = [];
+    let rejected: Rejection[];
+    try {
+      rejected = await this.submitInOrder(arrivals.map((a) => a.tx));
+    } catch (e) {
+      for (const a of arrivals) a.reject(e);
+      return;
+    }
+    const refused = new Map(rejected.map((r) => [r.hash, r.reason]));
+    for (const a of arrivals) {
+      const reason = refused.get(a.tx.hash);
+      if (reason === undefined) a.resolve();
+      else a.reject(new L2Error("EXECUTOR", reason, a.tx.hash));
+    }
+  }
+
   protected send(method: string, params: readonly unknown[]): Promise<RpcAnswer> {
     return this.#handle({ jsonrpc: "2.0", id: this.#id++, method, params });
+  }
+
+  /**
+   * One request to EDR's thread. EDR answers a batch with one object: the results as an array,
+   * or the first error alone, which then stands for every call.
+   */
+  protected override async sendBatch(
+    calls: readonly (readonly [string, readonly unknown[]])[],
+  ): Promise<RpcAnswer[]> {
+    if (calls.length === 0) return [];
+    const answer = await this.#handle(
+      calls.map(([method, params], id) => ({ jsonrpc: "2.0", id, method, params })),
+    );
+    const results = answer.result;
+    if (answer.error === undefined && Array.isArray(results) && results.length === calls.length)
+      return results.map((result: unknown) => ({ result }));
+    return calls.map(() => ({ error: answer.error ?? { code: -32603, message: "malformed batch answer" } }));
   }
 
   async #handle(request: unknown): Promise<RpcAnswer> {

@@ -8,7 +8,7 @@
 import { AbiCoder } from "ethers";
 
 import { L2Error } from "./errors.js";
-import type { Address, BlockHeader, BlockNumber, Hash32, Hex, RawTx, Wei } from "./types.js";
+import type { AccountState, Address, BlockHeader, BlockNumber, Hash32, Hex, RawTx, Wei } from "./types.js";
 
 /** An account present at genesis. */
 export interface GenesisAccount {
@@ -51,7 +51,21 @@ export interface LvmExecutor {
   start(spec: ChainSpec): Promise<BlockHeader>;
   /** A read-only Ethereum JSON-RPC call (eth_call, eth_getLogs, …). Throws {@link L2Error} "EXECUTOR". */
   request(method: string, params: readonly unknown[]): Promise<unknown>;
-  /** Executes `txs` in order in one new block with `timestamp` and returns it. */
+  /** Nonces and balances at the head, in one round trip where the transport allows it. */
+  accounts(addresses: readonly Address[]): Promise<AccountState[]>;
+  /**
+   * Puts a transaction the sequencer has admitted into the executor's pool, where it is checked
+   * and decoded again by the EVM's own rules as it arrives, not when the block is sealed. Throws
+   * {@link L2Error} "EXECUTOR" with the executor's reason if refused.
+   */
+  submit(tx: RawTx): Promise<void>;
+  /** Seals one block from the pool with `timestamp` (the pool's fee-priority order) and returns it. */
+  mine(timestamp: number): Promise<BlockHeader>;
+  /**
+   * Executes exactly `txs` in one new block with `timestamp`, by the same ordering rule as
+   * {@link mine} (a replayed block's transactions come out in their recorded order); leaves
+   * nothing behind in the pool.
+   */
   sealBlock(txs: readonly RawTx[], timestamp: number): Promise<SealResult>;
   /** The block at `number`, or undefined past the head. */
   block(number: BlockNumber | "latest"): Promise<BlockHeader | undefined>;
@@ -102,6 +116,29 @@ export abstract class RpcDialectExecutor implements LvmExecutor {
   abstract close(): Promise<void>;
   protected abstract send(method: string, params: readonly unknown[]): Promise<RpcAnswer>;
 
+  /** Several calls, answered in order; one by one here, as one batch where a transport can. */
+  protected sendBatch(calls: readonly (readonly [string, readonly unknown[]])[]): Promise<RpcAnswer[]> {
+    return Promise.all(calls.map(([method, params]) => this.send(method, params)));
+  }
+
+  async accounts(addresses: readonly Address[]): Promise<AccountState[]> {
+    const answers = await this.sendBatch(
+      addresses.flatMap((a) => [
+        ["eth_getTransactionCount", [a, "latest"]] as const,
+        ["eth_getBalance", [a, "latest"]] as const,
+      ]),
+    );
+    const value = (answer: RpcAnswer | undefined, address: Address): string => {
+      if (answer?.error !== undefined || typeof answer?.result !== "string")
+        throw new L2Error("EXECUTOR", answer?.error?.message ?? "no account state", address);
+      return answer.result;
+    };
+    return addresses.map((a, i) => ({
+      nonce: Number(value(answers[2 * i], a)),
+      balance: BigInt(value(answers[2 * i + 1], a)),
+    }));
+  }
+
   async request(method: string, params: readonly unknown[]): Promise<unknown> {
     const answer = await this.send(method, params);
     if (answer.error !== undefined) {
@@ -130,11 +167,20 @@ export abstract class RpcDialectExecutor implements LvmExecutor {
     return b === null ? undefined : toHeader(b);
   }
 
-  async sealBlock(txs: readonly RawTx[], timestamp: number): Promise<SealResult> {
-    const rejected = await this.submitInOrder(txs);
+  async submit(tx: RawTx): Promise<void> {
+    await this.request("eth_sendRawTransaction", [tx.raw]);
+  }
+
+  async mine(timestamp: number): Promise<BlockHeader> {
     await this.request("evm_mine", [timestamp]);
     const block = await this.block("latest");
     if (block === undefined) throw new L2Error("EXECUTOR", "no block after evm_mine", timestamp);
+    return block;
+  }
+
+  async sealBlock(txs: readonly RawTx[], timestamp: number): Promise<SealResult> {
+    const rejected = await this.submitInOrder(txs);
+    const block = await this.mine(timestamp);
     const included = new Set(block.transactions);
     const refused = new Set(rejected.map((r) => r.hash));
     const deferred = txs.map((t) => t.hash).filter((h) => !included.has(h) && !refused.has(h));

@@ -7,6 +7,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 
+import { Transaction } from "ethers";
 import { JSONRPCServer, createJSONRPCErrorResponse, type JSONRPCRequest } from "json-rpc-2.0";
 
 import { L2Error, RPC_INVALID_PARAMS } from "./errors.js";
@@ -120,7 +121,8 @@ export function createRpc(
 
 /** A pooled transaction in eth_getTransactionByHash's shape (not yet in a block). */
 function pendingTxJson(p: PoolTx): Record<string, unknown> {
-  const tx = p.tx;
+  // Rare enough to decode again with ethers, which the admission path does without.
+  const tx = Transaction.from(p.raw);
   const sig = tx.signature;
   return {
     hash: p.hash,
@@ -184,23 +186,28 @@ async function handle(rpc: JSONRPCServer, req: IncomingMessage, res: ServerRespo
     reply(405, createJSONRPCErrorResponse(null, -32600, "method not allowed: use POST"));
     return;
   }
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > MAX_BODY_BYTES) {
-      reply(
-        413,
-        createJSONRPCErrorResponse(null, -32600, `request body larger than ${MAX_BODY_BYTES} bytes`),
-      );
-      req.destroy();
-      return;
-    }
-    chunks.push(chunk);
-  }
+  // Stream events rather than an async iterator: this runs once per request on the hot path.
+  const text = await new Promise<string | undefined>((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on("data", (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > MAX_BODY_BYTES) {
+        reply(
+          413,
+          createJSONRPCErrorResponse(null, -32600, `request body larger than ${MAX_BODY_BYTES} bytes`),
+        );
+        req.destroy();
+        resolve(undefined);
+      } else chunks.push(chunk);
+    });
+    req.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
+    req.on("error", reject);
+  }).catch(() => undefined);
+  if (text === undefined) return;
   let body: unknown;
   try {
-    body = JSON.parse(Buffer.concat(chunks).toString("utf8"));
+    body = JSON.parse(text);
   } catch {
     reply(200, createJSONRPCErrorResponse(null, -32700, "parse error"));
     return;

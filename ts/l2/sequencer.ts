@@ -1,8 +1,10 @@
 /**
  * The sequencer: the L2's entry point. It validates signed transactions, logs them durably
- * before acknowledging, orders them by fee priority (nonce gaps held) and hands blocks to the
- * executor on an interval or as soon as a block's worth of gas is waiting. On start it replays
- * its log, checking every block reaches the recorded hash and state root.
+ * before acknowledging, passes them to the executor's pool as they arrive, and seals blocks on an
+ * interval or as soon as a block's worth of gas is waiting. Blocks follow one ordering rule, fee
+ * priority with nonce gaps held (geth's), which the executor's pool applies (docs/l2.md says why
+ * there and not here). On start it replays its log, checking every block reaches the recorded
+ * hash and state root.
  */
 import { EventEmitter } from "node:events";
 
@@ -10,16 +12,8 @@ import { formBatch, type Batch, type BatchProof, type BatchProver } from "./batc
 import { L2Error } from "./errors.js";
 import type { ChainSpec, LvmExecutor } from "./executor.js";
 import type { BlockRecord, DurableLog } from "./log.js";
-import {
-  TxPool,
-  decodeTransaction,
-  decodeTransactionOffThread,
-  type AccountState,
-  type PoolTx,
-  type ValidationContext,
-} from "./txpool.js";
-import { SignatureRecovery } from "./recovery.js";
-import type { Address, BlockHeader, Hash32, Hex, RawTx } from "./types.js";
+import { TxPool, decodeTransaction, type PoolTx, type ValidationContext } from "./txpool.js";
+import type { AccountState, Address, BlockHeader, Hash32, Hex } from "./types.js";
 
 export interface SequencerOptions {
   /** Block interval while transactions wait, in milliseconds. */
@@ -40,9 +34,11 @@ export class Sequencer extends EventEmitter {
   readonly #executor: LvmExecutor;
   readonly #spec: ChainSpec;
   readonly #log: DurableLog;
-  readonly #recovery = new SignatureRecovery();
   readonly #opts: SequencerOptions;
   readonly #accounts = new Map<string, AccountState>();
+  /** Account reads asked for in this event-loop turn, sent to the executor together. */
+  #reads: { address: Address; resolve: (state: Promise<AccountState>) => void }[] = [];
+  #readsByAddress = new Map<Address, Promise<AccountState>>();
   #head: BlockHeader;
   /** Bumped whenever executed state changes, so reads that straddle a seal are not cached. */
   #epoch = 0;
@@ -104,12 +100,22 @@ export class Sequencer extends EventEmitter {
 
   /** Validates `raw`, logs it durably, pools it and returns its hash. */
   async submit(raw: string): Promise<Hash32> {
-    const tx = await this.#admit(raw);
-    try {
-      await this.#log.appendTx(tx.raw);
-    } catch (e) {
-      this.#removeFromPool(tx);
-      throw e;
+    const { tx, replaced } = await this.#admit(raw);
+    // The log write and the executor's check run side by side. A block that includes the
+    // transaction is logged after it (the log keeps its write order), so no block can name a
+    // transaction the log lacks; a transaction the executor refuses stays logged, and a replay
+    // refuses it again.
+    const [logged, queued] = await Promise.allSettled([
+      this.#log.appendTx(tx.raw),
+      this.#enqueue(tx, replaced),
+    ]);
+    if (queued.status === "rejected") throw queued.reason;
+    if (logged.status === "rejected") {
+      // A disk fault, not bad input: the client is told, and so is the operator, because the
+      // executor now holds a transaction the log lacks (a block including it could not replay).
+      this.#unadmit(tx, undefined);
+      this.emit("error", logged.reason);
+      throw logged.reason;
     }
     if (this.pool.gas >= this.#spec.blockGasLimit) void this.produceBlock();
     return tx.hash;
@@ -131,9 +137,8 @@ export class Sequencer extends EventEmitter {
   produceBlock(opts: { allowEmpty?: boolean } = {}): Promise<BlockHeader | undefined> {
     const run = async (): Promise<BlockHeader | undefined> => {
       if (this.#closed) return undefined;
-      const chosen = this.pool.size === 0 ? [] : await this.#select();
-      if (chosen.length === 0 && opts.allowEmpty !== true) return undefined;
-      return this.#seal(chosen, this.#nextTimestamp(), undefined);
+      if (this.pool.size === 0 && opts.allowEmpty !== true) return undefined;
+      return this.#sealed(await this.#executor.mine(this.#nextTimestamp()), undefined);
     };
     const previous = this.#sealing ?? Promise.resolve(undefined);
     const next = previous.then(run, run).catch((e: unknown) => {
@@ -156,24 +161,35 @@ export class Sequencer extends EventEmitter {
     await this.#proving;
     await this.#log.close();
     await this.#executor.close();
-    await this.#recovery.close();
   }
 
-  async #admit(raw: string, ctx?: ValidationContext): Promise<PoolTx> {
-    const tx = await decodeTransactionOffThread(raw, ctx ?? this.#validationContext(), this.#recovery);
+  /** Checks `raw` against state + pool and pools it; returns what it replaced, if anything. */
+  async #admit(raw: string): Promise<{ tx: PoolTx; replaced: PoolTx | undefined }> {
+    const tx = decodeTransaction(raw, this.#validationContext());
     // Admission does not wait for a sealing block: see pendingNonce for why state + pool is sound.
     for (;;) {
       const epoch = this.#epoch;
       const account = await this.#account(tx.from);
       // A block sealed while we read: the account state may be stale, read again.
       if (epoch !== this.#epoch) continue;
-      this.pool.add(tx, account);
-      return tx;
+      return { tx, replaced: this.pool.add(tx, account) };
     }
   }
 
-  #removeFromPool(tx: PoolTx): void {
+  /** Hands an admitted transaction to the executor's pool; if refused, undoes the admission. */
+  async #enqueue(tx: PoolTx, replaced: PoolTx | undefined): Promise<void> {
+    try {
+      await this.#executor.submit(tx);
+    } catch (e) {
+      this.#unadmit(tx, replaced);
+      throw e;
+    }
+  }
+
+  #unadmit(tx: PoolTx, replaced: PoolTx | undefined): void {
     this.pool.remove(tx.hash);
+    // The executor refused the replacement, so it still holds the original: so do we.
+    if (replaced !== undefined) this.pool.restore(replaced);
   }
 
   #validationContext(): ValidationContext {
@@ -190,20 +206,31 @@ export class Sequencer extends EventEmitter {
     const cached = this.#accounts.get(key);
     if (cached !== undefined) return cached;
     const epoch = this.#epoch;
-    const [nonce, balance] = await Promise.all([
-      this.#executor.request("eth_getTransactionCount", [address, "latest"]),
-      this.#executor.request("eth_getBalance", [address, "latest"]),
-    ]);
-    const state = { nonce: Number(nonce as string), balance: BigInt(balance as string) };
+    const state = await this.#read(key as Address);
     // A read that straddled a seal holds the state before it: answer it, but never cache it.
     if (epoch === this.#epoch) this.#accounts.set(key, state);
     return state;
   }
 
-  async #select(): Promise<PoolTx[]> {
-    const nonces = new Map<string, number>();
-    for (const sender of this.pool.senders()) nonces.set(sender, (await this.#account(sender)).nonce);
-    return this.pool.select(this.#spec.blockGasLimit, nextBaseFee(this.#head), (s) => nonces.get(s) ?? 0);
+  /**
+   * Reads coalesce per event-loop turn into one executor call: after each block every active
+   * sender is read again, and one batch costs the executor far less than two requests each.
+   */
+  #read(address: Address): Promise<AccountState> {
+    const pending = this.#readsByAddress.get(address);
+    if (pending !== undefined) return pending;
+    if (this.#reads.length === 0) setImmediate(() => this.#flushReads());
+    const promise = new Promise<AccountState>((resolve) => this.#reads.push({ address, resolve }));
+    this.#readsByAddress.set(address, promise);
+    return promise;
+  }
+
+  #flushReads(): void {
+    const reads = this.#reads;
+    this.#reads = [];
+    this.#readsByAddress = new Map();
+    const states = this.#executor.accounts(reads.map((r) => r.address));
+    reads.forEach((r, i) => r.resolve(states.then((all) => all[i] as AccountState)));
   }
 
   #nextTimestamp(): number {
@@ -212,14 +239,8 @@ export class Sequencer extends EventEmitter {
     return Math.max(now, min);
   }
 
-  /** Executes `txs` in a block; `expected` is the logged record when replaying. */
-  async #seal(
-    txs: readonly PoolTx[] | readonly RawTx[],
-    timestamp: number,
-    expected: BlockRecord | undefined,
-  ): Promise<BlockHeader> {
-    const result = await this.#executor.sealBlock(txs, timestamp);
-    const block = result.block;
+  /** Takes a block the executor sealed; `expected` is the logged record when replaying. */
+  async #sealed(block: BlockHeader, expected: BlockRecord | undefined): Promise<BlockHeader> {
     if (expected !== undefined && (block.hash !== expected.hash || block.stateRoot !== expected.stateRoot)) {
       throw new L2Error(
         "REPLAY_DIVERGED",
@@ -227,19 +248,20 @@ export class Sequencer extends EventEmitter {
         expected,
       );
     }
-    const gone = new Set<string>([...block.transactions, ...result.rejected.map((r) => r.hash)]);
     const included: PoolTx[] = [];
-    for (const hash of gone) {
-      const tx = this.pool.get(hash as Hash32);
+    for (const hash of block.transactions) {
+      const tx = this.pool.get(hash);
       if (tx === undefined) continue;
-      this.#removeFromPool(tx);
-      if (block.transactions.includes(hash as Hash32)) included.push(tx);
+      this.pool.remove(hash);
+      included.push(tx);
     }
     this.#accounts.clear();
     this.#epoch++;
     this.#head = block;
     // Replaced transactions whose nonce a block has now used can never run.
-    for (const tx of included) this.pool.prune(tx.from, (await this.#account(tx.from)).nonce);
+    const senders = [...new Set(included.map((tx) => tx.from))];
+    const states = await Promise.all(senders.map((sender) => this.#account(sender)));
+    senders.forEach((sender, i) => this.pool.prune(sender, (states[i] as AccountState).nonce));
     if (expected === undefined) {
       await this.#log.appendBlock({
         number: block.number,
@@ -302,13 +324,14 @@ export class Sequencer extends EventEmitter {
           throw new L2Error("REPLAY_DIVERGED", `block ${record.number} names unlogged tx ${hash}`, hash);
         return { hash, raw };
       });
-      await this.#seal(txs, record.timestamp, record);
+      await this.#sealed((await this.#executor.sealBlock(txs, record.timestamp)).block, record);
     }
     // Accepted but not yet mined: back into the pool, in acceptance order, under today's rules.
     for (const hash of order) {
       if (mined.has(hash) || this.pool.get(hash) !== undefined) continue;
       try {
-        await this.#admit(raws.get(hash) as Hex);
+        const { tx, replaced } = await this.#admit(raws.get(hash) as Hex);
+        await this.#enqueue(tx, replaced);
       } catch {
         // Replaced or made invalid by a mined block: dropped, exactly as before the restart.
       }

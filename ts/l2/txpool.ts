@@ -1,15 +1,18 @@
 /**
- * Transaction validation and the pending pool. Validation mirrors geth's (same checks, same
- * messages); ordering follows geth's miner: among the lowest-nonce transaction of each sender,
- * the highest effective tip goes first, and a sender's later nonces wait behind the earlier ones
- * (gaps are held, not executed).
+ * Transaction validation and the sequencer's pending pool. Validation mirrors geth's (same
+ * checks, same messages), including what depends on other pending transactions of the sender:
+ * nonce gaps, replacement price bumps and the cost of all of them against the balance. The pool
+ * answers pending nonces and lookups; the executor's pool, which receives the same transactions,
+ * orders blocks.
  */
-import { Transaction, getAddress, getBytes, keccak256 } from "ethers";
-import { recover } from "tiny-secp256k1";
+import { keccak_256 } from "@noble/hashes/sha3.js";
+import { bytesToHex } from "@noble/hashes/utils.js";
+import { getAddress } from "ethers";
 
 import { L2Error, RPC_INVALID_PARAMS } from "./errors.js";
-import type { SignatureRecovery } from "./recovery.js";
-import type { Address, Hash32, Hex, RawTx } from "./types.js";
+import { RawTxError, decodeSignedTx, type SignedTxFields } from "./rawtx.js";
+import { recoverPublicKey } from "./recovery.js";
+import type { AccountState, Address, Hash32, Hex, RawTx } from "./types.js";
 
 /** geth's txMaxSize: 4 slots of 32 KiB. */
 export const MAX_TX_BYTES = 128 * 1024;
@@ -28,7 +31,6 @@ export interface PoolTx extends RawTx {
   readonly value: bigint;
   /** Upper bound of what it can take from the sender: gas * fee cap + value. */
   readonly cost: bigint;
-  readonly tx: Transaction;
 }
 
 /** The facts validation needs about the current head. */
@@ -43,29 +45,29 @@ export interface ValidationContext {
 
 /** Decodes and checks what needs no state: encoding, type, signature, chain id, gas, size. */
 export function decodeTransaction(raw: string, ctx: ValidationContext): PoolTx {
-  const tx = parseTransaction(raw, ctx);
-  return checkTransaction(tx, raw, recoverSender(tx, raw), ctx);
-}
-
-/** The same, with the signature recovered on `recovery`'s worker thread. */
-export async function decodeTransactionOffThread(
-  raw: string,
-  ctx: ValidationContext,
-  recovery: SignatureRecovery,
-): Promise<PoolTx> {
-  const tx = parseTransaction(raw, ctx);
-  const sig = tx.signature!;
-  const pub = await recovery.recover(
-    getBytes(tx.unsignedHash),
-    getBytes(sig.r + sig.s.slice(2)),
-    sig.yParity,
+  const parsed = parseTransaction(raw, ctx);
+  const pub = recoverPublicKey(
+    keccak_256(parsed.fields.signingPayload),
+    parsed.fields.signature,
+    parsed.fields.yParity,
   );
-  if (pub === null) throw new L2Error("INVALID_SIGNATURE", "invalid transaction v, r, s values", raw);
-  return checkTransaction(tx, raw, addressOf(pub), ctx);
+  return checkTransaction(parsed, senderOf(pub, raw), ctx);
 }
 
-/** Encoding, type, presence of a signature and chain id. */
-function parseTransaction(raw: string, ctx: ValidationContext): Transaction {
+interface ParsedTx {
+  readonly fields: SignedTxFields;
+  readonly raw: Hex;
+  readonly hash: Hash32;
+}
+
+const RAW_TX_ERRORS = {
+  rlp: "INVALID_RLP",
+  type: "UNSUPPORTED_TX_TYPE",
+  signature: "INVALID_SIGNATURE",
+} as const;
+
+/** Encoding, type, signature values and chain id. */
+function parseTransaction(raw: string, ctx: ValidationContext): ParsedTx {
   if (typeof raw !== "string" || !/^0x([0-9a-fA-F]{2})*$/.test(raw)) {
     throw new L2Error(
       "INVALID_PARAMS",
@@ -76,37 +78,26 @@ function parseTransaction(raw: string, ctx: ValidationContext): Transaction {
   }
   if ((raw.length - 2) / 2 > MAX_TX_BYTES)
     throw new L2Error("OVERSIZED", "oversized data", raw.length / 2 - 1);
-  let tx: Transaction;
+  const bytes = Buffer.from(raw.slice(2), "hex");
+  let fields: SignedTxFields;
   try {
-    tx = Transaction.from(raw);
+    fields = decodeSignedTx(bytes);
   } catch (e) {
-    const typeByte = getBytes(raw)[0];
-    if (typeByte !== undefined && typeByte < 0x7f && typeByte > 0x04) {
-      throw new L2Error("UNSUPPORTED_TX_TYPE", "transaction type not supported", typeByte);
-    }
-    throw new L2Error(
-      "INVALID_RLP",
-      `rlp: ${(e as { shortMessage?: string }).shortMessage ?? "invalid encoding"}`,
-      raw,
-    );
+    if (!(e instanceof RawTxError)) throw e;
+    throw new L2Error(RAW_TX_ERRORS[e.kind], e.message, raw);
   }
-  if (tx.type !== 0 && tx.type !== 1 && tx.type !== 2) {
-    throw new L2Error("UNSUPPORTED_TX_TYPE", "transaction type not supported", tx.type);
-  }
-  if (tx.signature === null)
-    throw new L2Error("INVALID_SIGNATURE", "invalid transaction v, r, s values", raw);
-  if (tx.type === 0 && tx.chainId === 0n) {
+  if (fields.type === 0 && fields.chainId === 0n) {
     throw new L2Error("UNPROTECTED_TX", "only replay-protected (EIP-155) transactions allowed over RPC", raw);
   }
-  if (tx.chainId !== ctx.chainId)
-    throw new L2Error("WRONG_CHAIN_ID", "invalid chain id for signer", tx.chainId);
-  return tx;
+  if (fields.chainId !== ctx.chainId)
+    throw new L2Error("WRONG_CHAIN_ID", "invalid chain id for signer", fields.chainId);
+  return { fields, raw: raw.toLowerCase() as Hex, hash: `0x${bytesToHex(keccak_256(bytes))}` as Hash32 };
 }
 
 /** Fees, gas and size, once the sender is known. */
-function checkTransaction(tx: Transaction, raw: string, from: Address, ctx: ValidationContext): PoolTx {
-  const maxFeePerGas = tx.type === 2 ? (tx.maxFeePerGas ?? 0n) : (tx.gasPrice ?? 0n);
-  const maxPriorityFeePerGas = tx.type === 2 ? (tx.maxPriorityFeePerGas ?? 0n) : maxFeePerGas;
+function checkTransaction(parsed: ParsedTx, from: Address, ctx: ValidationContext): PoolTx {
+  const { fields: tx, raw, hash } = parsed;
+  const { maxFeePerGas, maxPriorityFeePerGas } = tx;
   if (maxPriorityFeePerGas > maxFeePerGas) {
     throw new L2Error(
       "TIP_ABOVE_FEE_CAP",
@@ -114,6 +105,9 @@ function checkTransaction(tx: Transaction, raw: string, from: Address, ctx: Vali
       maxPriorityFeePerGas,
     );
   }
+  // Valid up to 2^64 - 1, but no account gets within a nonce gap of 2^53 (the pool counts in numbers).
+  if (tx.nonce > BigInt(Number.MAX_SAFE_INTEGER))
+    throw new L2Error("NONCE_TOO_HIGH", "nonce too high", tx.nonce);
   if (tx.gasLimit > ctx.blockGasLimit)
     throw new L2Error("GAS_LIMIT_EXCEEDED", "exceeds block gas limit", tx.gasLimit);
   const intrinsic = intrinsicGas(tx);
@@ -139,57 +133,35 @@ function checkTransaction(tx: Transaction, raw: string, from: Address, ctx: Vali
     );
   }
   return {
-    hash: tx.hash as Hash32,
-    raw: raw.toLowerCase() as Hex,
-    from: from as Address,
-    nonce: tx.nonce,
+    hash,
+    raw,
+    from,
+    nonce: Number(tx.nonce),
     gasLimit: tx.gasLimit,
     maxFeePerGas,
     maxPriorityFeePerGas,
     value: tx.value,
     cost: tx.gasLimit * maxFeePerGas + tx.value,
-    tx,
   };
 }
 
-/**
- * The signer's address. Recovery is most of the cost of admitting a transaction: libsecp256k1
- * (tiny-secp256k1, WASM) does it several times faster than the pure-JS curve behind ethers'
- * `tx.from`, which caps the sequencer's intake. ethers has already refused high-s signatures.
- */
-function recoverSender(tx: Transaction, raw: string): Address {
-  const sig = tx.signature;
-  if (sig === null) throw new L2Error("INVALID_SIGNATURE", "invalid transaction v, r, s values", raw);
-  let pub: Uint8Array | null;
-  try {
-    pub = recover(getBytes(tx.unsignedHash), getBytes(sig.r + sig.s.slice(2)), sig.yParity, false);
-  } catch {
-    pub = null;
-  }
+/** The signer's address, from the recovered key. ethers has already refused high-s signatures. */
+function senderOf(pub: Uint8Array | null, raw: string): Address {
   if (pub === null) throw new L2Error("INVALID_SIGNATURE", "invalid transaction v, r, s values", raw);
-  return addressOf(pub);
+  return getAddress(`0x${bytesToHex(keccak_256(pub.subarray(1)).subarray(12))}`) as Address;
 }
 
-const addressOf = (pub: Uint8Array): Address =>
-  getAddress("0x" + keccak256(pub.subarray(1)).slice(26)) as Address;
-
 /** Intrinsic gas under Prague, including the EIP-7623 calldata floor. */
-export function intrinsicGas(tx: Transaction): bigint {
-  const data = getBytes(tx.data);
+export function intrinsicGas(tx: Pick<SignedTxFields, "data" | "to" | "accessListKeys">): bigint {
+  const data = tx.data;
   let zeros = 0n;
   for (const b of data) if (b === 0) zeros++;
   const nonZeros = BigInt(data.length) - zeros;
   let gas = 21_000n + zeros * 4n + nonZeros * 16n;
   if (tx.to === null) gas += 32_000n + 2n * ((BigInt(data.length) + 31n) / 32n);
-  for (const entry of tx.accessList ?? []) gas += 2_400n + 1_900n * BigInt(entry.storageKeys.length);
+  for (const keys of tx.accessListKeys) gas += 2_400n + 1_900n * BigInt(keys);
   const floor = 21_000n + 10n * (zeros + 4n * nonZeros);
   return gas > floor ? gas : floor;
-}
-
-/** The account state validation reads. */
-export interface AccountState {
-  readonly nonce: number;
-  readonly balance: bigint;
 }
 
 /** Pending transactions by sender and nonce. */
@@ -256,15 +228,19 @@ export class TxPool {
         spent,
       );
     }
-    if (old !== undefined) {
-      this.#byHash.delete(old.hash);
-      this.#gas -= old.gasLimit;
-    }
-    this.#gas += tx.gasLimit;
+    if (old !== undefined) this.remove(old.hash);
+    this.restore(tx);
+    return old;
+  }
+
+  /** Puts back a transaction taken out by a replacement that did not go through; no checks. */
+  restore(tx: PoolTx): void {
+    const sender = tx.from.toLowerCase() as Address;
+    const txs = this.#bySender.get(sender) ?? new Map<number, PoolTx>();
     txs.set(tx.nonce, tx);
     this.#bySender.set(sender, txs);
     this.#byHash.set(tx.hash, tx);
-    return old;
+    this.#gas += tx.gasLimit;
   }
 
   remove(hash: Hash32): void {
@@ -284,61 +260,4 @@ export class TxPool {
     if (txs === undefined) return;
     for (const [n, tx] of txs) if (n < stateNonce) this.remove(tx.hash);
   }
-
-  senders(): Address[] {
-    return [...this.#bySender.keys()];
-  }
-
-  /**
-   * Picks the next block: repeatedly the best-paying executable head among senders, within
-   * `gasLimit`. `nonces` gives each sender's state nonce.
-   */
-  select(gasLimit: bigint, baseFee: bigint, nonces: (sender: Address) => number): PoolTx[] {
-    const tip = (t: PoolTx) => {
-      const room = t.maxFeePerGas - baseFee;
-      return room < t.maxPriorityFeePerGas ? room : t.maxPriorityFeePerGas;
-    };
-    const next = new Map<Address, number>();
-    const heads: PoolTx[] = [];
-    for (const [sender, txs] of this.#bySender) {
-      const n = nonces(sender);
-      next.set(sender, n);
-      const head = txs.get(n);
-      if (head !== undefined && head.maxFeePerGas >= baseFee) heads.push(head);
-    }
-    const chosen: PoolTx[] = [];
-    let gas = 0n;
-    // Heads are few (one per sender); a sorted array keeps this simple and fast enough.
-    heads.sort((a, b) => cmpTip(tip(b), tip(a)));
-    while (heads.length > 0) {
-      const best = heads.shift() as PoolTx;
-      if (gas + best.gasLimit > gasLimit) continue;
-      gas += best.gasLimit;
-      chosen.push(best);
-      const sender = best.from.toLowerCase() as Address;
-      const n = best.nonce + 1;
-      next.set(sender, n);
-      const following = this.#bySender.get(sender)?.get(n);
-      if (following !== undefined && following.maxFeePerGas >= baseFee) {
-        const t = tip(following);
-        let i = heads.findIndex((h) => tip(h) < t);
-        if (i < 0) i = heads.length;
-        heads.splice(i, 0, following);
-      }
-    }
-    return chosen;
-  }
-
-  /** Total gas limit of executable transactions, to decide whether a block is full. */
-  executableGas(nonces: (sender: Address) => number): bigint {
-    let gas = 0n;
-    for (const [sender, txs] of this.#bySender) {
-      for (let n = nonces(sender); txs.has(n); n++) gas += (txs.get(n) as PoolTx).gasLimit;
-    }
-    return gas;
-  }
-}
-
-function cmpTip(a: bigint, b: bigint): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }

@@ -38,6 +38,12 @@ export interface BlockHeader {
   readonly transactions: readonly Hash32[];
 }
 
+/** An account's nonce and balance at the head: what admission checks a transaction against. */
+export interface AccountState {
+  readonly nonce: number;
+  readonly balance: Wei;
+}
+
 /** A transaction the sequencer accepted: its hash and signed bytes. */
 export interface RawTx {
   readonly hash: Hash32;
