@@ -1,17 +1,24 @@
 /** The sequencer driven directly: block order, and admissions the executor refuses. */
+import { mkdtemp, rm } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+
 import { expect } from "chai";
 import { Wallet, keccak256 } from "ethers";
 
 import {
   EdrExecutor,
   L2Error,
+  L2Node,
   LVM_DEVNET_CHAIN_ID,
   devAccounts,
+  loadBridgeCode,
+  lvmChainSpec,
   type Address,
   type Hash32,
   type RawTx,
 } from "../../ts/l2/index.js";
-import { startTestNode } from "./helpers.js";
+import { root, startTestNode } from "./helpers.js";
 
 /** The real EDR executor, refusing the transactions a test names (as a stricter node would). */
 class RefusingExecutor extends EdrExecutor {
@@ -40,7 +47,12 @@ describe("l2: Sequencer", function () {
 
   it("orders a block by tip among each sender's next nonce, arrival order among equals", async function () {
     // No interval blocks: only produceBlock seals, so every transaction lands in one block.
-    const { node, cleanup } = await startTestNode({ blockTimeMs: 3_600_000 });
+    const datadir = await mkdtemp(path.join(os.tmpdir(), "lvm-seq-"));
+    const spec = lvmChainSpec({
+      bridgeCode: await loadBridgeCode(root),
+      devAccounts: devAccounts().map((a) => a.address),
+    });
+    const node = await L2Node.start({ datadir, spec, port: 0, blockTimeMs: 3_600_000 });
     try {
       const seq = node.sequencer;
       const to = erin!.address;
@@ -61,8 +73,20 @@ describe("l2: Sequencer", function () {
         sent.daveLow,
       ]);
       expect(seq.pool.size).to.equal(0);
+
+      // A restart replays the block into a fresh EDR from the log: the pool's rule must pick the
+      // same order from the block's transactions alone, or the hash and state root would differ.
+      const sealed = seq.head;
+      await node.stop();
+      const again = await L2Node.start({ datadir, spec, port: 0, blockTimeMs: 3_600_000 });
+      try {
+        expect(again.sequencer.head.hash).to.equal(sealed.hash);
+        expect(again.sequencer.head.stateRoot).to.equal(sealed.stateRoot);
+      } finally {
+        await again.stop();
+      }
     } finally {
-      await cleanup();
+      await rm(datadir, { recursive: true, force: true });
     }
   });
 
