@@ -7,6 +7,7 @@ import { expect } from "chai";
 import { Wallet, keccak256 } from "ethers";
 
 import {
+  DurableLog,
   EdrExecutor,
   L2Error,
   L2Node,
@@ -108,7 +109,8 @@ describe("l2: Sequencer", function () {
 
   it("an executor refusal answers the client and undoes the admission, a replacement's too", async function () {
     const executor = new RefusingExecutor();
-    const { node, cleanup } = await startTestNode({ blockTimeMs: 3_600_000, executor });
+    const { node, datadir } = await startTestNode({ blockTimeMs: 3_600_000, executor });
+    let stopped = false;
     try {
       const seq = node.sequencer;
       const original = await seq.submit(await transfer(alice!, 0, 10n, bob!.address));
@@ -132,8 +134,17 @@ describe("l2: Sequencer", function () {
       expect(await seq.pendingNonce(alice!.address as Address)).to.equal(1);
       expect(await seq.pendingNonce(bob!.address as Address)).to.equal(0);
       expect((await seq.produceBlock())?.transactions).to.deep.equal([original]);
+      await node.stop();
+      stopped = true;
+      // Nothing refused stays in the durable log: only the original was accepted.
+      const log = await DurableLog.open(path.join(datadir, "log"));
+      const logged: string[] = [];
+      for await (const raw of log.transactions()) logged.push(keccak256(raw));
+      await log.close();
+      expect(logged).to.deep.equal([original]);
     } finally {
-      await cleanup();
+      if (!stopped) await node.stop();
+      await rm(datadir, { recursive: true, force: true });
     }
   });
 });

@@ -31,7 +31,7 @@ const BATCH = "c!";
 const CHAIN = "m!chain";
 
 interface Pending {
-  readonly ops: { type: "put"; key: string; value: string }[];
+  readonly ops: ({ type: "put"; key: string; value: string } | { type: "del"; key: string })[];
   readonly done: () => void;
   readonly fail: (e: unknown) => void;
 }
@@ -65,9 +65,16 @@ export class DurableLog {
     return this.#write([{ type: "put", key: CHAIN, value: JSON.stringify(record) }]);
   }
 
-  /** Appends an accepted transaction; resolves once it is on disk. */
-  appendTx(raw: Hex): Promise<void> {
-    return this.#write([{ type: "put", key: TX + pad(this.#nextSeq++), value: raw }]);
+  /** Appends an accepted transaction; resolves with its position once it is on disk. */
+  async appendTx(raw: Hex): Promise<number> {
+    const seq = this.#nextSeq++;
+    await this.#write([{ type: "put", key: TX + pad(seq), value: raw }]);
+    return seq;
+  }
+
+  /** Takes back the transaction appended at `seq` (one the executor then refused). */
+  removeTx(seq: number): Promise<void> {
+    return this.#write([{ type: "del", key: TX + pad(seq) }]);
   }
 
   appendBlock(record: BlockRecord): Promise<void> {

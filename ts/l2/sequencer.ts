@@ -103,13 +103,16 @@ export class Sequencer extends EventEmitter {
     const { tx, replaced } = await this.#admit(raw);
     // The log write and the executor's check run side by side. A block that includes the
     // transaction is logged after it (the log keeps its write order), so no block can name a
-    // transaction the log lacks; a transaction the executor refuses stays logged, and a replay
-    // refuses it again.
+    // transaction the log lacks; one the executor refuses is taken out of the log again (if a
+    // crash comes first, the replay refuses it again).
     const [logged, queued] = await Promise.allSettled([
       this.#log.appendTx(tx.raw),
       this.#enqueue(tx, replaced),
     ]);
-    if (queued.status === "rejected") throw queued.reason;
+    if (queued.status === "rejected") {
+      if (logged.status === "fulfilled") await this.#log.removeTx(logged.value);
+      throw queued.reason;
+    }
     if (logged.status === "rejected") {
       // A disk fault, not bad input: the client is told, and so is the operator, because the
       // executor now holds a transaction the log lacks (a block including it could not replay).
