@@ -3,6 +3,7 @@ import { expect } from "chai";
 import { Transaction, Wallet, decodeRlp, encodeRlp, getBytes, hexlify, keccak256, toBeHex } from "ethers";
 import fc from "fast-check";
 
+import { decodeTransaction } from "../../ts/l2/index.js";
 import { RawTxError, decodeSignedTx, type SignedTxFields } from "../../ts/l2/rawtx.js";
 
 const N = 0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141n;
@@ -92,6 +93,25 @@ describe("l2: raw transaction decoder (rawtx.ts) against ethers", function () {
         expect(comparable(ours(getBytes(tx.serialized)))).to.deep.equal(comparable(ethersFields(tx)));
       }),
       { numRuns: 300 },
+    );
+  });
+
+  it("admission recovers the signer and hash of every such transaction the sequencer can take", function () {
+    // What decodeTransaction checks after decoding, fixed so every case passes it: a wrong
+    // signing payload would recover some other key, so the sender would differ.
+    fc.assert(
+      fc.property(arbTx, (a) => {
+        const tx = sign({ ...a, gas: 1_000_000n, fee: a.fee + 1n, tip: 1n });
+        const decoded = decodeTransaction(tx.serialized, {
+          chainId: a.chainId,
+          blockGasLimit: 30_000_000n,
+          baseFee: 0n,
+          minTip: 0n,
+        });
+        expect(decoded.from).to.equal(wallet.address);
+        expect(decoded.hash).to.equal(tx.hash);
+      }),
+      { numRuns: 150 },
     );
   });
 
