@@ -34,7 +34,15 @@ async function main(): Promise<void> {
   }
   const mod = (await import(pathToFileURL(file).href)) as { default: BenchMain };
   const started = Date.now();
-  const figures = await mod.default(rest);
+  let figures: BenchFigures;
+  try {
+    figures = await mod.default(rest);
+  } catch (e) {
+    // Bad arguments and failed runs: the reason, not a stack trace (DEBUG=1 shows it).
+    console.error(process.env.DEBUG ? e : `bench ${name}: ${e instanceof Error ? e.message : String(e)}`);
+    process.exitCode = 1;
+    return;
+  }
   const line = {
     bench: name,
     ...figures,

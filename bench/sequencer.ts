@@ -1,24 +1,42 @@
 /**
- * sequencer: `npm run bench -- sequencer [N] [blockMs] [concurrency]`. N (default 10,000)
- * pre-signed ETH transfers from 200 genesis-funded accounts, sent `concurrency` at a time:
+ * sequencer: `npm run bench -- sequencer [--transfers N] [--block-ms MS] [--rounds R]
+ * [--concurrency C] [--batch B]`. N (10,000) pre-signed ETH transfers from 200 genesis-funded
+ * accounts go through three set-ups:
  *  (a) "ours": over HTTP, from a client thread with keep-alive sockets, to the L2 node's
  *      eth_sendRawTransaction (EDR executor, durable log synced before each answer), blocks on
  *      the node's default interval;
  *  (b) "edr": the same signed transactions to a bare EDR provider in process, automine off, mined
  *      by the sequencer's own rule (a block every interval, or at once when a block's worth of
  *      gas is waiting), so the difference is the sequencer, its log and the HTTP hop; and
- *  (c) "edr_http": (b) behind a bare pass-through HTTP server, sent from the same client thread.
+ *  (c) "edr_http": (b) behind a bare pass-through HTTP server, sent from the same client thread;
+ *  (d) "ours_in_process": (a) without the HTTP hop, straight into the sequencer's `submit`, so
+ *      (b)→(d) is what sequencing costs and (b)→(c) what HTTP costs, each alone.
+ * Two loads: one transaction per request, 64 requests in flight (the figures without a prefix),
+ * and JSON-RPC batches of 16, 4 in flight (`batch16_`, without (d)), which is what ethers' JsonRpcProvider
+ * sends by default when a client has many transactions out at once. `--concurrency`/`--batch`
+ * run one load of that shape instead.
+ * Each run is a fresh process (a set-up run after another inherited its heap, its JIT state and
+ * the other's EDR threads, and ran up to 15 % slower for it), and the set-ups take turns over
+ * R (3) rounds, each round in another order; figures are medians over the rounds, and ratios
+ * are medians of each round's own ratio.
  * Transfers/s run from the first send to the inclusion of the last transaction; latency is from a
- * transaction's send to the sealing of the block that holds it. Both runs start just after a block
- * so their interval timers are in phase.
+ * transaction's send to the sealing of the block that holds it. Runs start just after a block so
+ * their interval timers are in phase, and once the last transaction is acknowledged every set-up
+ * seals at once: waiting for the next tick would add up to one block interval of idling to the
+ * run, by chance, and that is latency (which p50/p99 report), not throughput. CPU per transfer is
+ * the run's process CPU time over its transfers (client thread included); on Linux it is also
+ * split by thread: the main thread's and EDR's.
  */
-import { mkdtemp, rm } from "node:fs/promises";
+import { execFile } from "node:child_process";
+import { readFileSync, readdirSync } from "node:fs";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { createServer } from "node:http";
 import { Worker } from "node:worker_threads";
 import type { AddressInfo } from "node:net";
 import os from "node:os";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { parseArgs } from "node:util";
 
 import { Wallet, id, keccak256 } from "ethers";
 
@@ -50,6 +68,29 @@ interface RunResult {
   readonly p50Ms: number;
   readonly p99Ms: number;
   readonly blocks: number;
+  /** CPU time per transfer, from the first send to the last inclusion. */
+  readonly cpuMsPerTransfer: CpuTimes;
+}
+
+/** How the transactions are sent. */
+interface Load {
+  readonly blockMs: number;
+  /** Requests in flight at once. */
+  readonly concurrency: number;
+  /** Transactions per request: 1, or a JSON-RPC batch (as ethers' provider sends by default). */
+  readonly batch: number;
+}
+
+type SetUp = "edr" | "edr_http" | "ours" | "ours_in_process";
+const SET_UPS: readonly SetUp[] = ["edr", "edr_http", "ours", "ours_in_process"];
+const HTTP_SET_UPS: readonly SetUp[] = ["edr", "edr_http", "ours"];
+
+/** CPU time in ms, in all and, where Linux tells, by thread: main, EDR's, the HTTP client's. */
+interface CpuTimes {
+  readonly total: number;
+  readonly main?: number;
+  readonly edr?: number;
+  readonly client?: number;
 }
 
 async function signAll(wallets: readonly Wallet[], n: number): Promise<Signed[]> {
@@ -82,54 +123,75 @@ async function pool<T>(items: readonly T[], limit: number, fn: (item: T) => Prom
 }
 
 // The HTTP clients run on a worker thread, as the separate processes real clients are: on the
-// node's own thread their work would be charged to the node. Plain CommonJS from a string, so it
-// loads the same way under tsx. Times are absolute (timeOrigin + now) to compare across threads.
+// node's thread their work would be charged to the node. They speak through undici (the client
+// behind Node's fetch, and so viem's HTTP transport), keep-alive, one request per connection at a
+// time: on two cores the load generator shares the CPU with what it measures, and undici costs
+// about a third less per request than node:http (0.11 against 0.15–0.17 ms of its thread per
+// transfer). Plain CommonJS from a string, so it loads the same way under tsx. Times are absolute
+// (timeOrigin + now) to compare across threads.
 const CLIENT_SOURCE = `
 const { parentPort, workerData } = require("node:worker_threads");
-const http = require("node:http");
-const { url, raws, concurrency } = workerData;
-const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency });
+const fs = require("node:fs");
+const { Pool } = require("undici");
+const { url, raws, concurrency, batch } = workerData;
+const threadCpuMs = () => {
+  try {
+    const stat = fs.readFileSync("/proc/thread-self/stat", "utf8");
+    const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return (Number(f[11]) + Number(f[12])) * 10;
+  } catch { return undefined; }
+};
+const cpuAtStart = threadCpuMs();
+const pool = new Pool(url, { connections: concurrency, pipelining: 1 });
+const headers = { "content-type": "application/json" };
+const post = async (body) => {
+  const res = await pool.request({ path: "/", method: "POST", headers, body });
+  return JSON.parse(await res.body.text());
+};
 const sentAt = new Array(raws.length);
-const post = (body) => new Promise((resolve, reject) => {
-  const req = http.request(url, { method: "POST", agent, headers: { "content-type": "application/json" } }, (res) => {
-    const chunks = [];
-    res.on("data", (c) => chunks.push(c));
-    res.on("end", () => resolve(JSON.parse(Buffer.concat(chunks).toString("utf8"))));
-    res.on("error", reject);
-  });
-  req.on("error", reject);
-  req.end(body);
-});
+const call = (i) => ({ jsonrpc: "2.0", id: i, method: "eth_sendRawTransaction", params: [raws[i]] });
 let next = 0;
 const worker = async () => {
   while (next < raws.length) {
-    const i = next++;
-    sentAt[i] = performance.timeOrigin + performance.now();
-    const answer = await post(JSON.stringify({ jsonrpc: "2.0", id: i, method: "eth_sendRawTransaction", params: [raws[i]] }));
-    if (typeof answer.result !== "string") throw new Error("refused: " + JSON.stringify(answer.error));
+    const first = next;
+    next = Math.min(raws.length, next + batch);
+    const at = performance.timeOrigin + performance.now();
+    for (let i = first; i < next; i++) sentAt[i] = at;
+    const ids = Array.from({ length: next - first }, (_, k) => first + k);
+    const answer = await post(JSON.stringify(batch === 1 ? call(first) : ids.map(call)));
+    for (const a of Array.isArray(answer) ? answer : [answer])
+      if (typeof a.result !== "string") throw new Error("refused: " + JSON.stringify(a.error));
   }
 };
 Promise.all(Array.from({ length: concurrency }, worker)).then(
-  () => { agent.destroy(); parentPort.postMessage({ sentAt }); },
-  (e) => { agent.destroy(); parentPort.postMessage({ error: String(e) }); },
+  () => {
+    const end = threadCpuMs();
+    parentPort.postMessage({ sentAt, cpuMs: end === undefined ? undefined : end - cpuAtStart });
+    void pool.close();
+  },
+  (e) => { parentPort.postMessage({ error: String(e) }); void pool.close(); },
 );`;
 
 /** Sends every transaction over HTTP from a client thread; resolves with each one's send time. */
 function sendFromClientThread(
   url: string,
   txs: readonly Signed[],
-  concurrency: number,
-): Promise<Map<string, number>> {
+  load: Load,
+): Promise<{ sentAt: Map<string, number>; clientCpuMs?: number }> {
   const worker = new Worker(CLIENT_SOURCE, {
     eval: true,
-    workerData: { url, raws: txs.map((t) => t.raw), concurrency },
+    workerData: { url, raws: txs.map((t) => t.raw), concurrency: load.concurrency, batch: load.batch },
   });
   return new Promise((resolve, reject) => {
     worker.once("error", reject);
-    worker.once("message", (m: { sentAt?: number[]; error?: string }) => {
+    worker.once("message", (m: { sentAt?: number[]; cpuMs?: number; error?: string }) => {
       void worker.terminate();
       if (m.error !== undefined || m.sentAt === undefined) reject(new Error(m.error ?? "no answer"));
-      else resolve(new Map(txs.map((t, i) => [t.hash, m.sentAt![i]!])));
+      else
+        resolve({
+          sentAt: new Map(txs.map((t, i) => [t.hash, m.sentAt![i]!])),
+          ...(m.cpuMs === undefined ? {} : { clientCpuMs: m.cpuMs }),
+        });
     });
   });
 }
@@ -142,6 +204,7 @@ function summarise(
   sentAt: Map<string, number>,
   minedAt: Map<string, number>,
   blocks: number,
+  cpu: { before: CpuTimes; after: CpuTimes; clientCpuMs: number | undefined },
 ): RunResult {
   const first = Math.min(...sentAt.values());
   const last = Math.max(...minedAt.values());
@@ -156,17 +219,66 @@ function summarise(
     p50Ms: Math.round(pct(0.5)),
     p99Ms: Math.round(pct(0.99)),
     blocks,
+    cpuMsPerTransfer: cpuPerTransfer(cpu.before, cpu.after, txs.length, cpu.clientCpuMs),
   };
 }
 
+/**
+ * CPU time so far: the process's, and on Linux its main thread's and EDR's (its thread is named
+ * "edr-provider") read from /proc, which is what shows where the work goes.
+ */
+function cpuTimes(): CpuTimes {
+  const usage = process.cpuUsage();
+  const total = (usage.user + usage.system) / 1000;
+  let tids: string[];
+  try {
+    tids = readdirSync("/proc/self/task");
+  } catch {
+    return { total };
+  }
+  const ticksMs = 1000 / 100; // USER_HZ, 100 on every Linux Node ships for
+  let main = 0;
+  let edr = 0;
+  for (const tid of tids) {
+    let stat: string;
+    try {
+      stat = readFileSync(`/proc/self/task/${tid}/stat`, "utf8");
+    } catch {
+      continue; // a thread that ended since the listing
+    }
+    const name = stat.slice(stat.indexOf("(") + 1, stat.lastIndexOf(")"));
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    const ms = (Number(fields[11]) + Number(fields[12])) * ticksMs;
+    if (Number(tid) === process.pid) main += ms;
+    else if (name === "edr-provider") edr += ms;
+  }
+  return { total, main, edr };
+}
+
+function cpuPerTransfer(before: CpuTimes, after: CpuTimes, transfers: number, clientMs?: number): CpuTimes {
+  const per = (a: number | undefined, b: number | undefined) =>
+    a === undefined || b === undefined ? undefined : round3((b - a) / transfers);
+  return {
+    total: per(before.total, after.total) as number,
+    ...(after.main === undefined
+      ? {}
+      : { main: per(before.main, after.main), edr: per(before.edr, after.edr) }),
+    ...(clientMs === undefined ? {} : { client: per(0, clientMs) }),
+  };
+}
+
+/**
+ * (a) the node; with `overHttp` false the transactions go straight to its sequencer in process,
+ * which takes the HTTP hop out and leaves what sequencing itself costs.
+ */
 async function runOurs(
   spec: ChainSpec,
   txs: readonly Signed[],
-  blockMs: number,
-  concurrency: number,
+  load: Load,
+  overHttp: boolean,
 ): Promise<RunResult> {
   const datadir = await mkdtemp(path.join(os.tmpdir(), "lvm-bench-"));
-  const node = await L2Node.start({ datadir, spec, port: 0, blockTimeMs: blockMs });
+  const node = await L2Node.start({ datadir, spec, port: 0, blockTimeMs: load.blockMs });
   try {
     const minedAt = new Map<string, number>();
     let blocks = 0;
@@ -179,34 +291,53 @@ async function runOurs(
       if (minedAt.size === txs.length) onAll();
     });
     await new Promise((r) => node.sequencer.once("block", r));
-    const sentAt = await sendFromClientThread(node.url, txs, concurrency);
+    const before = cpuTimes();
+    let sentAt: Map<string, number>;
+    let clientCpuMs: number | undefined;
+    if (overHttp) ({ sentAt, clientCpuMs } = await sendFromClientThread(node.url, txs, load));
+    else {
+      sentAt = new Map();
+      await pool(txs, load.concurrency * load.batch, async (tx) => {
+        sentAt.set(tx.hash, now());
+        if ((await node.sequencer.submit(tx.raw)) !== tx.hash) throw new Error(`wrong hash for ${tx.hash}`);
+      });
+    }
+    // Everything is in: seal now rather than at the next tick (see the header).
+    while (minedAt.size < txs.length && node.sequencer.pool.size > 0) await node.sequencer.produceBlock();
     await all;
-    return summarise(txs, sentAt, minedAt, blocks);
+    return summarise(txs, sentAt, minedAt, blocks, { before, after: cpuTimes(), clientCpuMs });
   } finally {
     await node.stop();
     await rm(datadir, { recursive: true, force: true });
   }
 }
 
+interface EdrAnswer {
+  readonly result?: unknown;
+  readonly error?: { readonly message: string };
+}
+
 /**
  * (b) raw EDR, automine off, mined by the sequencer's rule; transactions reach it in process or,
  * with `overHttp`, through a bare pass-through JSON-RPC server on 127.0.0.1 and the same client
  * as ours: raw EDR plus only the HTTP hop our RPC also pays, so ours vs that isolates what
- * sequencing (validation, recovery, durable log) costs.
+ * sequencing (validation, recovery, durable log) costs. A batch goes to EDR as one request, its
+ * cheapest way in.
  */
 async function runEdr(
   spec: ChainSpec,
   txs: readonly Signed[],
-  blockMs: number,
-  concurrency: number,
+  load: Load,
   overHttp: boolean,
 ): Promise<RunResult> {
   const provider = await createEdrProvider(spec, false);
   let rid = 0;
+  const handle = async (request: string): Promise<EdrAnswer> => {
+    const res = await provider.handleRequest(request);
+    return (typeof res.data === "string" ? JSON.parse(res.data) : res.data) as EdrAnswer;
+  };
   const call = async (method: string, params: unknown[]): Promise<unknown> => {
-    const res = await provider.handleRequest(JSON.stringify({ jsonrpc: "2.0", id: rid++, method, params }));
-    const data: unknown = typeof res.data === "string" ? JSON.parse(res.data) : res.data;
-    const answer = data as { result?: unknown; error?: { message: string } };
+    const answer = await handle(JSON.stringify({ jsonrpc: "2.0", id: rid++, method, params }));
     if (answer.error !== undefined) throw new Error(`edr ${method}: ${answer.error.message}`);
     return answer.result;
   };
@@ -227,40 +358,74 @@ async function runEdr(
     });
     return mining;
   };
-  const accepted = () => {
-    pendingGas += TRANSFER_GAS;
+  const accepted = (count: number) => {
+    pendingGas += BigInt(count) * TRANSFER_GAS;
     if (pendingGas >= spec.blockGasLimit) void mine();
+  };
+  // EDR answers a batch with one object holding the results' array (or the first error alone);
+  // the pass-through hands clients a standard JSON-RPC batch answer.
+  const forward = async (body: string): Promise<string> => {
+    const request = JSON.parse(body) as { id: number } | { id: number }[];
+    const answer = await handle(body);
+    if (!Array.isArray(request)) {
+      if (answer.error === undefined) accepted(1);
+      return JSON.stringify({ jsonrpc: "2.0", id: request.id, ...answer });
+    }
+    if (answer.error !== undefined || !Array.isArray(answer.result))
+      return JSON.stringify(request.map((r) => ({ jsonrpc: "2.0", id: r.id, error: answer.error })));
+    const results = answer.result as unknown[];
+    accepted(results.length);
+    return JSON.stringify(request.map((r, i) => ({ jsonrpc: "2.0", id: r.id, result: results[i] })));
   };
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on("data", (c: Buffer) => chunks.push(c));
     req.on("end", () => {
-      void provider.handleRequest(Buffer.concat(chunks).toString("utf8")).then((r) => {
-        const body = typeof r.data === "string" ? r.data : JSON.stringify(r.data);
+      void forward(Buffer.concat(chunks).toString("utf8")).then((body) => {
         res.writeHead(200, { "content-type": "application/json" });
         res.end(body);
-        if (!body.includes('"error"')) accepted();
       });
     });
   });
-  const timer = setInterval(() => void mine(), blockMs);
+  const timer = setInterval(() => void mine(), load.blockMs);
+  const before = cpuTimes();
   try {
     let sentAt: Map<string, number>;
+    let clientCpuMs: number | undefined;
     if (overHttp) {
       await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
       const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-      sentAt = await sendFromClientThread(url, txs, concurrency);
+      ({ sentAt, clientCpuMs } = await sendFromClientThread(url, txs, load));
     } else {
       sentAt = new Map();
-      await pool(txs, concurrency, async (tx) => {
-        sentAt.set(tx.hash, now());
-        const hash = await call("eth_sendRawTransaction", [tx.raw]);
-        if (hash !== tx.hash) throw new Error(`edr answered ${String(hash)} for ${tx.hash}`);
-        accepted();
+      const batches: Signed[][] = [];
+      for (let i = 0; i < txs.length; i += load.batch) batches.push(txs.slice(i, i + load.batch));
+      await pool(batches, load.concurrency, async (batch) => {
+        const at = now();
+        for (const tx of batch) sentAt.set(tx.hash, at);
+        const calls = batch.map((tx) => ({
+          jsonrpc: "2.0",
+          id: rid++,
+          method: "eth_sendRawTransaction",
+          params: [tx.raw],
+        }));
+        const answer = await handle(JSON.stringify(load.batch === 1 ? calls[0] : calls));
+        const hashes = load.batch === 1 ? [answer.result] : answer.result;
+        if (
+          answer.error !== undefined ||
+          !Array.isArray(hashes) ||
+          hashes.some((h, i) => h !== batch[i]?.hash)
+        )
+          throw new Error(`edr refused a transfer: ${JSON.stringify(answer.error ?? answer.result)}`);
+        accepted(batch.length);
       });
     }
-    while (minedAt.size < txs.length) await new Promise((r) => setTimeout(r, 5));
-    return summarise(txs, sentAt, minedAt, blocks);
+    // Everything is in: seal now rather than at the next tick (see the header).
+    while (minedAt.size < txs.length) {
+      await mine();
+      if (minedAt.size < txs.length) await new Promise((r) => setTimeout(r, 5));
+    }
+    return summarise(txs, sentAt, minedAt, blocks, { before, after: cpuTimes(), clientCpuMs });
   } finally {
     clearInterval(timer);
     await mining;
@@ -268,40 +433,179 @@ async function runEdr(
   }
 }
 
-export default async function (args: string[]): Promise<Record<string, unknown>> {
-  // Long enough that the figure is a sustained rate: with 1 s blocks, a 2,000-transfer run is
-  // over in one or two blocks and its rate mostly says on which side of a tick the last one fell.
-  const n = Number(args[0] ?? 10_000);
-  const blockMs = Number(args[1] ?? DEFAULT_BLOCK_MS);
-  const concurrency = Number(args[2] ?? 64);
-  const wallets = Array.from({ length: SENDERS }, (_, i) => new Wallet(id(`lvm-bench-sender-${i}`)));
-  const spec = lvmChainSpec({
+const median = (xs: readonly number[]): number => {
+  const sorted = [...xs].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1
+    ? (sorted[mid] as number)
+    : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+};
+const round1 = (x: number) => Math.round(x * 10) / 10;
+const round3 = (x: number) => Math.round(x * 1000) / 1000;
+
+const wallets = () => Array.from({ length: SENDERS }, (_, i) => new Wallet(id(`lvm-bench-sender-${i}`)));
+const benchSpec = async (senders: readonly Wallet[]): Promise<ChainSpec> =>
+  lvmChainSpec({
     bridgeCode: await loadBridgeCode(root),
-    devAccounts: wallets.map((w) => w.address as Address),
+    devAccounts: senders.map((w) => w.address as Address),
   });
-  const txs = await signAll(wallets, n);
-  const edr = await runEdr(spec, txs, blockMs, concurrency, false);
-  const edrHttp = await runEdr(spec, txs, blockMs, concurrency, true);
-  const ours = await runOurs(spec, txs, blockMs, concurrency);
-  return {
-    transfers: n,
-    senders: SENDERS,
-    concurrency,
-    block_interval_ms: blockMs,
-    edr_mode: "automine off, mined on the interval or when a block's gas is waiting",
-    sender_recovery: recoveryBackend,
-    ours_transfers_per_s: ours.transfersPerS,
-    ours_p50_ms: ours.p50Ms,
-    ours_p99_ms: ours.p99Ms,
-    ours_blocks: ours.blocks,
-    edr_transfers_per_s: edr.transfersPerS,
-    edr_p50_ms: edr.p50Ms,
-    edr_p99_ms: edr.p99Ms,
-    edr_blocks: edr.blocks,
-    ratio_pct: Math.round((ours.transfersPerS / edr.transfersPerS) * 1000) / 10,
-    edr_http_transfers_per_s: edrHttp.transfersPerS,
-    edr_http_p50_ms: edrHttp.p50Ms,
-    edr_http_p99_ms: edrHttp.p99Ms,
-    ratio_vs_edr_http_pct: Math.round((ours.transfersPerS / edrHttp.transfersPerS) * 1000) / 10,
+
+/** Child process: runs one set-up on the transactions in `file` and prints its result. */
+async function child(setUp: SetUp, file: string, load: Load): Promise<void> {
+  const txs = JSON.parse(await readFile(file, "utf8")) as Signed[];
+  const spec = await benchSpec(wallets());
+  const result =
+    setUp === "ours" || setUp === "ours_in_process"
+      ? await runOurs(spec, txs, load, setUp === "ours")
+      : await runEdr(spec, txs, load, setUp === "edr_http");
+  const line = `${JSON.stringify(result satisfies RunResult)}\n`;
+  await new Promise((resolve) => process.stdout.write(line, resolve));
+}
+
+function runChild(setUp: SetUp, file: string, load: Load): Promise<RunResult> {
+  const self = fileURLToPath(import.meta.url);
+  const args = ["--import", "tsx", self, "--child", setUp, file, JSON.stringify(load)];
+  return new Promise((resolve, reject) => {
+    execFile(process.execPath, args, { cwd: root, maxBuffer: 16 * 1024 * 1024 }, (error, stdout, stderr) => {
+      const last = stdout.trim().split("\n").pop() ?? "";
+      if (error !== null) reject(new Error(`the ${setUp} run failed: ${stderr || error.message}`));
+      else resolve(JSON.parse(last) as RunResult);
+    });
+  });
+}
+
+/** Runs each of `setUps` `rounds` times, taking turns; medians by set-up, keys prefixed `prefix`. */
+async function compare(
+  file: string,
+  load: Load,
+  setUps: readonly SetUp[],
+  rounds: number,
+  prefix: string,
+): Promise<Record<string, unknown>> {
+  const runs = new Map<SetUp, RunResult[]>(setUps.map((s) => [s, []]));
+  for (let r = 0; r < rounds; r++) {
+    // Each round starts with another set-up, so none always runs on a machine just warmed (or
+    // just heated) by the same neighbour.
+    for (let k = 0; k < setUps.length; k++) {
+      const setUp = setUps[(r + k) % setUps.length] as SetUp;
+      console.error(`sequencer bench: batch ${load.batch}, round ${r + 1}/${rounds}, ${setUp}`);
+      runs.get(setUp)?.push(await runChild(setUp, file, load));
+    }
+  }
+  const rate = (setUp: SetUp) => median((runs.get(setUp) ?? []).map((r) => r.transfersPerS));
+  // Ratios pair the runs of one round, which ran minutes apart at most: the shared machine's
+  // speed drifts by more than that over a whole bench, and a ratio of medians would mix rounds.
+  const ratios = (a: SetUp, b: SetUp) => {
+    const as = runs.get(a) ?? [];
+    const bs = runs.get(b) ?? [];
+    return as.map((r, i) => round1((r.transfersPerS / (bs[i]?.transfersPerS ?? NaN)) * 100));
   };
+  const pct = (a: SetUp, b: SetUp) => round1(median(ratios(a, b)));
+  const out: Record<string, unknown> = {};
+  for (const setUp of setUps) {
+    const rs = runs.get(setUp) ?? [];
+    const cpu = (k: keyof CpuTimes) => {
+      const xs = rs.map((r) => r.cpuMsPerTransfer[k]).filter((x): x is number => x !== undefined);
+      return xs.length === rs.length ? round3(median(xs)) : null;
+    };
+    Object.assign(out, {
+      [`${prefix}${setUp}_transfers_per_s`]: rate(setUp),
+      [`${prefix}${setUp}_transfers_per_s_runs`]: rs.map((r) => r.transfersPerS),
+      [`${prefix}${setUp}_p50_ms`]: median(rs.map((r) => r.p50Ms)),
+      [`${prefix}${setUp}_p99_ms`]: median(rs.map((r) => r.p99Ms)),
+      [`${prefix}${setUp}_blocks`]: median(rs.map((r) => r.blocks)),
+      [`${prefix}${setUp}_cpu_ms_per_transfer`]: cpu("total"),
+      [`${prefix}${setUp}_main_thread_ms_per_transfer`]: cpu("main"),
+      [`${prefix}${setUp}_edr_thread_ms_per_transfer`]: cpu("edr"),
+      ...(setUp === "edr" || setUp === "ours_in_process"
+        ? {}
+        : { [`${prefix}${setUp}_client_thread_ms_per_transfer`]: cpu("client") }),
+    });
+  }
+  return {
+    ...out,
+    [`${prefix}ratio_pct`]: pct("ours", "edr"),
+    [`${prefix}ratio_pct_runs`]: ratios("ours", "edr"),
+    [`${prefix}ratio_vs_edr_http_pct`]: pct("ours", "edr_http"),
+    [`${prefix}edr_http_vs_edr_pct`]: pct("edr_http", "edr"),
+    ...(setUps.includes("ours_in_process")
+      ? { [`${prefix}ours_in_process_vs_edr_pct`]: pct("ours_in_process", "edr") }
+      : {}),
+  };
+}
+
+/** The default loads: one transaction per request, and ethers-style batches of 16. */
+const SINGLE: Omit<Load, "blockMs"> = { concurrency: 64, batch: 1 };
+const BATCHED: Omit<Load, "blockMs"> = { concurrency: 4, batch: 16 };
+
+export default async function (args: string[]): Promise<Record<string, unknown>> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      // Long enough that the figure is a sustained rate: with 1 s blocks, a 2,000-transfer run
+      // is over in one or two blocks and its rate mostly says where the ticks fell.
+      transfers: { type: "string", default: "10000" },
+      "block-ms": { type: "string", default: String(DEFAULT_BLOCK_MS) },
+      rounds: { type: "string", default: "3" },
+      concurrency: { type: "string" },
+      batch: { type: "string" },
+    },
+  });
+  const int = (name: string, text: string | undefined): number | undefined => {
+    if (text === undefined) return undefined;
+    const value = Number(text);
+    if (!Number.isSafeInteger(value) || value < 1)
+      throw new Error(`--${name} must be a positive integer, got ${text}`);
+    return value;
+  };
+  const n = int("transfers", values.transfers) as number;
+  const blockMs = int("block-ms", values["block-ms"]) as number;
+  const rounds = int("rounds", values.rounds) as number;
+  const concurrency = int("concurrency", values.concurrency);
+  const batch = int("batch", values.batch);
+  // Either load alone when one is asked for, else both.
+  const loads: [string, Load][] =
+    concurrency === undefined && batch === undefined
+      ? [
+          ["", { ...SINGLE, blockMs }],
+          [`batch${BATCHED.batch}_`, { ...BATCHED, blockMs }],
+        ]
+      : [["", { concurrency: concurrency ?? SINGLE.concurrency, batch: batch ?? 1, blockMs }]];
+  const dir = await mkdtemp(path.join(os.tmpdir(), "lvm-bench-txs-"));
+  try {
+    const file = path.join(dir, "txs.json");
+    await writeFile(file, JSON.stringify(await signAll(wallets(), n)));
+    const figures: Record<string, unknown> = {};
+    for (const [prefix, load] of loads) {
+      Object.assign(figures, {
+        [`${prefix}concurrency`]: load.concurrency,
+        [`${prefix}txs_per_request`]: load.batch,
+        // In process, a request's batching makes no difference: measured with the first load only.
+        ...(await compare(file, load, prefix === "" ? SET_UPS : HTTP_SET_UPS, rounds, prefix)),
+      });
+    }
+    return {
+      transfers: n,
+      senders: SENDERS,
+      block_interval_ms: blockMs,
+      rounds,
+      edr_mode: "automine off, mined on the interval or when a block's gas is waiting",
+      sender_recovery: recoveryBackend,
+      ...figures,
+    };
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const [flag, setUp, file, load] = process.argv.slice(2);
+  if (flag !== "--child" || !SET_UPS.includes(setUp as SetUp) || file === undefined || load === undefined) {
+    console.error("bench/sequencer.ts is run by `npm run bench -- sequencer`");
+    process.exitCode = 2;
+  } else {
+    await child(setUp as SetUp, file, JSON.parse(load) as Load);
+    // EDR's threads would keep the process alive.
+    process.exit(0);
+  }
 }

@@ -108,7 +108,7 @@ describe("l2: raw transaction decoder (rawtx.ts) against ethers", function () {
           baseFee: 0n,
           minTip: 0n,
         });
-        expect(decoded.from).to.equal(wallet.address);
+        expect(decoded.from).to.equal(wallet.address.toLowerCase());
         expect(decoded.hash).to.equal(tx.hash);
       }),
       { numRuns: 150 },

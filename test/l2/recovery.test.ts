@@ -29,7 +29,7 @@ describe("l2: transaction decoding and sender recovery", function () {
     );
     raws.forEach((raw, i) => {
       const tx = decodeTransaction(raw, ctx);
-      expect(tx.from).to.equal(wallets[i % 8]!.address);
+      expect(tx.from).to.equal(wallets[i % 8]!.address.toLowerCase());
       expect(tx.hash).to.equal(Transaction.from(raw).hash);
     });
   });
@@ -68,7 +68,7 @@ describe("l2: transaction decoding and sender recovery", function () {
     const other = tx.clone();
     other.nonce = 1; // same signature, different message
     const moved = decodeTransaction(other.serialized, ctx);
-    expect(moved.from).to.not.equal(w.address);
+    expect(moved.from).to.not.equal(w.address.toLowerCase());
     // r = 0 is no signature at all: libsecp256k1 recovers nothing.
     const broken = tx.clone();
     broken.signature = { r: "0x" + "00".repeat(32), s: tx.signature!.s, v: tx.signature!.v };

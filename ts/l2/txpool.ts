@@ -23,6 +23,7 @@ export const PRICE_BUMP_PERCENT = 10n;
 
 /** A decoded, signature-checked transaction. */
 export interface PoolTx extends RawTx {
+  /** The sender, lowercase hex. */
   readonly from: Address;
   readonly nonce: number;
   readonly gasLimit: bigint;
@@ -101,7 +102,7 @@ function checkTransaction(parsed: ParsedTx, from: Address, ctx: ValidationContex
   if (maxPriorityFeePerGas > maxFeePerGas) {
     throw new L2Error(
       "TIP_ABOVE_FEE_CAP",
-      `max priority fee per gas higher than max fee per gas: address ${from}, maxPriorityFeePerGas: ${maxPriorityFeePerGas}, maxFeePerGas: ${maxFeePerGas}`,
+      `max priority fee per gas higher than max fee per gas: address ${getAddress(from)}, maxPriorityFeePerGas: ${maxPriorityFeePerGas}, maxFeePerGas: ${maxFeePerGas}`,
       maxPriorityFeePerGas,
     );
   }
@@ -128,7 +129,7 @@ function checkTransaction(parsed: ParsedTx, from: Address, ctx: ValidationContex
   if (maxFeePerGas < ctx.baseFee) {
     throw new L2Error(
       "FEE_CAP_BELOW_BASE_FEE",
-      `transaction underpriced: max fee per gas less than block base fee: address ${from}, maxFeePerGas: ${maxFeePerGas}, baseFee: ${ctx.baseFee}`,
+      `transaction underpriced: max fee per gas less than block base fee: address ${getAddress(from)}, maxFeePerGas: ${maxFeePerGas}, baseFee: ${ctx.baseFee}`,
       maxFeePerGas,
     );
   }
@@ -145,10 +146,14 @@ function checkTransaction(parsed: ParsedTx, from: Address, ctx: ValidationContex
   };
 }
 
-/** The signer's address, from the recovered key. ethers has already refused high-s signatures. */
+/**
+ * The signer's address, lowercase, from the recovered key (the decoder has already refused
+ * high-s signatures). Lowercase because the pool keys on it and JSON-RPC answers it so (geth
+ * does too); the EIP-55 checksum, a keccak of its own, is only spelled out in error messages.
+ */
 function senderOf(pub: Uint8Array | null, raw: string): Address {
   if (pub === null) throw new L2Error("INVALID_SIGNATURE", "invalid transaction v, r, s values", raw);
-  return getAddress(`0x${bytesToHex(keccak_256(pub.subarray(1)).subarray(12))}`) as Address;
+  return `0x${bytesToHex(keccak_256(pub.subarray(1)).subarray(12))}` as Address;
 }
 
 /** Intrinsic gas under Prague, including the EIP-7623 calldata floor. */
@@ -196,12 +201,12 @@ export class TxPool {
    * transaction it replaced, if any.
    */
   add(tx: PoolTx, account: AccountState): PoolTx | undefined {
-    const sender = tx.from.toLowerCase() as Address;
+    const sender = tx.from;
     if (this.#byHash.has(tx.hash)) throw new L2Error("ALREADY_KNOWN", "already known", tx.hash);
     if (tx.nonce < account.nonce) {
       throw new L2Error(
         "NONCE_TOO_LOW",
-        `nonce too low: address ${tx.from}, tx: ${tx.nonce} state: ${account.nonce}`,
+        `nonce too low: address ${getAddress(tx.from)}, tx: ${tx.nonce} state: ${account.nonce}`,
         tx.nonce,
       );
     }
@@ -224,7 +229,7 @@ export class TxPool {
     if (spent > account.balance) {
       throw new L2Error(
         "INSUFFICIENT_FUNDS",
-        `insufficient funds for gas * price + value: address ${tx.from} have ${account.balance} want ${spent}`,
+        `insufficient funds for gas * price + value: address ${getAddress(tx.from)} have ${account.balance} want ${spent}`,
         spent,
       );
     }
@@ -235,7 +240,7 @@ export class TxPool {
 
   /** Puts back a transaction taken out by a replacement that did not go through; no checks. */
   restore(tx: PoolTx): void {
-    const sender = tx.from.toLowerCase() as Address;
+    const sender = tx.from;
     const txs = this.#bySender.get(sender) ?? new Map<number, PoolTx>();
     txs.set(tx.nonce, tx);
     this.#bySender.set(sender, txs);
@@ -248,7 +253,7 @@ export class TxPool {
     if (tx === undefined) return;
     this.#byHash.delete(hash);
     this.#gas -= tx.gasLimit;
-    const sender = tx.from.toLowerCase() as Address;
+    const sender = tx.from;
     const txs = this.#bySender.get(sender);
     txs?.delete(tx.nonce);
     if (txs?.size === 0) this.#bySender.delete(sender);
