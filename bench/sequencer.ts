@@ -1,20 +1,20 @@
 /**
  * sequencer: `npm run bench -- sequencer [--transfers N] [--block-ms MS] [--rounds R]
  * [--concurrency C] [--batch B]`. N (10,000) pre-signed ETH transfers from 200 genesis-funded
- * accounts go through three set-ups:
- *  (a) "ours": over HTTP, from a client thread with keep-alive sockets, to the L2 node's
+ * accounts go through four set-ups:
+ *  (a) "ours": over HTTP, from a client thread with keep-alive connections, to the L2 node's
  *      eth_sendRawTransaction (EDR executor, durable log synced before each answer), blocks on
  *      the node's default interval;
  *  (b) "edr": the same signed transactions to a bare EDR provider in process, automine off, mined
  *      by the sequencer's own rule (a block every interval, or at once when a block's worth of
- *      gas is waiting), so the difference is the sequencer, its log and the HTTP hop; and
+ *      gas is waiting), so the difference is the sequencer, its log and the HTTP hop;
  *  (c) "edr_http": (b) behind a bare pass-through HTTP server, sent from the same client thread;
  *  (d) "ours_in_process": (a) without the HTTP hop, straight into the sequencer's `submit`, so
  *      (b)→(d) is what sequencing costs and (b)→(c) what HTTP costs, each alone.
  * Two loads: one transaction per request, 64 requests in flight (the figures without a prefix),
- * and JSON-RPC batches of 16, 4 in flight (`batch16_`, without (d)), which is what ethers' JsonRpcProvider
- * sends by default when a client has many transactions out at once. `--concurrency`/`--batch`
- * run one load of that shape instead.
+ * and JSON-RPC batches of 16, 4 in flight (`batch16_`, without (d)), which is what ethers'
+ * JsonRpcProvider sends when a client has many transactions out at once. `--concurrency` and
+ * `--batch` run one load of that shape instead.
  * Each run is a fresh process (a set-up run after another inherited its heap, its JIT state and
  * the other's EDR threads, and ran up to 15 % slower for it), and the set-ups take turns over
  * R (3) rounds, each round in another order; figures are medians over the rounds, and ratios
@@ -25,7 +25,7 @@
  * seals at once: waiting for the next tick would add up to one block interval of idling to the
  * run, by chance, and that is latency (which p50/p99 report), not throughput. CPU per transfer is
  * the run's process CPU time over its transfers (client thread included); on Linux it is also
- * split by thread: the main thread's and EDR's.
+ * split by thread: the main thread's, EDR's and the client's.
  */
 import { execFile } from "node:child_process";
 import { readFileSync, readdirSync } from "node:fs";
@@ -493,8 +493,8 @@ async function compare(
     }
   }
   const rate = (setUp: SetUp) => median((runs.get(setUp) ?? []).map((r) => r.transfersPerS));
-  // Ratios pair the runs of one round, which ran minutes apart at most: the shared machine's
-  // speed drifts by more than that over a whole bench, and a ratio of medians would mix rounds.
+  // Ratios pair the runs of one round, under half a minute apart: the shared machine's speed
+  // drifts over a whole bench by more than what is measured, and a ratio of medians mixes rounds.
   const ratios = (a: SetUp, b: SetUp) => {
     const as = runs.get(a) ?? [];
     const bs = runs.get(b) ?? [];
