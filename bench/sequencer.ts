@@ -225,7 +225,8 @@ function summarise(
 
 /**
  * CPU time so far: the process's, and on Linux its main thread's and EDR's (its thread is named
- * "edr-provider") read from /proc, which is what shows where the work goes.
+ * "edr-provider") read from /proc, which is what shows where the work goes. The client thread
+ * reads its own (CLIENT_SOURCE).
  */
 function cpuTimes(): CpuTimes {
   const usage = process.cpuUsage();
@@ -238,7 +239,7 @@ function cpuTimes(): CpuTimes {
   }
   const ticksMs = 1000 / 100; // USER_HZ, 100 on every Linux Node ships for
   let main = 0;
-  let edr = 0;
+  let edr: number | undefined;
   for (const tid of tids) {
     let stat: string;
     try {
@@ -250,9 +251,10 @@ function cpuTimes(): CpuTimes {
     const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
     const ms = (Number(fields[11]) + Number(fields[12])) * ticksMs;
     if (Number(tid) === process.pid) main += ms;
-    else if (name === "edr-provider") edr += ms;
+    else if (name === "edr-provider") edr = (edr ?? 0) + ms;
   }
-  return { total, main, edr };
+  // No thread by that name (another EDR version): no EDR figure rather than a zero.
+  return { total, main, ...(edr === undefined ? {} : { edr }) };
 }
 
 function cpuPerTransfer(before: CpuTimes, after: CpuTimes, transfers: number, clientMs?: number): CpuTimes {

@@ -43,7 +43,9 @@ export const RECIPIENT = l2Address("0x00000000000000000000000000000000000b17c0")
  * new seed fixes it.
  */
 let worlds = 0;
-function testSecret(label: string): Uint8Array {
+
+/** A valid secret key derived from `label`, the same on every run. */
+export function testSecret(label: string): Uint8Array {
   for (let k = 0; ; k++) {
     const secret = sha256(utf8ToBytes(`lvm-bridge-test/${label}/${k}`));
     if (secp256k1.utils.isValidSecretKey(secret)) return secret;
@@ -61,11 +63,9 @@ export function makeWorld(
     disproveLeaves?: Uint8Array[];
     depositorSecret?: Uint8Array;
     operatorSecret?: Uint8Array;
-    /** Names the keys' seeds; by default each world gets the next of a fixed sequence. */
-    seed?: string;
   } = {},
 ): World {
-  const seed = opts.seed ?? `world-${worlds++}`;
+  const seed = `world-${worlds++}`;
   const params = bridgeParams(opts.profile ?? "devnet");
   const signers = Array.from(
     { length: opts.n ?? 3 },

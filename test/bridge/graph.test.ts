@@ -40,7 +40,7 @@ import {
   type PegOutGraph,
   type Presignatures,
 } from "../../ts/bridge/index.js";
-import { makeWorld, RECIPIENT, type World } from "./fixture.js";
+import { makeWorld, RECIPIENT, testSecret, type World } from "./fixture.js";
 import { checkStandard, executeWithBitcore, p2trScript, txidOf, verifyTaprootTx } from "./independent.js";
 import { interpret } from "./interpreter.js";
 
@@ -230,8 +230,7 @@ describe("bridge: peg-in and presigned graph", () => {
     // its own input that pays the challenge fee.
     const opSig = operatorChallengeSignature(graph, w.operatorSecret);
     expect(opSig.length).to.equal(65);
-    // A fixed key, as the worlds' are (fixture.ts says why).
-    const chSecret = sha256(Uint8Array.from([0xc4, 0x11]));
+    const chSecret = testSecret("challenger"); // fixed, as the worlds' keys are (fixture.ts says why)
     const chKey = xOnlyKey(schnorr.getPublicKey(chSecret));
     const chOut = keyPathOutput(chKey);
     const ch = graph.challenge;
