@@ -24,7 +24,6 @@ import { isError, type JsonRpcProvider, type TransactionRequest, type Wallet } f
 
 import { LvmError } from "../ts/core/index.js";
 import { BRIDGE_ADDRESS } from "../ts/l2/index.js";
-import { LvmBridge__factory } from "../types/index.js";
 import LvmSystem from "./modules/LvmSystem.js";
 
 export { default as BatchVerifierModule } from "./modules/BatchVerifier.js";
@@ -123,6 +122,8 @@ export async function deploySystem(opts: DeploySystemOptions): Promise<SystemAdd
   const bridge = opts.parameters.bridge.bridge ?? BRIDGE_ADDRESS;
   if ((await codeAt(provider, bridge)) === "0x")
     throw new DeployError("NO_BRIDGE", `no bridge contract at ${bridge}`, { value: bridge });
+  // The generated binding exists after `npx hardhat build`, which callers run after importing this.
+  const { LvmBridge__factory } = await import("../types/index.js");
   const iface = LvmBridge__factory.createInterface();
   const [governor] = iface.decodeFunctionResult(
     "governor",
