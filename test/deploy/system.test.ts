@@ -27,6 +27,9 @@ import {
   type SystemParameters,
 } from "../../deploy/index.js";
 import { sha256d } from "../../ts/bitcoin/index.js";
+import { bridgeParams } from "../../ts/bridge/index.js";
+import { REGTEST, genesisBlock } from "../../ts/btcnode/index.js";
+import { devnetPoolKey } from "../../ts/devnet/bridge.js";
 import { BRIDGE_ADDRESS, BRIDGE_GOVERNOR_SLOT, LVM_DEVNET_CHAIN_ID, devAccounts } from "../../ts/l2/index.js";
 import { BtcLightClient__factory, LvmBridge__factory, WrappedBTC__factory } from "../../types/index.js";
 
@@ -110,6 +113,17 @@ async function checkWiring(provider: Provider, a: SystemAddresses, bridgeAddress
 }
 
 describe("deploy: the system contracts through Ignition", function () {
+  it("deploy/parameters/devnet.json is the devnet's configuration", function () {
+    const genesis = genesisBlock(REGTEST).header.encode();
+    expect(PARAMS.lightClient.checkpoint).to.equal(`0x${Buffer.from(genesis).toString("hex")}`);
+    // Core's regtest powLimit, 0x7fffff·2^232 (bits 0x207fffff), and no retargeting.
+    expect(PARAMS.lightClient.powLimit).to.equal(0x7fffffn << 232n);
+    expect(REGTEST.powLimitBits).to.equal(0x207fffff);
+    expect(PARAMS.lightClient.retargeting).to.equal(!REGTEST.powNoRetargeting);
+    expect(PARAMS.bridge.poolKey).to.equal(devnetPoolKey());
+    expect(PARAMS.bridge.confirmations).to.equal(bridgeParams("devnet").pegInConfirmations);
+  });
+
   it("deploys in-process with Hardhat's ignition helper, and the light client follows its checkpoint", async function () {
     const conn = await network.create();
     const rpc: Rpc = (method, params) => conn.provider.request({ method, params });
