@@ -108,6 +108,32 @@ export function ignitionParameters(p: SystemParameters): DeploymentParameters {
   };
 }
 
+/** The parameters of an Ignition parameters file (e.g. deploy/parameters/devnet.json). */
+export function readSystemParameters(file: string): SystemParameters {
+  const p = JSON.parse(readFileSync(file, "utf8")) as {
+    LightClient: { checkpoint: string; height: string | number; powLimit: string; retargeting: boolean };
+    BridgeConfig: { bridge?: string; confirmations: string | number; poolKey: string };
+  };
+  // Ignition writes bigints as "123n".
+  const big = (v: string | number): bigint => BigInt(typeof v === "string" ? v.replace(/n$/, "") : v);
+  return {
+    lightClient: {
+      checkpoint: p.LightClient.checkpoint,
+      height: Number(big(p.LightClient.height)),
+      powLimit: big(p.LightClient.powLimit),
+      retargeting: p.LightClient.retargeting,
+    },
+    bridge: {
+      ...(p.BridgeConfig.bridge === undefined ? {} : { bridge: p.BridgeConfig.bridge }),
+      confirmations: Number(big(p.BridgeConfig.confirmations)),
+      poolKey: p.BridgeConfig.poolKey,
+    },
+  };
+}
+
+/** deploy/parameters/devnet.json: the regtest genesis, the devnet committee's pool, one confirmation. */
+export const DEVNET_PARAMETERS_FILE = path.join(REPO_ROOT, "deploy", "parameters", "devnet.json");
+
 /**
  * Deploys (or, with a journal, resumes or confirms) the light client, the batch verifier,
  * WrappedBTC, and configures the bridge with the first two. Checks before sending anything that

@@ -18,10 +18,12 @@ import { JsonRpcProvider, Wallet, zeroPadValue, type Provider } from "ethers";
 import { network } from "hardhat";
 
 import {
+  DEVNET_PARAMETERS_FILE,
   DeployError,
   type DeployErrorCode,
   LvmSystemModule,
   deploySystem,
+  readSystemParameters,
   walletProvider,
   type SystemAddresses,
   type SystemParameters,
@@ -34,24 +36,10 @@ import { BRIDGE_ADDRESS, BRIDGE_GOVERNOR_SLOT, LVM_DEVNET_CHAIN_ID, devAccounts 
 import { BtcLightClient__factory, LvmBridge__factory, WrappedBTC__factory } from "../../types/index.js";
 
 const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
-const PARAMETERS_FILE = path.join(REPO_ROOT, "deploy", "parameters", "devnet.json");
+const PARAMETERS_FILE = DEVNET_PARAMETERS_FILE;
 
-interface ParametersFile {
-  LightClient: { checkpoint: string; height: string; powLimit: string; retargeting: boolean };
-  BridgeConfig: { confirmations: string; poolKey: string };
-}
-const file = JSON.parse(readFileSync(PARAMETERS_FILE, "utf8")) as ParametersFile;
-const big = (s: string): bigint => BigInt(s.replace(/n$/, ""));
 /** deploy/parameters/devnet.json as deploySystem takes it. */
-const PARAMS: SystemParameters = {
-  lightClient: {
-    checkpoint: file.LightClient.checkpoint,
-    height: Number(big(file.LightClient.height)),
-    powLimit: big(file.LightClient.powLimit),
-    retargeting: file.LightClient.retargeting,
-  },
-  bridge: { confirmations: Number(big(file.BridgeConfig.confirmations)), poolKey: file.BridgeConfig.poolKey },
-};
+const PARAMS: SystemParameters = readSystemParameters(PARAMETERS_FILE);
 
 const accounts = devAccounts();
 const governor = accounts[9]!;
