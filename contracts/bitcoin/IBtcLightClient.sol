@@ -57,12 +57,17 @@ interface IBtcLightClient {
         uint256 newHeight
     );
 
+    /// @notice Submits consecutive 80-byte headers; emits {ChainExtended} or {Reorg}.
     function submitHeaders(bytes calldata headers) external;
 
+    /// @notice The best chain's tip, its height and its cumulative work since the checkpoint's epoch.
     function bestBlock() external view returns (bytes32 hash, uint256 height, uint256 chainWork);
 
+    /// @notice Whether `blockHash` is in the best chain with at least `confirmations` (the tip has 1).
     function isInBestChain(bytes32 blockHash, uint256 confirmations) external view returns (bool);
 
+    /// @notice Verifies that `rawTx` is at `txIndex` of a best-chain block with `minConfirmations`;
+    /// returns its txid. One proof names one position (see {SpvIndexPastTxCount}).
     function verifyTx(
         bytes calldata rawTx,
         bytes calldata header,
