@@ -149,7 +149,12 @@ export async function deploySystem(opts: DeploySystemOptions): Promise<SystemAdd
   if ((await codeAt(provider, bridge)) === "0x")
     throw new DeployError("NO_BRIDGE", `no bridge contract at ${bridge}`, { value: bridge });
   // The generated binding exists after `npx hardhat build`, which callers run after importing this.
-  const { LvmBridge__factory } = await import("../types/index.js");
+  const { LvmBridge__factory } = await import("../types/index.js").catch((e: unknown) => {
+    throw new DeployError("UNKNOWN_ARTIFACT", "no typechain bindings in types/: run `npx hardhat build`", {
+      value: "types/",
+      cause: e,
+    });
+  });
   const iface = LvmBridge__factory.createInterface();
   const [governor] = iface.decodeFunctionResult(
     "governor",

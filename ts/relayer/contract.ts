@@ -12,7 +12,20 @@ let factory: Promise<Factory> | undefined;
  * the devnet and relay tasks run after loading this module.
  */
 const lightClientFactory = (): Promise<Factory> =>
-  (factory ??= import("../../types/index.js").then((m) => m.BtcLightClient__factory));
+  (factory ??= import("../../types/index.js").then(
+    (m) => m.BtcLightClient__factory,
+    (e: unknown) => {
+      factory = undefined; // a later build makes it loadable
+      throw new RelayerError(
+        "NO_BINDINGS",
+        "no typechain bindings in types/: run `npx hardhat build`",
+        "types/",
+        {
+          cause: e,
+        },
+      );
+    },
+  ));
 
 /** A light-client revert decoded by name, with its arguments by name (bigints as they are). */
 export interface DecodedRevert {

@@ -6,7 +6,8 @@ export type RelayerErrorCode =
   | "REORG_TOO_DEEP" // a competing branch longer than one transaction may carry
   | "FORK_NOT_HEAVIER" // the contract refuses the source's branch (tie or lighter)
   | "SUBMIT_FAILED" // the L2 transaction reverted or could not be sent
-  | "BAD_OPTION";
+  | "BAD_OPTION"
+  | "NO_BINDINGS"; // types/ (typechain) is missing: the project was not built
 
 /**
  * A relayer failure: a machine-readable code, the offending value and, for a revert, the light
