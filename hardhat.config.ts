@@ -27,6 +27,8 @@ export default defineConfig({
   },
   paths: {
     tests: { mocha: "test", solidity: "test" },
+    // Ignition modules live in deploy/modules (deployment journals in deploy/deployments).
+    ignition: "deploy",
   },
   test: {
     mocha: { timeout: 600_000 },

@@ -206,8 +206,16 @@ contract BtcLightClient is IBtcLightClient {
 
     /**
      * @notice Verifies that `rawTx` (non-witness serialization) is at `txIndex` of the block whose
-     * header is given, and that the block is in the best chain with `minConfirmations`.
+     * header is given, and that the block is in the best chain with `minConfirmations`. A proof
+     * names one position: positions past the block's transaction count, reachable in Bitcoin's
+     * tree through its duplicated last nodes, are refused ({SpvIndexPastTxCount}), as are indices
+     * wider than the branch ({SpvBadBranch}) and 64-byte transactions, which could be inner nodes
+     * ({SpvTxLength}).
+     * @param rawTx the transaction without witness data; its SHA-256d is the txid
+     * @param header the 80-byte header of the block holding it
+     * @param txIndex its position in the block (0 = coinbase)
      * @param merkleBranch the sibling hashes from leaf to root, 32 bytes each, internal byte order
+     * @param minConfirmations the confirmations the block needs (the tip has 1)
      * @return txid the transaction id in internal byte order
      */
     function verifyTx(
@@ -250,6 +258,17 @@ contract BtcLightClient is IBtcLightClient {
         return BtcHeaders.word(hOff + 36);
     }
 
+    /**
+     * @dev Climbs from `txid` at position `txIndex` to the root. Two shapes are refused because
+     * they let one tree answer for positions it does not have (see docs/light-client.md):
+     *  - an index with bits above the branch depth (the same leaf under two indices);
+     *  - a right child equal to its left sibling. Bitcoin pairs the last node of an odd level with
+     *    itself, so position n of a block of n transactions (or n + 1, … further up) climbs to the
+     *    real root through that copy; it is then always a right child whose sibling is itself. A
+     *    real right child never equals its sibling: Core rejects such a block as mutated
+     *    (CVE-2012-2459), so no valid position is refused. A left child equal to its sibling is
+     *    the real last node of an odd level and is accepted.
+     */
     function _merkleClimb(
         bytes32 txid,
         uint256 txIndex,
@@ -268,10 +287,12 @@ contract BtcLightClient is IBtcLightClient {
         node = txid;
         for (uint256 k = 0; k < depth; ++k) {
             bytes32 sibling = BtcHeaders.word(bOff + 32 * k);
-            node =
-                (txIndex >> k) & 1 == 1
-                    ? BtcHeaders.hash256Pair(sibling, node)
-                    : BtcHeaders.hash256Pair(node, sibling);
+            if ((txIndex >> k) & 1 == 1) {
+                if (sibling == node) revert SpvIndexPastTxCount(txid, txIndex, k);
+                node = BtcHeaders.hash256Pair(sibling, node);
+            } else {
+                node = BtcHeaders.hash256Pair(node, sibling);
+            }
         }
     }
 

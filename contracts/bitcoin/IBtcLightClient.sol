@@ -27,15 +27,23 @@ interface IBtcLightClient {
     error BadCheckpoint(bytes32 headerHash, string rule);
 
     // ---- SPV ----
-    /// @notice A 64-byte "transaction" could be an inner Merkle node (CVE-2017-12842): refused.
+    /// @notice A 64-byte "transaction" could be an inner Merkle node (CVE-2017-12842), an empty one
+    /// is none: refused.
     error SpvTxLength(uint256 length);
+    /// @notice The header given with a proof is not 80 bytes.
     error SpvHeaderLength(uint256 length);
     /// @notice The block is not in the best chain.
     error SpvBlockNotInBestChain(bytes32 blockHash);
+    /// @notice The block has `confirmations` (the tip has 1), fewer than `required`.
     error SpvInsufficientConfirmations(bytes32 blockHash, uint256 confirmations, uint256 required);
     /// @notice The branch is not whole 32-byte hashes, deeper than any block can be, or the index
     /// does not fit the branch depth.
     error SpvBadBranch(bytes32 txid, uint256 index, uint256 branchLength);
+    /// @notice At `level` of the branch the running node is a right child equal to its sibling:
+    /// the copy Bitcoin's tree makes of an odd level's last node, so `index` is past the block's
+    /// transaction count (a second position for a transaction that is elsewhere in the block).
+    error SpvIndexPastTxCount(bytes32 txid, uint256 index, uint256 level);
+    /// @notice The branch leads from `txid` to `computedRoot`, not to the header's merkle root.
     error SpvMerkleMismatch(bytes32 txid, bytes32 computedRoot, bytes32 headerRoot);
 
     /// @notice The best chain grew from `fromHeight` to `tip` at `height` without a reorg.
@@ -49,12 +57,17 @@ interface IBtcLightClient {
         uint256 newHeight
     );
 
+    /// @notice Submits consecutive 80-byte headers; emits {ChainExtended} or {Reorg}.
     function submitHeaders(bytes calldata headers) external;
 
+    /// @notice The best chain's tip, its height and its cumulative work since the checkpoint's epoch.
     function bestBlock() external view returns (bytes32 hash, uint256 height, uint256 chainWork);
 
+    /// @notice Whether `blockHash` is in the best chain with at least `confirmations` (the tip has 1).
     function isInBestChain(bytes32 blockHash, uint256 confirmations) external view returns (bool);
 
+    /// @notice Verifies that `rawTx` is at `txIndex` of a best-chain block with `minConfirmations`;
+    /// returns its txid. One proof names one position (see {SpvIndexPastTxCount}).
     function verifyTx(
         bytes calldata rawTx,
         bytes calldata header,

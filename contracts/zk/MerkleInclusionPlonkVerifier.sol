@@ -120,6 +120,8 @@ contract MerkleInclusionPlonkVerifier {
         uint256[24] calldata _proof,
         uint256[2] calldata _pubSignals
     ) public view returns (bool) {
+        // Read by the assembly below at fixed calldata offsets, not through the name.
+        _proof;
         assembly {
             /////////
             // Computes the inverse using the extended euclidean algorithm

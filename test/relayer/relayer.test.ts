@@ -6,12 +6,14 @@ import {
   EthersLightClient,
   Relayer,
   RelayerError,
+  decodeLightClientError,
   displayToInternal,
   internalToDisplay,
   type HeaderSource,
   type InternalHash,
   type RelayEvent,
 } from "../../ts/relayer/index.js";
+import { LvmError } from "../../ts/core/index.js";
 
 const REGTEST_BITS = 0x207fffff;
 const REGTEST_POW_LIMIT = 0x7fffffn << 232n;
@@ -124,8 +126,32 @@ describe("relayer → BtcLightClient", function () {
       (e: unknown) => e,
     );
     expect(err).to.be.instanceOf(RelayerError);
+    expect(err).to.be.instanceOf(LvmError);
     expect((err as RelayerError).code, (err as Error).message).to.equal("FORK_NOT_HEAVIER");
+    // Decoded by name and arguments from the revert data, the provider's error kept as cause.
+    const { details, cause } = err as RelayerError;
+    expect(details.error).to.equal("ForkNotHeavier");
+    const args = details.args as Record<string, unknown>;
+    expect(args.branchTip).to.equal(source.hashAt(5));
+    expect(args.branchWork).to.equal(args.bestWork);
+    expect(cause).to.not.equal(undefined);
     expect((await client.bestBlock()).height).to.equal(5);
+  });
+
+  it("names any other refusal of the light client with its custom error and arguments", async function () {
+    const { source, client } = await setup();
+    source.mine(2);
+    // Header 2 without header 1: its parent is unknown to the contract.
+    const orphan = source.chain[2]!;
+    const err = await client.submitHeaders([orphan]).catch((e: unknown) => e);
+    expect((err as RelayerError).code).to.equal("SUBMIT_FAILED");
+    expect((err as RelayerError).details).to.deep.equal({
+      error: "UnknownParent",
+      args: { index: 0n, headerHash: source.hashAt(2), prevHash: source.hashAt(1), parentHeight: 0n },
+    });
+    // Revert data that is not the light client's, or does not decode, is not misnamed.
+    expect(await decodeLightClientError("0xdeadbeef")).to.equal(undefined);
+    expect(await decodeLightClientError("0x08c379a0")).to.equal(undefined);
   });
 
   it("refuses a branch deeper than maxReorgDepth before sending anything", async function () {

@@ -3,7 +3,7 @@
  * best chain of a Bitcoin source (`BitcoinBackend` from ts/btcnode, or anything shaped alike).
  */
 export { Relayer, type RelayerOptions } from "./relayer.js";
-export { EthersLightClient, LIGHT_CLIENT_ABI } from "./contract.js";
+export { EthersLightClient, decodeLightClientError, type DecodedRevert } from "./contract.js";
 export { RelayerError, type RelayerErrorCode } from "./errors.js";
 export { displayToInternal, internalToDisplay, headerHash } from "./hashes.js";
 export type {

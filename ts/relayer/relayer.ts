@@ -1,3 +1,4 @@
+import { bytesToHex } from "../bitcoin/index.js";
 import { RelayerError } from "./errors.js";
 import { displayToInternal, headerHash } from "./hashes.js";
 import type { HeaderSource, Height, InternalHash, LightClientPort, RelayEvent, SyncReport } from "./types.js";
@@ -104,7 +105,7 @@ export class Relayer {
       // The source must hand out the headers it names; a mismatch means a reorg mid-read.
       if (hash !== displayToInternal(displayHash))
         throw new RelayerError("BAD_HEADER", `header at ${h} does not hash to ${displayHash}`, h);
-      if (prev !== undefined && `0x${Buffer.from(raw.subarray(4, 36)).toString("hex")}` !== prev)
+      if (prev !== undefined && `0x${bytesToHex(raw.subarray(4, 36))}` !== prev)
         throw new RelayerError("BAD_HEADER", `source changed chain while reading height ${h}`, h);
       prev = hash;
       headers.push(raw);

@@ -322,6 +322,21 @@ function loadTemplates(): { groth16: string; plonk: string; fflonk: string } {
   };
 }
 
+/**
+ * snarkjs' PLONK template reads the proof from calldata at fixed offsets (`pA`, `pB`, … in its
+ * assembly), never through the `_proof` parameter, so solc warns that it is unused. Naming it in
+ * a no-op statement silences the warning and keeps the parameter's name in the ABI (and in the
+ * typechain bindings); Groth16 and fflonk verifiers have no such parameter and are left alone.
+ */
+function silenceUnusedProof(src: string): string {
+  const signature =
+    /(function verifyProof\(\s*uint256\[24\] calldata _proof,[^)]*\) public view returns \(bool\) \{\n)/;
+  return src.replace(
+    signature,
+    "$1        // Read by the assembly below at fixed calldata offsets, not through the name.\n        _proof;\n",
+  );
+}
+
 /** Renders the snarkjs Solidity verifier for a zkey, renamed after the circuit, and returns the source. */
 export async function renderSolidityVerifier(zkey: string, contractName: string): Promise<string> {
   await sharedCurve();
@@ -330,11 +345,12 @@ export async function renderSolidityVerifier(zkey: string, contractName: string)
     /contract (Groth16Verifier|PlonkVerifier|FflonkVerifier)\b/,
     `contract ${contractName}`,
   );
+  const silenced = silenceUnusedProof(renamed);
   // Formatted with the repository's own Prettier settings so committed verifiers pass the format
   // check and regenerate byte-for-byte.
   const prettier = await import("prettier");
   const options = (await prettier.resolveConfig(path.join(REPO_ROOT, "contracts", "zk", "X.sol"))) ?? {};
-  return prettier.format(renamed, {
+  return prettier.format(silenced, {
     ...options,
     filepath: path.join(REPO_ROOT, "contracts", "zk", `${contractName}.sol`),
     plugins: [require.resolve("prettier-plugin-solidity")],

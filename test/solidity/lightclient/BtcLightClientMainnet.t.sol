@@ -180,6 +180,18 @@ contract BtcLightClientMainnetTest is LightClientTestBase {
         lc.verifyTx(fake, p.header, 0, "", 1);
     }
 
+    /// @notice Block 1 holds one transaction: its txid is the root and position 0 the only one.
+    /// Position 1 with the coinbase as its own sibling is the copy Bitcoin's tree would pair an
+    /// odd level's last node with: refused as past the transaction count.
+    function test_verifyTx_block1PositionPastCount_revertsIndexPastTxCount() public {
+        lc.submitHeaders(MainnetFixture.HEADERS);
+        MainnetFixture.Proof memory p = MainnetFixture.block1Coinbase();
+        assertEq(bytes32(slice(p.header, 36, 68)), p.txid, "one-transaction block: root is the txid");
+        assertEq(lc.verifyTx(p.rawTx, p.header, 0, "", 1), p.txid, "coinbase at position 0");
+        vm.expectRevert(abi.encodeWithSelector(IBtcLightClient.SpvIndexPastTxCount.selector, p.txid, 1, 0));
+        lc.verifyTx(p.rawTx, p.header, 1, abi.encodePacked(p.txid), 1);
+    }
+
     function test_chainWorkAt_beyondTip_reverts() public {
         vm.expectRevert(abi.encodeWithSelector(IBtcLightClient.HeightOutOfRange.selector, 1));
         lc.chainWorkAt(1);

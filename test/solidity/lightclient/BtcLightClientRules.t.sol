@@ -153,29 +153,6 @@ contract BtcLightClientRulesTest is LightClientTestBase {
         require(lc.isInBestChain(ah[2], 5) && !lc.isInBestChain(bh[0], 1), "A best, B stale");
     }
 
-    /// @dev Builds a Merkle tree over `leaves` (Bitcoin's: odd levels duplicate their last node)
-    /// and returns the root and the branch of `index`.
-    function merkle(
-        bytes32[] memory leaves,
-        uint256 index
-    ) internal pure returns (bytes32, bytes memory branch) {
-        bytes32[] memory level = leaves;
-        while (level.length > 1) {
-            uint256 n = (level.length + 1) / 2;
-            bytes32[] memory next = new bytes32[](n);
-            uint256 sib = index ^ 1;
-            branch = bytes.concat(branch, sib < level.length ? level[sib] : level[index]);
-            for (uint256 k = 0; k < n; ++k) {
-                bytes32 l = level[2 * k];
-                bytes32 r = 2 * k + 1 < level.length ? level[2 * k + 1] : l;
-                next[k] = hash256(abi.encodePacked(l, r));
-            }
-            level = next;
-            index >>= 1;
-        }
-        return (level[0], branch);
-    }
-
     /// hardhat-config: fuzz.runs = 64
     function testFuzz_verifyTx_randomTrees(uint256 seed, uint8 nTx, uint8 idx, uint16 flip) public {
         uint256 n = 1 + (uint256(nTx) % 40);
