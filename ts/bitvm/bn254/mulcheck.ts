@@ -37,9 +37,17 @@ export interface Term {
   coef: 1 | -1 | 2 | -2;
 }
 
+/** A linear term c·v of a check. */
+export interface Linear {
+  v: string;
+  coef: 1 | -1 | 2 | -2;
+}
+
 /** One identity Σ c·x·y + m·p − q·p − r = 0. */
 export interface Check {
   terms: readonly Term[];
+  /** Terms c·v added digit by digit (no table): sums and differences inside an identity. */
+  linear?: readonly Linear[];
   /** The result: an element on the stack (range- and p-checked here), or a constant. */
   r: string | bigint;
   /** Name of the hint: its quotient digits are `${hint}.q.i`, its carries `${hint}.k.i`. */
@@ -59,7 +67,7 @@ const digitCount = (v: bigint): number => {
 };
 
 export function checkLayout(f: PrimeField, check: Check): CheckLayout {
-  const m = offsetMultiple(f, check.terms);
+  const m = offsetMultiple(f, check.terms, check.linear);
   let qmax = m;
   let columns = DIGITS;
   for (const term of check.terms) {
@@ -67,10 +75,14 @@ export function checkLayout(f: PrimeField, check: Check): CheckLayout {
     if (term.coef > 0) qmax += (BigInt(term.coef) * (f.p - 1n) * ymax) / f.p + 1n;
     columns = Math.max(columns, DIGITS + (typeof term.y === "bigint" ? digitCount(term.y) : DIGITS) - 1);
   }
+  for (const l of check.linear ?? []) if (l.coef > 0) qmax += BigInt(l.coef);
   const qDigits = digitCount(qmax);
   columns = Math.max(columns, qDigits + DIGITS - 1, digitCount(m * f.p));
   return { qDigits, columns };
 }
+
+/** Columns are checked in pairs (X_2c + 128·X_2c+1 + k = 2^14·k'): one carry per pair but the last. */
+export const carryCount = (columns: number): number => Math.ceil(columns / 2) - 1;
 
 export const quotientName = (hint: string): string => `${hint}.q`;
 export const carryName = (hint: string): string => `${hint}.k`;
@@ -81,14 +93,15 @@ export function hintNames(f: PrimeField, check: Check): string[] {
   const k = carryName(check.hint);
   const q = quotientName(check.hint);
   return [
-    ...Array.from({ length: columns - 1 }, (_, i) => digit(k, columns - 2 - i)),
+    ...Array.from({ length: carryCount(columns) }, (_, i) => digit(k, carryCount(columns) - 1 - i)),
     ...Array.from({ length: qDigits }, (_, i) => digit(q, qDigits - 1 - i)),
   ];
 }
 
 /** m with m·p ≥ every negative term's magnitude: makes q ≥ 0. */
-function offsetMultiple(f: PrimeField, terms: readonly Term[]): bigint {
+function offsetMultiple(f: PrimeField, terms: readonly Term[], linear: readonly Linear[] = []): bigint {
   let neg = 0n;
+  for (const l of linear) if (l.coef < 0) neg += BigInt(-l.coef) * (f.p - 1n);
   for (const term of terms) {
     if (term.coef > 0) continue;
     const ymax = typeof term.y === "bigint" ? term.y : f.p - 1n;
@@ -115,9 +128,10 @@ export function checkHint(
     if (v === undefined) throw new RangeError(`checkHint: no value for "${n}"`);
     return v;
   };
-  const m = offsetMultiple(f, check.terms);
+  const m = offsetMultiple(f, check.terms, check.linear);
   let total = m * f.p;
   for (const term of check.terms) total += BigInt(term.coef) * val(term.x) * val(term.y);
+  for (const l of check.linear ?? []) total += BigInt(l.coef) * val(l.v);
   const r = typeof check.r === "bigint" ? check.r : ((total % f.p) + f.p) % f.p;
   const diff = total - r;
   if (diff % f.p !== 0n || diff < 0n)
@@ -139,19 +153,22 @@ export function checkHint(
   };
   for (const term of check.terms) addProduct(BigInt(term.coef), toDigits(val(term.x)), toDigits(val(term.y)));
   addProduct(-1n, qDigits, f.pDigits);
+  for (const l of check.linear ?? []) toDigits(val(l.v)).forEach((d, c) => (cols[c]! += BigInt(l.coef * d)));
   const k = columnConstants(m * f.p - (typeof check.r === "bigint" ? check.r : 0n), COLUMNS);
   for (let c = 0; c < COLUMNS; c++) cols[c]! += BigInt(k[c] ?? 0);
   if (typeof check.r !== "bigint") toDigits(r).forEach((d, c) => (cols[c]! -= BigInt(d)));
   const carries: number[] = [];
   let carry = 0n;
-  for (let c = 0; c < COLUMNS; c++) {
-    const x = cols[c]! + carry;
-    if (c === COLUMNS - 1) {
-      if (x !== 0n) throw new RangeError(`checkHint: last column is ${x}, not 0`);
+  const pairs = carryCount(COLUMNS) + 1;
+  for (let c = 0; c < pairs; c++) {
+    const x = cols[2 * c]! + 128n * (cols[2 * c + 1] ?? 0n) + carry;
+    if (c === pairs - 1) {
+      if (x !== 0n) throw new RangeError(`checkHint: last columns sum to ${x}, not 0`);
       break;
     }
-    if (x % 128n !== 0n) throw new RangeError(`checkHint: column ${c} is not divisible by 128`);
-    carry = x / 128n;
+    if (x % 16384n !== 0n)
+      throw new RangeError(`checkHint: columns ${2 * c}, ${2 * c + 1} not divisible by 2^14`);
+    carry = x / 16384n;
     carries.push(Number(carry));
   }
   if (fromDigits(qDigits) !== q) throw new RangeError("checkHint: quotient digits");
@@ -202,8 +219,10 @@ export function productChecks(
     firsts.push(quotientName(c.hint));
     let weight = 0;
     for (const term of c.terms) weight += Math.abs(term.coef);
+    for (const l of c.linear ?? []) weight += Math.abs(l.coef) / 64;
     // |column| ≤ (Σ|c| + 1) · 37 · 127² + constants: must stay a 4-byte number.
-    if ((weight + 1) * DIGITS * 127 * 127 + 2 * 128 > 2 ** 30)
+    // A column pair X_2c + 128·X_2c+1 + k must stay a 4-byte number.
+    if (129 * ((weight + 1) * DIGITS * 127 * 127 + 256) + 2 ** 18 > 2 ** 31 - 1)
       throw new BitvmBuildError(
         t.name,
         "range",
@@ -244,54 +263,80 @@ export function productChecks(
   for (const v of seconds) place(v, "y", 1, firsts.includes(v) ? false : !trusted.has(v));
   const q0 = tableName(0);
 
+  /** Adds column `col` of check `c` to the accumulator on top. */
+  const sumColumn = (c: Check, terms: readonly Term[], col: number, qDigits: number, acc: string): void => {
+    for (const term of terms) {
+      const yConst = typeof term.y === "bigint" ? toDigits(term.y) : undefined;
+      const square = term.x === term.y;
+      const xn = term.x === quotientName(c.hint) ? qDigits : DIGITS;
+      for (let i = 0; i < xn; i++) {
+        const j = col - i;
+        if (j < 0 || j >= (yConst?.length ?? DIGITS)) continue;
+        if (square && j < i) continue;
+        if (yConst !== undefined && yConst[j] === 0) continue;
+        let coef = term.coef as number;
+        if (square && j !== i) coef *= 2;
+        t.copy(copyName(term.x, "x", i), "px");
+        if (yConst !== undefined) t.push(yConst[j]! + 1, "py");
+        else t.copy(copyName(term.y as string, "y", j), "py");
+        t.apply([OP.OP_2DUP, OP.OP_ADD, OP.OP_PICK], 2, ["px", "py", "qs"]);
+        const twice = Math.abs(coef) === 2;
+        if (twice) t.apply([OP.OP_DUP, OP.OP_ADD], 1, ["qs"]);
+        t.move(acc);
+        t.apply(coef > 0 ? OP.OP_ADD : [OP.OP_SWAP, OP.OP_SUB], 2, [acc]);
+        t.apply([OP.OP_ROT, OP.OP_ROT, OP.OP_SUB, OP.OP_PICK], 3, [acc, "qd"]);
+        if (twice) t.apply([OP.OP_DUP, OP.OP_ADD], 1, ["qd"]);
+        t.apply(coef > 0 ? OP.OP_SUB : OP.OP_ADD, 2, [acc]);
+      }
+    }
+    if (col < DIGITS) {
+      for (const l of c.linear ?? []) {
+        t.copy(digit(l.v, col), "lv");
+        if (Math.abs(l.coef) === 2) t.apply([OP.OP_DUP, OP.OP_ADD], 1, ["lv"]);
+        t.apply(l.coef > 0 ? OP.OP_ADD : OP.OP_SUB, 2, [acc]);
+      }
+      if (typeof c.r === "string") {
+        t.copy(digit(c.r, col), "r");
+        t.apply(OP.OP_SUB, 2, [acc]);
+      }
+    }
+  };
+
   for (const c of checks) {
-    const m = offsetMultiple(f, c.terms);
+    const m = offsetMultiple(f, c.terms, c.linear);
     const { qDigits, columns: COLUMNS } = checkLayout(f, c);
     const consts = columnConstants(m * f.p - (typeof c.r === "bigint" ? c.r : 0n), COLUMNS);
     const terms: Term[] = [...c.terms, { x: quotientName(c.hint), y: f.p, coef: -1 }];
     let acc = t.temp("acc");
-    for (let col = 0; col < COLUMNS; col++) {
-      const k = consts[col] ?? 0;
-      if (col === 0) t.push(k, acc);
-      else if (k !== 0) t.apply([num(k), OP.OP_ADD], 1, [acc]);
-      if (t.depth(q0) !== E) throw new BitvmBuildError(t.name, "opcode", "product check: table moved");
-      for (const term of terms) {
-        const yConst = typeof term.y === "bigint" ? toDigits(term.y) : undefined;
-        const square = term.x === term.y;
-        const xn = term.x === quotientName(c.hint) ? qDigits : DIGITS;
-        for (let i = 0; i < xn; i++) {
-          const j = col - i;
-          if (j < 0 || j >= (yConst?.length ?? DIGITS)) continue;
-          if (square && j < i) continue;
-          if (yConst !== undefined && yConst[j] === 0) continue;
-          let coef = term.coef as number;
-          if (square && j !== i) coef *= 2;
-          t.copy(copyName(term.x, "x", i), "px");
-          if (yConst !== undefined) t.push(yConst[j]! + 1, "py");
-          else t.copy(copyName(term.y as string, "y", j), "py");
-          t.apply([OP.OP_2DUP, OP.OP_ADD, OP.OP_PICK], 2, ["px", "py", "qs"]);
-          const twice = Math.abs(coef) === 2;
-          if (twice) t.apply([OP.OP_DUP, OP.OP_ADD], 1, ["qs"]);
-          t.move(acc);
-          t.apply(coef > 0 ? OP.OP_ADD : [OP.OP_SWAP, OP.OP_SUB], 2, [acc]);
-          t.apply([OP.OP_ROT, OP.OP_ROT, OP.OP_SUB, OP.OP_PICK], 3, [acc, "qd"]);
-          if (twice) t.apply([OP.OP_DUP, OP.OP_ADD], 1, ["qd"]);
-          t.apply(coef > 0 ? OP.OP_SUB : OP.OP_ADD, 2, [acc]);
+    const pairs = carryCount(COLUMNS) + 1;
+    const times = (k: number): Op[] => Array.from({ length: k }, () => [OP.OP_DUP, OP.OP_ADD]).flat();
+    for (let pair = 0; pair < pairs; pair++) {
+      for (const col of [2 * pair, 2 * pair + 1]) {
+        if (col >= COLUMNS) continue;
+        const odd = col % 2 === 1;
+        const k = consts[col] ?? 0;
+        if (odd) {
+          t.toAlt(acc);
+          acc = t.temp("acc");
+          t.push(k, acc);
+        } else if (col === 0) t.push(k, acc);
+        else if (k !== 0) t.apply([num(k), OP.OP_ADD], 1, [acc]);
+        if (t.depth(q0) !== E) throw new BitvmBuildError(t.name, "opcode", "product check: table moved");
+        sumColumn(c, terms, col, qDigits, acc);
+        if (odd) {
+          t.apply(times(7), 1, [acc]);
+          const low = t.fromAlt();
+          t.apply(OP.OP_ADD, 2, [low]);
+          acc = low;
         }
       }
-      if (typeof c.r === "string" && col < DIGITS) {
-        t.copy(digit(c.r, col), "r");
-        t.apply(OP.OP_SUB, 2, [acc]);
-      }
-      if (col === COLUMNS - 1) {
+      if (pair === pairs - 1) {
         t.apply([OP.OP_0, OP.OP_NUMEQUALVERIFY], 1, []);
         break;
       }
-      const kName = digit(carryName(c.hint), col);
+      const kName = digit(carryName(c.hint), pair);
       t.move(kName);
-      const times128: Op[] = [];
-      for (let b = 0; b < 7; b++) times128.push(OP.OP_DUP, OP.OP_ADD);
-      t.apply([OP.OP_TUCK, ...times128, OP.OP_NUMEQUALVERIFY], 2, [kName]);
+      t.apply([OP.OP_TUCK, ...times(14), OP.OP_NUMEQUALVERIFY], 2, [kName]);
       acc = kName;
     }
   }
