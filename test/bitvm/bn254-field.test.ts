@@ -224,6 +224,8 @@ for (const f of [FQ, FR]) {
           bad[at] = (bad[at] as number) + 1;
           expect(run(frag, bad).ok, `hint item ${at}`).to.equal(false);
         }
+        // an operand p + 1 (≡ 1) with a hint honest for that integer: only the range check refuses it
+        expect(run(frag, op.witness([p + 1n, b])).ok, "operand p + 1").to.equal(false);
         // a wrong result (r + 1), the honest hint kept
         const r = op.model([a, b])[0]!;
         const wr = [...w.slice(0, hintLen), ...elementWitness([(r + 1n) % p]), ...w.slice(hintLen + DIGITS)];

@@ -5,3 +5,4 @@
 export * from "./field.js";
 export * from "./mulcheck.js";
 export * from "./ops.js";
+export * from "./fq2.js";

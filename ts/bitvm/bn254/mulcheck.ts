@@ -242,6 +242,8 @@ export function productChecks(
   const alpha = E + 1;
   const copyName = (v: string, role: "x" | "y", i: number): string => `${v}'${role}.${i}`;
   const roleCount = (v: string): number => (firsts.includes(v) ? 1 : 0) + (seconds.includes(v) ? 1 : 0);
+  // Variables read digit by digit by linear terms must outlive the copies: dropped at the end.
+  const linearVars = new Set(checks.flatMap((c) => (c.linear ?? []).map((l) => l.v)));
   const used = new Map<string, number>();
   const place = (v: string, role: "x" | "y", offset: number, check: boolean): void => {
     const n = (used.get(v) ?? 0) + 1;
@@ -250,7 +252,7 @@ export function productChecks(
     for (let i = len(v) - 1; i >= 0; i--) {
       const name = copyName(v, role, i);
       const src = digit(v, i);
-      if (last && consume.has(v)) {
+      if (last && consume.has(v) && !linearVars.has(v)) {
         t.move(src);
         t.rename(src, name);
       } else t.copy(src, name);
@@ -344,4 +346,5 @@ export function productChecks(
   for (const v of [...seconds].reverse()) for (let i = 0; i < len(v); i++) t.drop(copyName(v, "y", i));
   for (const v of [...firsts].reverse()) for (let i = 0; i < len(v); i++) t.drop(copyName(v, "x", i));
   for (let s = TABLE_LOW; s <= TABLE_HIGH; s++) t.drop(tableName(s));
+  for (const v of linearVars) if (consume.has(v)) for (let i = 0; i < DIGITS; i++) t.drop(digit(v, i));
 }

@@ -220,6 +220,8 @@ export function fieldOps(f: PrimeField, opts: { checkInputs?: boolean; constant?
         ...elementNames("a"),
         ...(arity === 2 ? elementNames("b") : []),
       ]);
+      checkCanonical(t, f, "a");
+      if (arity === 2) checkCanonical(t, f, "b");
       gen(t);
       return t.finish();
     },
@@ -318,7 +320,7 @@ export function fieldOps(f: PrimeField, opts: { checkInputs?: boolean; constant?
       "a·b mod p, checked from the witness's quotient and carries",
       2,
       { terms: [{ x: "a", y: "b", coef: 1 }], r: "r", hint: "r#h" },
-      (t) => fieldMulHinted(t, f, "a", "b", "r"),
+      (t) => fieldMulHinted(t, f, "a", "b", "r", true),
       (x) => mod(f, x[0]! * x[1]!),
     ),
     hinted(
@@ -326,7 +328,7 @@ export function fieldOps(f: PrimeField, opts: { checkInputs?: boolean; constant?
       "a² mod p, hinted (cross products doubled: 703 digit products instead of 1,369)",
       1,
       { terms: [{ x: "a", y: "a", coef: 1 }], r: "r", hint: "r#h" },
-      (t) => fieldSquareHinted(t, f, "a", "r"),
+      (t) => fieldSquareHinted(t, f, "a", "r", true),
       (x) => mod(f, x[0]! * x[0]!),
     ),
     hinted(
@@ -334,7 +336,7 @@ export function fieldOps(f: PrimeField, opts: { checkInputs?: boolean; constant?
       `a·c mod p for the constant c = ${c}, hinted`,
       1,
       { terms: [{ x: "a", y: c, coef: 1 }], r: "r", hint: "r#h" },
-      (t) => fieldMulConstHinted(t, f, "a", c, "r"),
+      (t) => fieldMulConstHinted(t, f, "a", c, "r", true),
       (x) => mod(f, x[0]! * c),
     ),
     hinted(
@@ -342,7 +344,7 @@ export function fieldOps(f: PrimeField, opts: { checkInputs?: boolean; constant?
       "9a mod p, hinted (one-digit constant: 37 products)",
       1,
       { terms: [{ x: "a", y: 9n, coef: 1 }], r: "r", hint: "r#h" },
-      (t) => fieldMulConstHinted(t, f, "a", 9n, "r"),
+      (t) => fieldMulConstHinted(t, f, "a", 9n, "r", true),
       (x) => mod(f, 9n * x[0]!),
     ),
     {
@@ -355,7 +357,8 @@ export function fieldOps(f: PrimeField, opts: { checkInputs?: boolean; constant?
           ...elementNames("r"),
           ...elementNames("a"),
         ]);
-        fieldInvHinted(t, f, "a", "r");
+        checkCanonical(t, f, "a");
+        fieldInvHinted(t, f, "a", "r", true);
         return t.finish();
       },
       witness: (x) => {
@@ -417,4 +420,89 @@ export function parseElement(fragment: string, f: PrimeField, text: string): big
     throw new BitvmBuildError(fragment, "range", `"${text}" is not a number`);
   }
   return checkConstant(fragment, f, v);
+}
+
+/** A standalone fragment over Fq elements whose results are checked from witness hints. */
+export interface HintedSpec {
+  name: string;
+  description: string;
+  /** Input elements, in witness order (each 37 digits), checked canonical where they index the table. */
+  operands: readonly string[];
+  /** Result elements: supplied by the witness, checked canonical, left on the stack. */
+  results: readonly string[];
+  /** The identities, over the names above; their hints lie deepest, in this order. */
+  checks: readonly Check[];
+  /** Emits the code (the checks, and whatever else) over the initial stack. */
+  gen(t: StackTracker): void;
+  /** The results' values from the operands'. */
+  compute(values: ReadonlyMap<string, bigint>): ReadonlyMap<string, bigint>;
+}
+
+/** Builds the FieldOp (fragment, witness, reader) of a hinted spec. */
+export function hintedFieldOp(f: PrimeField, spec: HintedSpec): FieldOp {
+  const values = (x: readonly bigint[]): Map<string, bigint> => {
+    const m = new Map(spec.operands.map((o, i) => [o, x[i]!] as const));
+    for (const [k, v] of spec.compute(m)) m.set(k, v);
+    return m;
+  };
+  return {
+    name: spec.name,
+    description: spec.description,
+    arity: spec.operands.length,
+    build: () => {
+      const t = new StackTracker(spec.name, [
+        ...spec.checks.flatMap((c) => hintNames(f, c)),
+        ...spec.results.flatMap((r) => elementNames(r)),
+        ...spec.operands.flatMap((o) => elementNames(o)),
+      ]);
+      // Operands and results must be canonical: digits in range (they index the table) and < p.
+      for (const o of spec.operands) checkCanonical(t, f, o);
+      for (const r of spec.results) if (!spec.checks.some((c) => c.r === r)) checkCanonical(t, f, r);
+      spec.gen(t);
+      return t.finish();
+    },
+    witness: (x) => {
+      const v = values(x);
+      return [
+        ...spec.checks.flatMap((c) => hintWitness(checkHint(f, c, v))),
+        ...elementWitness(spec.results.map((r) => v.get(r)!)),
+        ...elementWitness(spec.operands.map((o) => v.get(o)!)),
+      ];
+    },
+    read: readAll(spec.results.length),
+    model: (x) => {
+      const v = values(x);
+      return spec.results.map((r) => v.get(r)!);
+    },
+  };
+}
+
+/** A standalone fragment without hints: operands in, results out. */
+export function plainFieldOp(
+  f: PrimeField,
+  name: string,
+  description: string,
+  operands: readonly string[],
+  outputs: number,
+  gen: (t: StackTracker) => void,
+  model: (x: readonly bigint[]) => bigint[],
+  check = true,
+): FieldOp {
+  return {
+    name,
+    description,
+    arity: operands.length,
+    build: () => {
+      const t = new StackTracker(
+        name,
+        operands.flatMap((o) => elementNames(o)),
+      );
+      if (check) for (const o of operands) checkCanonical(t, f, o);
+      gen(t);
+      return t.finish();
+    },
+    witness: (x) => elementWitness(x.slice(0, operands.length)),
+    read: readAll(outputs),
+    model,
+  };
 }
