@@ -81,12 +81,12 @@ export function readElements(stackNumbers: readonly number[], count: number): bi
 }
 
 /** Refuses a constant that is not a canonical element, naming the fragment. */
-export function checkConstant(fragment: string, f: PrimeField, v: unknown): bigint {
+export function checkConstant(fragment: string, f: PrimeField, v: unknown, what = "constant"): bigint {
   if (typeof v !== "bigint" || v < 0n || v >= f.p)
     throw new BitvmBuildError(
       fragment,
       "range",
-      `constant ${String(v)} is not a canonical ${f.name} element (0 ≤ c < p)`,
+      `${what} ${String(v)} is not a canonical ${f.name} element (0 ≤ x < p)`,
     );
   return v;
 }

@@ -214,10 +214,12 @@ export function fq2Ops(): FieldOp[] {
       results,
       checks,
       compute,
-      linearOperands: operands.filter(
-        (o) => !checks.some((c) => c.terms.some((t) => t.x === o || t.y === o)),
-      ),
-      gen: (t) => productChecks(t, FQ, checks, { consume: new Set(consume) }),
+      // operands and results are checked canonical before the products: no second range check
+      gen: (t) =>
+        productChecks(t, FQ, checks, {
+          consume: new Set(consume),
+          trusted: new Set([...operands, ...results]),
+        }),
     });
   return [
     plain(

@@ -220,8 +220,10 @@ export function fieldOps(f: PrimeField, opts: { checkInputs?: boolean; constant?
         ...elementNames("a"),
         ...(arity === 2 ? elementNames("b") : []),
       ]);
-      checkCanonical(t, f, "a");
-      if (arity === 2) checkCanonical(t, f, "b");
+      if (checked) {
+        checkCanonical(t, f, "a");
+        if (arity === 2) checkCanonical(t, f, "b");
+      }
       gen(t);
       return t.finish();
     },
@@ -320,7 +322,7 @@ export function fieldOps(f: PrimeField, opts: { checkInputs?: boolean; constant?
       "a·b mod p, checked from the witness's quotient and carries",
       2,
       { terms: [{ x: "a", y: "b", coef: 1 }], r: "r", hint: "r#h" },
-      (t) => fieldMulHinted(t, f, "a", "b", "r", true),
+      (t) => fieldMulHinted(t, f, "a", "b", "r", checked),
       (x) => mod(f, x[0]! * x[1]!),
     ),
     hinted(
@@ -328,7 +330,7 @@ export function fieldOps(f: PrimeField, opts: { checkInputs?: boolean; constant?
       "a² mod p, hinted (cross products doubled: 703 digit products instead of 1,369)",
       1,
       { terms: [{ x: "a", y: "a", coef: 1 }], r: "r", hint: "r#h" },
-      (t) => fieldSquareHinted(t, f, "a", "r", true),
+      (t) => fieldSquareHinted(t, f, "a", "r", checked),
       (x) => mod(f, x[0]! * x[0]!),
     ),
     hinted(
@@ -336,7 +338,7 @@ export function fieldOps(f: PrimeField, opts: { checkInputs?: boolean; constant?
       `a·c mod p for the constant c = ${c}, hinted`,
       1,
       { terms: [{ x: "a", y: c, coef: 1 }], r: "r", hint: "r#h" },
-      (t) => fieldMulConstHinted(t, f, "a", c, "r", true),
+      (t) => fieldMulConstHinted(t, f, "a", c, "r", checked),
       (x) => mod(f, x[0]! * c),
     ),
     hinted(
@@ -344,7 +346,7 @@ export function fieldOps(f: PrimeField, opts: { checkInputs?: boolean; constant?
       "9a mod p, hinted (one-digit constant: 37 products)",
       1,
       { terms: [{ x: "a", y: 9n, coef: 1 }], r: "r", hint: "r#h" },
-      (t) => fieldMulConstHinted(t, f, "a", 9n, "r", true),
+      (t) => fieldMulConstHinted(t, f, "a", 9n, "r", checked),
       (x) => mod(f, 9n * x[0]!),
     ),
     {
@@ -357,8 +359,8 @@ export function fieldOps(f: PrimeField, opts: { checkInputs?: boolean; constant?
           ...elementNames("r"),
           ...elementNames("a"),
         ]);
-        checkCanonical(t, f, "a");
-        fieldInvHinted(t, f, "a", "r", true);
+        if (checked) checkCanonical(t, f, "a");
+        fieldInvHinted(t, f, "a", "r", checked);
         return t.finish();
       },
       witness: (x) => {
@@ -419,7 +421,7 @@ export function parseElement(fragment: string, f: PrimeField, text: string): big
   } catch {
     throw new BitvmBuildError(fragment, "range", `"${text}" is not a number`);
   }
-  return checkConstant(fragment, f, v);
+  return checkConstant(fragment, f, v, "operand");
 }
 
 /** A standalone fragment over Fq elements whose results are checked from witness hints. */

@@ -1,0 +1,48 @@
+/**
+ * `npm run bench -- bn254-script`: every BN254 fragment (Fq, Fr, Fq2) built and executed on our
+ * interpreter with its catalog example: bytes, opcodes executed, peak stack (main + alt), build
+ * and run time; the operations' cores without the operand range checks (`*_unchecked`, as they
+ * run inside larger fragments whose values are already canonical); and BitVM's published sizes
+ * beside ours where BitVM publishes one (../shared/notes/anchors.md, BitVM PRs cited below).
+ */
+import { catalog, runFragment, type Fragment, type StackValue } from "../ts/bitvm/index.js";
+import { FQ, fieldOps } from "../ts/bitvm/bn254/index.js";
+
+/** BitVM's sizes in bytes: Fq::hinted_mul (PR #331, 2025-08), Fq2::hinted_mul (PR #116, 2024-10). */
+const BITVM: Record<string, number> = { fq_mul: 67604, fq2_mul: 190871 };
+
+export default async function bench(): Promise<Record<string, unknown>> {
+  const out: Record<string, unknown> = {};
+  const rows: { name: string; build: () => Fragment; input: () => StackValue[] }[] = [];
+  for (const e of catalog())
+    if (/^(fq|fr|fq2)_/.test(e.name))
+      rows.push({ name: e.name, build: () => e.build(), input: () => e.input(e.example) });
+  for (const op of fieldOps(FQ, { checkInputs: false }))
+    if (["add", "sub", "neg", "mul", "square", "inv"].some((n) => op.name === `fq_${n}_unchecked`))
+      rows.push({
+        name: op.name,
+        build: () => op.build(),
+        input: () => op.witness([0x1234567890abcdefn, FQ.p - 2n]),
+      });
+  for (const row of rows) {
+    const t0 = performance.now();
+    const f = row.build();
+    const buildMs = performance.now() - t0;
+    const input = row.input();
+    const t1 = performance.now();
+    const r = runFragment(f, input);
+    const runMs = performance.now() - t1;
+    if (!r.ok) throw new Error(`${row.name} failed on its example input: ${r.message}`);
+    out[`${row.name}_bytes`] = f.size;
+    out[`${row.name}_opcodes_executed`] = r.stats.opcodes;
+    out[`${row.name}_max_stack_items`] = r.stats.maxStackDepth;
+    out[`${row.name}_build_ms`] = Number(buildMs.toFixed(1));
+    out[`${row.name}_run_ms`] = Number(runMs.toFixed(1));
+    const anchor = BITVM[row.name];
+    if (anchor !== undefined) {
+      out[`${row.name}_bitvm_bytes`] = anchor;
+      out[`${row.name}_vs_bitvm_pct`] = Number(((100 * f.size) / anchor).toFixed(1));
+    }
+  }
+  return out;
+}

@@ -1,0 +1,48 @@
+/**
+ * Catalog entries for the BN254 fragments: `npx hardhat bitvm:run --fragment fq_mul --input 3,5`.
+ * Operands are comma-separated numbers (decimal or 0x hex); Fq2 operands are c0,c1 pairs.
+ */
+import type { CatalogEntry } from "../catalog.js";
+import { BitvmBuildError } from "../fragment.js";
+
+import { FQ, FR, type PrimeField } from "./field.js";
+import { fq2Ops } from "./fq2.js";
+import { fieldOps, parseElement, type FieldOp } from "./ops.js";
+
+const hex = (v: bigint): string => "0x" + v.toString(16);
+
+function entry(f: PrimeField, op: FieldOp, example: string): CatalogEntry {
+  return {
+    name: op.name,
+    description: op.description,
+    build: () => op.build(),
+    input: (arg) => {
+      const parts = arg.trim() === "" ? [] : arg.split(",");
+      if (parts.length !== op.arity)
+        throw new BitvmBuildError(
+          op.name,
+          "range",
+          `expected ${op.arity} comma-separated operands, got "${arg}"`,
+        );
+      return op.witness(parts.map((s) => parseElement(op.name, f, s)));
+    },
+    output: (stack) => op.read(stack).map(hex).join(","),
+    example,
+  };
+}
+
+/** The BN254 entries (checked variants: every operand is range-checked by the fragment). */
+export function bn254Entries(): CatalogEntry[] {
+  const ex = (f: PrimeField, op: FieldOp): string =>
+    (op.name.endsWith("equalverify")
+      ? ["0x1234567890abcdef", "0x1234567890abcdef"]
+      : ["0x1234567890abcdef", hex(f.p - 2n), "7", "0x2a"]
+    )
+      .slice(0, op.arity)
+      .join(",");
+  return [
+    ...fieldOps(FQ).map((op) => entry(FQ, op, ex(FQ, op))),
+    ...fieldOps(FR).map((op) => entry(FR, op, ex(FR, op))),
+    ...fq2Ops().map((op) => entry(FQ, op, ex(FQ, op))),
+  ];
+}
