@@ -28,19 +28,39 @@ import { DIGITS, DIGIT_BASE, checkCanonical, digit, fromDigits, toDigits, type P
 const TABLE_LOW = -(DIGIT_BASE - 1);
 const TABLE_HIGH = 2 * (DIGIT_BASE - 1);
 export const TABLE_ENTRIES = TABLE_HIGH - TABLE_LOW + 1;
+
+/** Multiplies the top item by k (1…8) with DUP/ADD. */
+const SCALE: readonly (readonly Op[])[] = [
+  [],
+  [],
+  [OP.OP_DUP, OP.OP_ADD],
+  [OP.OP_DUP, OP.OP_DUP, OP.OP_ADD, OP.OP_ADD],
+  [OP.OP_DUP, OP.OP_ADD, OP.OP_DUP, OP.OP_ADD],
+  [OP.OP_DUP, OP.OP_DUP, OP.OP_ADD, OP.OP_DUP, OP.OP_ADD, OP.OP_ADD],
+  [OP.OP_DUP, OP.OP_ADD, OP.OP_DUP, OP.OP_DUP, OP.OP_ADD, OP.OP_ADD],
+  [OP.OP_DUP, OP.OP_DUP, OP.OP_ADD, OP.OP_DUP, OP.OP_DUP, OP.OP_ADD, OP.OP_ADD, OP.OP_ADD],
+  [OP.OP_DUP, OP.OP_ADD, OP.OP_DUP, OP.OP_ADD, OP.OP_DUP, OP.OP_ADD],
+];
+const scale = (k: number): readonly Op[] => {
+  const ops = SCALE[k];
+  if (ops === undefined) throw new RangeError(`product check: coefficient ${k} is not 1…8`);
+  return ops;
+};
 const tableName = (s: number): string => `sq.${s}`;
 
 /** A product term c·x·y: x a variable element, y a variable element or a constant. */
 export interface Term {
   x: string;
   y: string | bigint;
-  coef: 1 | -1 | 2 | -2;
+  /** A nonzero integer, |coef| ≤ 8. */
+  coef: number;
 }
 
 /** A linear term c·v of a check. */
 export interface Linear {
   v: string;
-  coef: 1 | -1 | 2 | -2;
+  /** A nonzero integer, |coef| ≤ 8. */
+  coef: number;
 }
 
 /** One identity Σ c·x·y + m·p − q·p − r = 0. */
@@ -242,7 +262,7 @@ export function productChecks(
   const alpha = E + 1;
   const copyName = (v: string, role: "x" | "y", i: number): string => `${v}'${role}.${i}`;
   const roleCount = (v: string): number => (firsts.includes(v) ? 1 : 0) + (seconds.includes(v) ? 1 : 0);
-  // Variables read digit by digit by linear terms must outlive the copies: dropped at the end.
+  // Variables read only by linear terms have no copy: their originals are read, dropped at the end.
   const linearVars = new Set(checks.flatMap((c) => (c.linear ?? []).map((l) => l.v)));
   const used = new Map<string, number>();
   const place = (v: string, role: "x" | "y", offset: number, check: boolean): void => {
@@ -252,7 +272,7 @@ export function productChecks(
     for (let i = len(v) - 1; i >= 0; i--) {
       const name = copyName(v, role, i);
       const src = digit(v, i);
-      if (last && consume.has(v) && !linearVars.has(v)) {
+      if (last && consume.has(v)) {
         t.move(src);
         t.rename(src, name);
       } else t.copy(src, name);
@@ -276,25 +296,32 @@ export function productChecks(
         if (j < 0 || j >= (yConst?.length ?? DIGITS)) continue;
         if (square && j < i) continue;
         if (yConst !== undefined && yConst[j] === 0) continue;
-        let coef = term.coef as number;
+        let coef = term.coef;
         if (square && j !== i) coef *= 2;
         t.copy(copyName(term.x, "x", i), "px");
         if (yConst !== undefined) t.push(yConst[j]! + 1, "py");
         else t.copy(copyName(term.y as string, "y", j), "py");
         t.apply([OP.OP_2DUP, OP.OP_ADD, OP.OP_PICK], 2, ["px", "py", "qs"]);
-        const twice = Math.abs(coef) === 2;
-        if (twice) t.apply([OP.OP_DUP, OP.OP_ADD], 1, ["qs"]);
+        const k = scale(Math.abs(coef));
+        if (k.length > 0) t.apply(k, 1, ["qs"]);
         t.move(acc);
         t.apply(coef > 0 ? OP.OP_ADD : [OP.OP_SWAP, OP.OP_SUB], 2, [acc]);
         t.apply([OP.OP_ROT, OP.OP_ROT, OP.OP_SUB, OP.OP_PICK], 3, [acc, "qd"]);
-        if (twice) t.apply([OP.OP_DUP, OP.OP_ADD], 1, ["qd"]);
+        if (k.length > 0) t.apply(k, 1, ["qd"]);
         t.apply(coef > 0 ? OP.OP_SUB : OP.OP_ADD, 2, [acc]);
       }
     }
     if (col < DIGITS) {
       for (const l of c.linear ?? []) {
-        t.copy(digit(l.v, col), "lv");
-        if (Math.abs(l.coef) === 2) t.apply([OP.OP_DUP, OP.OP_ADD], 1, ["lv"]);
+        // read from an offset copy when there is one (the offset is folded into the column constant)
+        const at = firsts.includes(l.v)
+          ? copyName(l.v, "x", col)
+          : seconds.includes(l.v)
+            ? copyName(l.v, "y", col)
+            : digit(l.v, col);
+        t.copy(at, "lv");
+        const k = scale(Math.abs(l.coef));
+        if (k.length > 0) t.apply(k, 1, ["lv"]);
         t.apply(l.coef > 0 ? OP.OP_ADD : OP.OP_SUB, 2, [acc]);
       }
       if (typeof c.r === "string") {
@@ -316,7 +343,10 @@ export function productChecks(
       for (const col of [2 * pair, 2 * pair + 1]) {
         if (col >= COLUMNS) continue;
         const odd = col % 2 === 1;
-        const k = consts[col] ?? 0;
+        let k = consts[col] ?? 0;
+        if (col < DIGITS)
+          for (const l of c.linear ?? [])
+            k -= l.coef * (firsts.includes(l.v) ? alpha : seconds.includes(l.v) ? 1 : 0);
         if (odd) {
           t.toAlt(acc);
           acc = t.temp("acc");
@@ -346,5 +376,7 @@ export function productChecks(
   for (const v of [...seconds].reverse()) for (let i = 0; i < len(v); i++) t.drop(copyName(v, "y", i));
   for (const v of [...firsts].reverse()) for (let i = 0; i < len(v); i++) t.drop(copyName(v, "x", i));
   for (let s = TABLE_LOW; s <= TABLE_HIGH; s++) t.drop(tableName(s));
-  for (const v of linearVars) if (consume.has(v)) for (let i = 0; i < DIGITS; i++) t.drop(digit(v, i));
+  for (const v of linearVars)
+    if (consume.has(v) && !firsts.includes(v) && !seconds.includes(v))
+      for (let i = 0; i < DIGITS; i++) t.drop(digit(v, i));
 }
