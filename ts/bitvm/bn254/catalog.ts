@@ -7,9 +7,14 @@ import { BitvmBuildError } from "../fragment.js";
 
 import { FQ, FR, type PrimeField } from "./field.js";
 import { fq2Ops } from "./fq2.js";
+import { g1Ops } from "./g1.js";
 import { fieldOps, parseElement, type FieldOp } from "./ops.js";
 
 const hex = (v: bigint): string => "0x" + v.toString(16);
+
+/** 2·G1 generator, affine. */
+const G2X = 0x030644e72e131a029b85045b68181585d97816a916871ca8d3c208c16d87cfd3n;
+const G2Y = 0x15ed738c0e0a7c92e7845f96b2ae9c0a68a6a449e3538fc7ff3ebf7a5a18a2c4n;
 
 function entry(f: PrimeField, op: FieldOp, example: string): CatalogEntry {
   return {
@@ -44,5 +49,7 @@ export function bn254Entries(): CatalogEntry[] {
     ...fieldOps(FQ).map((op) => entry(FQ, op, ex(FQ, op))),
     ...fieldOps(FR).map((op) => entry(FR, op, ex(FR, op))),
     ...fq2Ops().map((op) => entry(FQ, op, ex(FQ, op))),
+    // G1 examples: P = G = (1, 2) and Q = 2G
+    ...g1Ops().map((op) => entry(FQ, op, ["1", "2", hex(G2X), hex(G2Y)].slice(0, op.arity).join(","))),
   ];
 }

@@ -6,3 +6,4 @@ export * from "./field.js";
 export * from "./mulcheck.js";
 export * from "./ops.js";
 export * from "./fq2.js";
+export * from "./g1.js";

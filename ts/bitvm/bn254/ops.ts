@@ -430,6 +430,8 @@ export interface HintedSpec {
   description: string;
   /** Input elements, in witness order (each 37 digits), checked canonical where they index the table. */
   operands: readonly string[];
+  /** Witness elements consumed by the checks (slopes): range-checked where they index the table. */
+  aux?: readonly string[];
   /** Result elements: supplied by the witness, checked canonical, left on the stack. */
   results: readonly string[];
   /** The identities, over the names above; their hints lie deepest, in this order. */
@@ -454,6 +456,7 @@ export function hintedFieldOp(f: PrimeField, spec: HintedSpec): FieldOp {
     build: () => {
       const t = new StackTracker(spec.name, [
         ...spec.checks.flatMap((c) => hintNames(f, c)),
+        ...(spec.aux ?? []).flatMap((r) => elementNames(r)),
         ...spec.results.flatMap((r) => elementNames(r)),
         ...spec.operands.flatMap((o) => elementNames(o)),
       ]);
@@ -467,6 +470,7 @@ export function hintedFieldOp(f: PrimeField, spec: HintedSpec): FieldOp {
       const v = values(x);
       return [
         ...spec.checks.flatMap((c) => hintWitness(checkHint(f, c, v))),
+        ...elementWitness((spec.aux ?? []).map((r) => v.get(r)!)),
         ...elementWitness(spec.results.map((r) => v.get(r)!)),
         ...elementWitness(spec.operands.map((o) => v.get(o)!)),
       ];
