@@ -14,9 +14,10 @@
  * (0…127) first: an out-of-range digit would read the wrong stack item.
  *
  * The table lookups need no depth arithmetic: the factors are copied above the table with an
- * offset (x + α, y + 1) chosen so that x' + y' and x' − y' are, at the moments they are used, the
- * PICK depths of Q(x+y) and Q(x−y). This holds because the stack height while a column is summed
- * never changes.
+ * offset (x + α, y + 1) chosen so that x' + y' and x' − y' + 1 are, at the moments they are used,
+ * the PICK depths of Q(x+y) and Q(x−y). This holds because the stack height while a column is
+ * summed never changes. One digit product costs 16 bytes:
+ * `<x'> PICK <y'> PICK 2DUP ADD PICK ROT ROT SUB 1ADD PICK SUB ADD`.
  */
 import { OP } from "../../bitcoin/index.js";
 import { BitvmBuildError, num, type Op } from "../fragment.js";
@@ -301,14 +302,12 @@ export function productChecks(
         t.copy(copyName(term.x, "x", i), "px");
         if (yConst !== undefined) t.push(yConst[j]! + 1, "py");
         else t.copy(copyName(term.y as string, "y", j), "py");
+        // [acc x' y'] → Q(x+y) → [acc Q(x+y) Q(x−y)] → acc ± c·(Q(x+y) − Q(x−y))
         t.apply([OP.OP_2DUP, OP.OP_ADD, OP.OP_PICK], 2, ["px", "py", "qs"]);
+        t.apply([OP.OP_ROT, OP.OP_ROT, OP.OP_SUB, OP.OP_1ADD, OP.OP_PICK, OP.OP_SUB], 3, ["xy"]);
         const k = scale(Math.abs(coef));
-        if (k.length > 0) t.apply(k, 1, ["qs"]);
-        t.move(acc);
-        t.apply(coef > 0 ? OP.OP_ADD : [OP.OP_SWAP, OP.OP_SUB], 2, [acc]);
-        t.apply([OP.OP_ROT, OP.OP_ROT, OP.OP_SUB, OP.OP_PICK], 3, [acc, "qd"]);
-        if (k.length > 0) t.apply(k, 1, ["qd"]);
-        t.apply(coef > 0 ? OP.OP_SUB : OP.OP_ADD, 2, [acc]);
+        if (k.length > 0) t.apply(k, 1, ["xy"]);
+        t.apply(coef > 0 ? OP.OP_ADD : OP.OP_SUB, 2, [acc]);
       }
     }
     if (col < DIGITS) {
