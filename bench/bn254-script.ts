@@ -1,5 +1,5 @@
 /**
- * `npm run bench -- bn254-script`: every BN254 fragment (Fq, Fr, Fq2, G1) built and executed on our
+ * `npm run bench -- bn254-script`: every BN254 fragment (Fq, Fr, Fq2, G1, G2 lines) built and executed on our
  * interpreter with its catalog example: bytes, opcodes executed, peak stack (main + alt), build
  * and run time; the operations' cores without the operand range checks (`*_unchecked`, as they
  * run inside larger fragments whose values are already canonical); and BitVM's published sizes
@@ -16,7 +16,7 @@ export default async function bench(): Promise<Record<string, unknown>> {
   const out: Record<string, unknown> = {};
   const rows: { name: string; build: () => Fragment; input: () => StackValue[] }[] = [];
   for (const e of catalog())
-    if (/^(fq|fr|fq2|g1)_/.test(e.name))
+    if (/^(fq|fr|fq2|g1|g2)_/.test(e.name))
       rows.push({ name: e.name, build: () => e.build(), input: () => e.input(e.example) });
   for (const op of fieldOps(FQ, { checkInputs: false }))
     if (["add", "sub", "neg", "mul", "square", "inv"].some((n) => op.name === `fq_${n}_unchecked`))

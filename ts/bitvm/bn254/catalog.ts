@@ -8,9 +8,25 @@ import { BitvmBuildError } from "../fragment.js";
 import { FQ, FR, type PrimeField } from "./field.js";
 import { fq2Ops } from "./fq2.js";
 import { g1Ops } from "./g1.js";
+import { g2Ops } from "./g2.js";
 import { fieldOps, parseElement, type FieldOp } from "./ops.js";
 
 const hex = (v: bigint): string => "0x" + v.toString(16);
+
+const G2_GEN =
+  "0x1800deef121f1e76426a00665e5c4479674322d4f75edadd46debd5cd992f6ed,0x198e9393920d483a7260bfb731fb5d25f1aa493335a9e71297e485b7aef312c2," +
+  "0x12c85ea5db8c6deb4aab71808dcb408fe3d1e7690c43d37b4ce6cc0166fa7daa,0x90689d0585ff075ec9e99ad690c3395bc4b313370b38ef355acdadcd122975b";
+const G2_DOUBLE =
+  "0x27dc7234fd11d3e8c36c59277c3e6f149d5cd3cfa9a62aee49f8130962b4b3b9,0x203e205db4f19b37b60121b83a7333706db86431c6d835849957ed8c3928ad79," +
+  "0x4bb53b8977e5f92a0bc372742c4830944a59b4fe6b1c0466e2a6dad122b5d2e,0x195e8aa5b7827463722b8c153931579d3505566b4edf48d498e185f0509de152";
+const HALF = "0x183227397098d014dc2822db40c0ac2ecbc0b548b438e5469e10460b6c3e7ea4";
+const G2_EXAMPLES: Record<string, string> = {
+  g2_tangent: G2_GEN,
+  g2_chord: `${G2_GEN},${G2_DOUBLE}`,
+  g2_line_constant: `${G2_GEN},5,6`,
+  g2_line_fixed: `${HALF},${HALF}`,
+  g1_normalize: "1,2",
+};
 
 /** 2·G1 generator, affine. */
 const G2X = 0x030644e72e131a029b85045b68181585d97816a916871ca8d3c208c16d87cfd3n;
@@ -51,5 +67,7 @@ export function bn254Entries(): CatalogEntry[] {
     ...fq2Ops().map((op) => entry(FQ, op, ex(FQ, op))),
     // G1 examples: P = G = (1, 2) and Q = 2G
     ...g1Ops().map((op) => entry(FQ, op, ["1", "2", hex(G2X), hex(G2Y)].slice(0, op.arity).join(","))),
+    // G2 examples: T = the G2 generator, Q = its double; P = (1, 2), P' = (1/2, 1/2)
+    ...g2Ops().map((op) => entry(FQ, op, G2_EXAMPLES[op.name] ?? "")),
   ];
 }

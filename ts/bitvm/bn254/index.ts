@@ -7,3 +7,4 @@ export * from "./mulcheck.js";
 export * from "./ops.js";
 export * from "./fq2.js";
 export * from "./g1.js";
+export * from "./g2.js";
