@@ -3,7 +3,8 @@
  * interpreter with its catalog example: bytes, opcodes executed, peak stack (main + alt), build
  * and run time; the operations' cores without the operand range checks (`*_unchecked`, as they
  * run inside larger fragments whose values are already canonical); and BitVM's published sizes
- * beside ours where BitVM publishes one (../shared/notes/anchors.md, BitVM PRs cited below).
+ * beside ours where BitVM publishes one (../shared/notes/anchors.md, BitVM PRs cited below), and
+ * the G2 side of one Miller-loop step (its Fq12 part is not implemented yet).
  */
 import { catalog, runFragment, type Fragment, type StackValue } from "../ts/bitvm/index.js";
 import { FQ, fieldOps } from "../ts/bitvm/bn254/index.js";
@@ -44,6 +45,22 @@ export default async function bench(): Promise<Record<string, unknown>> {
       out[`${row.name}_bitvm_bytes`] = anchor;
       out[`${row.name}_vs_bitvm_pct`] = Number(((100 * f.size) / anchor).toFixed(1));
     }
+  }
+  // One Miller-loop step of the variable point, leaf by leaf, without its Fq12 part (f², f·ℓ are
+  // not implemented): slope, line constant, new point, and the line's two coefficients at P'.
+  const sum = (names: string[], unit: string): number =>
+    names.reduce((n, k) => n + (out[`${k}_${unit}`] as number), 0);
+  const rest = ["g2_line_constant", "g2_point_x", "g2_point_y", "fq2_mul_by_fq", "fq2_mul_by_fq"];
+  for (const [step, first] of [
+    ["double", "g2_tangent"],
+    ["add", "g2_chord"],
+  ] as const) {
+    const leaves = [first, ...rest];
+    out[`miller_${step}_step_g2_side_bytes`] = sum(leaves, "bytes");
+    out[`miller_${step}_step_g2_side_leaves`] = leaves.length;
+    out[`miller_${step}_step_g2_side_max_stack_items`] = Math.max(
+      ...leaves.map((k) => out[`${k}_max_stack_items`] as number),
+    );
   }
   return out;
 }

@@ -8,6 +8,7 @@ import {
   G2_DEMO_LINE,
   checkHint,
   elementWitness,
+  fq2Ops,
   g2ChordChecks,
   g2Ops,
   hintWitness,
@@ -31,6 +32,10 @@ describe("bitvm/bn254: G2 lines in Script (hinted slopes), executed against @nob
   const ops = new Map<string, { op: FieldOp; frag: ReturnType<FieldOp["build"]> }>(
     g2Ops().map((op) => [op.name, { op, frag: op.build() }]),
   );
+  const mulByFq = (() => {
+    const op = fq2Ops().find((o) => o.name === "fq2_mul_by_fq")!;
+    return { op, frag: op.build() };
+  })();
   const run = (n: string, w: readonly StackValue[]) => {
     const r = runFragment(ops.get(n)!.frag, w);
     expect(r.stats.maxStackDepth).to.be.at.most(1000);
@@ -126,6 +131,55 @@ describe("bitvm/bn254: G2 lines in Script (hinted slopes), executed against @nob
       const w = expectRun("g2_line_fixed", [xn, yn], want);
       if (k === 9n) tamper("g2_line_fixed", w);
     }
+  });
+
+  /** Runs a fragment on operands and returns its results (they feed the next leaf). */
+  const step = (n: string, x: readonly bigint[]): bigint[] => {
+    const { op } = ops.get(n)!;
+    const r = run(n, op.witness(x));
+    expect(r.ok, `${n}: ${r.ok ? "" : r.message}`).to.equal(true);
+    return op.read(r.stack);
+  };
+
+  it("a doubling step and an addition step of T, leaf by leaf: slope, new point, line at P", function () {
+    const T = g2(0x1234n);
+    const Q = g2(77n);
+    const P = g1(5n);
+    const Pn = step("g1_normalize", [P.x, P.y]);
+    for (const [name, want, args] of [
+      ["double", bn254.G2.Point.BASE.multiply(0x1234n).double().toAffine(), flat(T.x, T.y)],
+      ["add", bn254.G2.Point.BASE.multiply(0x1234n + 77n).toAffine(), flat(T.x, T.y, Q.x, Q.y)],
+    ] as const) {
+      const l = step(name === "double" ? "g2_tangent" : "g2_chord", args);
+      const mu = step("g2_line_constant", [...flat(T.x, T.y), ...l]);
+      const xQ = name === "double" ? flat(T.x) : flat(Q.x);
+      const xR = step("g2_point_x", [...flat(T.x), ...xQ, ...l]);
+      const yR = step("g2_point_y", [...flat(T.x, T.y), ...l, ...xR]);
+      expect([...xR, ...yR], name).to.deep.equal(flat(want.x, want.y));
+      // the line through T with slope λ, evaluated at P' (the −1 sign folds into the Fq12 product)
+      const fq2ByFq = (a: bigint[], s: bigint): bigint[] => {
+        const r = runFragment(mulByFq.frag, mulByFq.op.witness([...a, s]));
+        expect(r.ok).to.equal(true);
+        return mulByFq.op.read(r.stack);
+      };
+      const lam = F2.create({ c0: l[0]!, c1: l[1]! });
+      const m = F2.create({ c0: mu[0]!, c1: mu[1]! });
+      expect(fq2ByFq(l, Pn[0]!)).to.deep.equal(flat(F2.mul(lam, fromFq(Pn[0]!))));
+      expect(fq2ByFq(mu, Pn[1]!)).to.deep.equal(flat(F2.mul(m, fromFq(Pn[1]!))));
+      // and the line really passes through T (and Q): y = λx + μ
+      expect(F2.eql(T.y, F2.add(F2.mul(lam, T.x), m))).to.equal(true);
+      if (name === "add") expect(F2.eql(Q.y, F2.add(F2.mul(lam, Q.x), m))).to.equal(true);
+    }
+  });
+
+  it("new point: a wrong x_R or y_R fails", function () {
+    const T = g2(3n);
+    const l = tangent(T);
+    const w = expectRun("g2_point_x", flat(T.x, T.x, l), flat(bn254.G2.Point.BASE.multiply(6n).toAffine().x));
+    tamper("g2_point_x", w);
+    const R = bn254.G2.Point.BASE.multiply(6n).toAffine();
+    const wy = expectRun("g2_point_y", flat(T.x, T.y, l, R.x), flat(R.y));
+    tamper("g2_point_y", wy);
   });
 
   it("normalize: P' = (x/y, 1/y); y = 0 has no witness", function () {

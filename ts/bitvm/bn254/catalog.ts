@@ -24,6 +24,8 @@ const G2_EXAMPLES: Record<string, string> = {
   g2_tangent: G2_GEN,
   g2_chord: `${G2_GEN},${G2_DOUBLE}`,
   g2_line_constant: `${G2_GEN},5,6`,
+  g2_point_x: "1,2,3,4,5,6",
+  g2_point_y: `${G2_GEN},5,6,7,8`,
   g2_line_fixed: `${HALF},${HALF}`,
   g1_normalize: "1,2",
 };

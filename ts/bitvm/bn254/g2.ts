@@ -142,6 +142,62 @@ export function g2LineConstantChecks(T: string, l: string, mu: string): Check[] 
   ];
 }
 
+/** x_R = λ² − x_T − x_Q (x_Q = x_T when doubling): the new point's x. */
+export function g2PointXChecks(xT: string, xQ: string, l: string, xR: string): Check[] {
+  return [
+    {
+      terms: [
+        { x: c0(l), y: c0(l), coef: 1 },
+        { x: c1(l), y: c1(l), coef: -1 },
+      ],
+      linear: [
+        { v: c0(xT), coef: -1 },
+        { v: c0(xQ), coef: -1 },
+      ],
+      r: c0(xR),
+      hint: `${c0(xR)}#h`,
+    },
+    {
+      terms: [{ x: c0(l), y: c1(l), coef: 2 }],
+      linear: [
+        { v: c1(xT), coef: -1 },
+        { v: c1(xQ), coef: -1 },
+      ],
+      r: c1(xR),
+      hint: `${c1(xR)}#h`,
+    },
+  ];
+}
+
+/** y_R = λ·(x_T − x_R) − y_T: the new point's y. */
+export function g2PointYChecks(T: string, l: string, xR: string, yR: string): Check[] {
+  const [xT, yT] = [gx(T), gy(T)];
+  return [
+    {
+      terms: [
+        { x: c0(l), y: c0(xT), coef: 1 },
+        { x: c0(l), y: c0(xR), coef: -1 },
+        { x: c1(l), y: c1(xT), coef: -1 },
+        { x: c1(l), y: c1(xR), coef: 1 },
+      ],
+      linear: [{ v: c0(yT), coef: -1 }],
+      r: c0(yR),
+      hint: `${c0(yR)}#h`,
+    },
+    {
+      terms: [
+        { x: c0(l), y: c1(xT), coef: 1 },
+        { x: c0(l), y: c1(xR), coef: -1 },
+        { x: c1(l), y: c0(xT), coef: 1 },
+        { x: c1(l), y: c0(xR), coef: -1 },
+      ],
+      linear: [{ v: c1(yT), coef: -1 }],
+      r: c1(yR),
+      hint: `${c1(yR)}#h`,
+    },
+  ];
+}
+
 /** The line of a fixed G2 point (constants λ, μ) at P' = (x', y'): c1 = −λ·x', c3 = −μ·y'. */
 export function g2LineFixedChecks(
   fragment: string,
@@ -197,6 +253,8 @@ export function g2Ops(): FieldOp[] {
   const constant = g2LineConstantChecks("T", "l", "m");
   const fixed = g2LineFixedChecks("g2_line_fixed", G2_DEMO_LINE, "P", "c");
   const normalize = g1NormalizeChecks("P", "N");
+  const pointX = g2PointXChecks("T.x", "Q.x", "l", "R.x");
+  const pointY = g2PointYChecks("T", "l", "R.x", "R.y");
   const twoT = (v: ReadonlyMap<string, bigint>): Fq2Value[] => [get2(v, gx("T")), get2(v, gy("T"))];
   return [
     hintedFieldOp(FQ, {
@@ -255,6 +313,42 @@ export function g2Ops(): FieldOp[] {
         productChecks(t, FQ, constant, {
           consume: new Set([...T, ...F2("l")]),
           trusted: new Set([...T, ...F2("l"), ...F2("m")]),
+        }),
+    }),
+    hintedFieldOp(FQ, {
+      name: "g2_point_x",
+      description: "x_R = λ² − x_T − x_Q of T + Q (or of 2T with x_Q = x_T), from the witness, checked",
+      operands: [...F2("T.x"), ...F2("Q.x"), ...F2("l")],
+      results: F2("R.x"),
+      checks: pointX,
+      compute: (v) => {
+        const l = get2(v, "l");
+        const m = new Map<string, bigint>();
+        set2(m, "R.x", fq2.sub(fq2.sub(fq2.mul(l, l), get2(v, "T.x")), get2(v, "Q.x")));
+        return m;
+      },
+      gen: (t) =>
+        productChecks(t, FQ, pointX, {
+          consume: new Set([...F2("T.x"), ...F2("Q.x"), ...F2("l")]),
+          trusted: new Set([...F2("T.x"), ...F2("Q.x"), ...F2("l"), ...F2("R.x")]),
+        }),
+    }),
+    hintedFieldOp(FQ, {
+      name: "g2_point_y",
+      description: "y_R = λ·(x_T − x_R) − y_T, from the witness, checked",
+      operands: [...T, ...F2("l"), ...F2("R.x")],
+      results: F2("R.y"),
+      checks: pointY,
+      compute: (v) => {
+        const m = new Map<string, bigint>();
+        const dx = fq2.sub(get2(v, "T.x"), get2(v, "R.x"));
+        set2(m, "R.y", fq2.sub(fq2.mul(get2(v, "l"), dx), get2(v, "T.y")));
+        return m;
+      },
+      gen: (t) =>
+        productChecks(t, FQ, pointY, {
+          consume: new Set([...T, ...F2("l"), ...F2("R.x")]),
+          trusted: new Set([...T, ...F2("l"), ...F2("R.x"), ...F2("R.y")]),
         }),
     }),
     hintedFieldOp(FQ, {
