@@ -17,7 +17,7 @@ export default async function bench(): Promise<Record<string, unknown>> {
   const out: Record<string, unknown> = {};
   const rows: { name: string; build: () => Fragment; input: () => StackValue[] }[] = [];
   for (const e of catalog())
-    if (/^(fq|fr|fq2|g1|g2)_/.test(e.name))
+    if (/^(fq|fr|fq2|g1|g2|fq6|fq12)_/.test(e.name))
       rows.push({ name: e.name, build: () => e.build(), input: () => e.input(e.example) });
   for (const op of fieldOps(FQ, { checkInputs: false }))
     if (["add", "sub", "neg", "mul", "square", "inv"].some((n) => op.name === `fq_${n}_unchecked`))

@@ -8,6 +8,7 @@ import {
   G2_DEMO_LINE,
   checkHint,
   elementWitness,
+  finalOps,
   fq2Ops,
   g2ChordChecks,
   g2Ops,
@@ -188,5 +189,34 @@ describe("bitvm/bn254: G2 lines in Script (hinted slopes), executed against @nob
     tamper("g1_normalize", w);
     expect(() => ops.get("g1_normalize")!.op.witness([P.x, 0n])).to.throw(RangeError);
     expect(p).to.equal(F1.ORDER);
+  });
+});
+
+describe("bitvm/bn254: the final check", function () {
+  const [fq6, fq12] = finalOps();
+  it("compressed: passes on a = 0 only; a non-canonical 0 (p) or any nonzero digit fails", function () {
+    const f = fq6!.build();
+    expect(f.effect.maxDepth).to.be.at.most(1000);
+    expect(runFragment(f, fq6!.witness(Array<bigint>(6).fill(0n))).ok).to.equal(true);
+    for (let k = 0; k < 6; k++) {
+      const a = Array<bigint>(6).fill(0n);
+      a[k] = k % 2 === 0 ? 1n : FQ.p; // 1, or p (≡ 0 but not canonical)
+      expect(runFragment(f, fq6!.witness(a)).ok, `coefficient ${k}`).to.equal(false);
+    }
+    const w = fq6!.witness(Array<bigint>(6).fill(0n));
+    w[100] = 128; // a digit out of range
+    expect(runFragment(f, w).ok).to.equal(false);
+  });
+  it("uncompressed: passes on f = 1 only", function () {
+    const f = fq12!.build();
+    const one = [1n, ...Array<bigint>(11).fill(0n)];
+    expect(runFragment(f, fq12!.witness(one)).ok).to.equal(true);
+    expect(runFragment(f, fq12!.witness(Array<bigint>(12).fill(0n))).ok).to.equal(false);
+    expect(runFragment(f, fq12!.witness([FQ.p + 1n, ...one.slice(1)])).ok).to.equal(false);
+    for (const k of [1, 6, 11]) {
+      const x = [...one];
+      x[k] = 1n;
+      expect(runFragment(f, fq12!.witness(x)).ok, `coefficient ${k}`).to.equal(false);
+    }
   });
 });

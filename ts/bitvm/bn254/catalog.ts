@@ -8,6 +8,7 @@ import { BitvmBuildError } from "../fragment.js";
 import { FQ, FR, type PrimeField } from "./field.js";
 import { fq2Ops } from "./fq2.js";
 import { g1Ops } from "./g1.js";
+import { finalOps } from "./final.js";
 import { g2Ops } from "./g2.js";
 import { fieldOps, parseElement, type FieldOp } from "./ops.js";
 
@@ -71,5 +72,15 @@ export function bn254Entries(): CatalogEntry[] {
     ...g1Ops().map((op) => entry(FQ, op, ["1", "2", hex(G2X), hex(G2Y)].slice(0, op.arity).join(","))),
     // G2 examples: T = the G2 generator, Q = its double; P = (1, 2), P' = (1/2, 1/2)
     ...g2Ops().map((op) => entry(FQ, op, G2_EXAMPLES[op.name] ?? "")),
+    // the final check passes on f ~ 1: a = 0, or f = 1
+    ...finalOps().map((op) =>
+      entry(
+        FQ,
+        op,
+        ["1", ...Array<string>(11).fill("0")]
+          .slice(op.arity === 6 ? 1 : 0, op.arity === 6 ? 7 : 12)
+          .join(","),
+      ),
+    ),
   ];
 }

@@ -8,3 +8,4 @@ export * from "./ops.js";
 export * from "./fq2.js";
 export * from "./g1.js";
 export * from "./g2.js";
+export * from "./final.js";
