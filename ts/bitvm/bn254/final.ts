@@ -22,7 +22,7 @@ export const coefficientNames = (a: string, n: number): string[] =>
 /** Fails unless the Fq6 part of f is 0 (consumed). */
 export function fq6IsZeroVerify(t: StackTracker, a: string): void {
   for (let k = 5; k >= 0; k--)
-    for (let i = DIGITS - 1; i >= 0; i--) {
+    for (let i = 0; i < DIGITS; i++) {
       t.move(digit(`${a}.${k}`, i));
       t.apply([OP.OP_NOT, OP.OP_VERIFY], 1, []);
     }
@@ -31,7 +31,7 @@ export function fq6IsZeroVerify(t: StackTracker, a: string): void {
 /** Fails unless the Fq12 element f (12 Fq coefficients, f.0 the constant one) is 1 (consumed). */
 export function fq12IsOneVerify(t: StackTracker, f: string): void {
   for (let k = 11; k >= 0; k--)
-    for (let i = DIGITS - 1; i >= 0; i--) {
+    for (let i = 0; i < DIGITS; i++) {
       t.move(digit(`${f}.${k}`, i));
       t.apply(k === 0 && i === 0 ? [OP.OP_1, OP.OP_NUMEQUALVERIFY] : [OP.OP_NOT, OP.OP_VERIFY], 1, []);
     }
