@@ -9,6 +9,9 @@ import {
   elementWitness,
   g1,
   g1AddChecks,
+  g1AddConstChecks,
+  g1FixedBaseMul,
+  g1ScalarMulStep,
   g1Ops,
   hintWitness,
   type FieldOp,
@@ -165,5 +168,56 @@ describe("bitvm/bn254: G1 in Script (affine, hinted slopes), executed against @n
     const r = runFragment(frag, op.witness(args(P)));
     const want = G.multiply(77n).negate().toAffine();
     expect(op.read(r.stack)).to.deep.equal([want.x, want.y]);
+  });
+
+  it("fixed-base multiplication by a public scalar: k·C leaf by leaf (5-bit scalars)", function () {
+    const C = aff(0x1234567n);
+    const program = g1FixedBaseMul(C, 5);
+    for (const step of program.steps) expect(step.fragment.effect.maxDepth).to.be.at.most(1000);
+    for (const k of [1n, 0b10110n, 31n]) {
+      const { result, figures } = program.run(k, (f, w) => {
+        const r = runFragment(f, w);
+        expect(r.stats.maxStackDepth).to.be.at.most(1000);
+        return r.ok ? r : { ...r, message: r.message };
+      });
+      expect(figures).to.have.length(6);
+      const want = G.multiply(0x1234567n * k).toAffine();
+      expect(result, `k = ${k}`).to.deep.equal({ x: want.x, y: want.y });
+    }
+    expect(() => program.run(0n, () => ({ ok: true, stack: [] }))).to.throw(RangeError);
+  });
+
+  it("scalar-mul step: a skipped addition, an unchecked one, a bit of 2 and P = C with a free slope fail", function () {
+    const C = aff(8n);
+    const P = aff(1000n);
+    const { fragment, witness } = g1ScalarMulStep("step", C);
+    const good1 = witness(P, 1);
+    const good0 = witness(P, 0);
+    expect(runFragment(fragment, good1).ok).to.equal(true);
+    expect(runFragment(fragment, good0).ok).to.equal(true);
+    // bit 1 with R = P (the addition skipped), and bit 0 with R = P + C
+    expect(runFragment(fragment, [...good0.slice(0, -1), 1]).ok, "bit 1, R = P").to.equal(false);
+    const sum = G.multiply(1008n).toAffine();
+    const forged0 = [...elementWitness([sum.x, sum.y]), ...good0.slice(2 * DIGITS)];
+    expect(runFragment(fragment, forged0).ok, "bit 0, R = P + C").to.equal(false);
+    expect(runFragment(fragment, [...good1.slice(0, -1), 2]).ok, "bit 2").to.equal(false);
+    expect(runFragment(fragment, [...good1.slice(0, -1), -1]).ok, "bit −1").to.equal(false);
+    // P = C: the slope identity holds for every λ; only the x_P ≠ x_C check refuses it
+    const lambda = 5n;
+    const R = g1.apply(C, C, lambda);
+    const values = new Map([
+      ["P.x", C.x],
+      ["P.y", C.y],
+      ["l", lambda],
+      ["R.x", R.x],
+      ["R.y", R.y],
+    ]);
+    const degenerate = [
+      ...elementWitness([R.x, R.y]),
+      ...g1AddConstChecks("step", "P", C, "R", "l").flatMap((c) => hintWitness(checkHint(FQ, c, values))),
+      ...elementWitness([lambda, C.x, C.y]),
+      1,
+    ];
+    expect(runFragment(fragment, degenerate).ok, "P = C with a free slope").to.equal(false);
   });
 });

@@ -4,10 +4,11 @@
  */
 import type { CatalogEntry } from "../catalog.js";
 import { BitvmBuildError } from "../fragment.js";
+import { stackNumber } from "../run.js";
 
-import { FQ, FR, type PrimeField } from "./field.js";
+import { FQ, FR, readElements, type PrimeField } from "./field.js";
 import { fq2Ops } from "./fq2.js";
-import { g1Ops } from "./g1.js";
+import { g1Ops, g1ScalarMulStep } from "./g1.js";
 import { finalOps } from "./final.js";
 import { g2Ops } from "./g2.js";
 import { fieldOps, parseElement, type FieldOp } from "./ops.js";
@@ -55,6 +56,28 @@ function entry(f: PrimeField, op: FieldOp, example: string): CatalogEntry {
   };
 }
 
+/** One step of k·C for C = 2G: input x_P, y_P, bit (R = P + bit·2G). */
+function msmStepEntry(): CatalogEntry {
+  const C = { x: G2X, y: G2Y };
+  const name = "g1_msm_step";
+  return {
+    name,
+    description: "one leaf of a fixed-base scalar multiplication: R = P + bit·C for the constant C = 2G",
+    build: () => g1ScalarMulStep(name, C).fragment,
+    input: (arg) => {
+      const parts = arg.split(",");
+      if (parts.length !== 3) throw new BitvmBuildError(name, "range", `expected x_P,y_P,bit, got "${arg}"`);
+      const bit = Number(parts[2]);
+      if (bit !== 0 && bit !== 1)
+        throw new BitvmBuildError(name, "range", `bit must be 0 or 1, got "${parts[2]}"`);
+      const P = { x: parseElement(name, FQ, parts[0]!), y: parseElement(name, FQ, parts[1]!) };
+      return g1ScalarMulStep(name, C).witness(P, bit);
+    },
+    output: (stack) => readElements(stack.map(stackNumber), 2).map(hex).join(","),
+    example: "1,2,1",
+  };
+}
+
 /** The BN254 entries (checked variants: every operand is range-checked by the fragment). */
 export function bn254Entries(): CatalogEntry[] {
   const ex = (f: PrimeField, op: FieldOp): string =>
@@ -71,6 +94,7 @@ export function bn254Entries(): CatalogEntry[] {
     // G1 examples: P = G = (1, 2) and Q = 2G
     ...g1Ops().map((op) => entry(FQ, op, ["1", "2", hex(G2X), hex(G2Y)].slice(0, op.arity).join(","))),
     // G2 examples: T = the G2 generator, Q = its double; P = (1, 2), P' = (1/2, 1/2)
+    msmStepEntry(),
     ...g2Ops().map((op) => entry(FQ, op, G2_EXAMPLES[op.name] ?? "")),
     // the final check passes on f ~ 1: a = 0, or f = 1
     ...finalOps().map((op) =>

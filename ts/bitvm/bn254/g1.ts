@@ -4,11 +4,24 @@
  * coordinates cannot hold the point at infinity; the operations refuse the inputs whose result
  * would be it (or whose slope the identities would not pin down), and the caller handles them.
  */
-import { OP } from "../../bitcoin/index.js";
-import type { StackTracker } from "../tracker.js";
+import { OP, bytesToHex } from "../../bitcoin/index.js";
+import { BitvmBuildError, fragment as fragmentOf, num, type Fragment } from "../fragment.js";
+import { stackNumber, type StackValue } from "../run.js";
+import { StackTracker } from "../tracker.js";
 
-import { DIGITS, FQ, digit, elementNames, fieldNeg } from "./field.js";
-import { productChecks, type Check } from "./mulcheck.js";
+import {
+  DIGITS,
+  FQ,
+  checkCanonical,
+  checkConstant,
+  digit,
+  elementNames,
+  elementWitness,
+  fieldNeg,
+  readElements,
+  toDigits,
+} from "./field.js";
+import { checkHint, hintNames, hintWitness, productChecks, type Check } from "./mulcheck.js";
 import { hintedFieldOp, modInverse, plainFieldOp, type FieldOp } from "./ops.js";
 
 const p = FQ.p;
@@ -221,4 +234,180 @@ export function g1Ops(): FieldOp[] {
       (x) => [x[0]!, mod(-x[1]!)],
     ),
   ];
+}
+
+/** R = P + C for a constant point C (x_P ≠ x_C), slope λ from the witness. */
+export function g1AddConstChecks(
+  fragment: string,
+  P: string,
+  C: G1Value,
+  R: string,
+  lambda: string,
+): Check[] {
+  const cx = checkConstant(fragment, FQ, C.x);
+  const cy = checkConstant(fragment, FQ, C.y);
+  return [
+    {
+      // λ·x_C − λ·x_P + y_P = y_C
+      terms: [...(cx === 0n ? [] : [{ x: lambda, y: cx, coef: 1 }]), { x: lambda, y: gx(P), coef: -1 }],
+      linear: [{ v: gy(P), coef: 1 }],
+      r: cy,
+      hint: `${lambda}#h`,
+    },
+    {
+      // x_R = λ² − x_P − x_C
+      terms: [{ x: lambda, y: lambda, coef: 1 }],
+      linear: [{ v: gx(P), coef: -1 }],
+      constant: mod(-cx),
+      r: gx(R),
+      hint: `${gx(R)}#h`,
+    },
+    {
+      terms: [
+        { x: lambda, y: gx(P), coef: 1 },
+        { x: lambda, y: gx(R), coef: -1 },
+      ],
+      linear: [{ v: gy(P), coef: -1 }],
+      r: gy(R),
+      hint: `${gy(R)}#h`,
+    },
+  ];
+}
+
+/**
+ * One step of the multiplication of a fixed point by a public scalar: R = P + bit·C, where C is
+ * the step's constant 2^i·G and bit the scalar's bit i (0 or 1, checked). Witness, bottom first:
+ * R, the hints, λ, P, bit. With bit = 1 the addition is checked (and x_P ≠ x_C); with bit = 0
+ * R = P is checked and the hints are dropped. The IF's two branches leave the same stack: R.
+ */
+export function g1ScalarMulStep(
+  name: string,
+  C: G1Value,
+): { fragment: Fragment; witness: (P: G1Value, bit: 0 | 1) => StackValue[] } {
+  const checks = g1AddConstChecks(name, "P", C, "R", "l");
+  const body = [
+    ...g1Names("R"),
+    ...checks.flatMap((c) => hintNames(FQ, c)),
+    ...elementNames("l"),
+    ...g1Names("P"),
+  ];
+  const t = new StackTracker(name, [...body, "bit"]);
+  for (const e of [gx("R"), gy("R"), gx("P"), gy("P")]) checkCanonical(t, FQ, e);
+  t.copy("bit", "b");
+  t.apply([OP.OP_0, OP.OP_2, OP.OP_WITHIN, OP.OP_VERIFY], 1, []);
+  const add = new StackTracker(name, body);
+  // x_P ≠ x_C, digit by digit against the constant
+  const cd = toDigits(C.x);
+  for (let i = 0; i < DIGITS; i++) {
+    add.copy(digit(gx("P"), i), "d");
+    add.apply([num(cd[i]!), OP.OP_NUMEQUAL], 1, ["e"]);
+    if (i > 0) {
+      add.move("eq");
+      add.apply(OP.OP_BOOLAND, 2, ["eq"]);
+    } else add.rename("e", "eq");
+  }
+  add.apply([OP.OP_NOT, OP.OP_VERIFY], 1, []);
+  productChecks(add, FQ, checks, {
+    consume: new Set(["l", gx("P"), gy("P")]),
+    trusted: new Set([gx("P"), gy("P"), gx("R"), gy("R")]),
+  });
+  const skip = new StackTracker(name, body);
+  for (const c of ["x", "y"] as const)
+    for (let i = 0; i < DIGITS; i++) {
+      skip.move(digit(`P.${c}`, i));
+      skip.copy(digit(`R.${c}`, i), "r");
+      skip.apply(OP.OP_NUMEQUALVERIFY, 2, []);
+    }
+  const keep = new Set(g1Names("R"));
+  for (const n of [...body].reverse()) if (skip.has(n) && !keep.has(n)) skip.drop(n);
+  for (const tr of [add, skip])
+    if (tr.size !== 2 * DIGITS)
+      throw new BitvmBuildError(name, "opcode", "scalar-mul step: branches leave different stacks");
+  const fragment = fragmentOf(name, [...t.ops, OP.OP_IF, ...add.ops, OP.OP_ELSE, ...skip.ops, OP.OP_ENDIF]);
+  const witness = (P: G1Value, bit: 0 | 1): StackValue[] => {
+    const l = bit === 1 ? g1.addSlope(P, C) : 0n;
+    const R = bit === 1 ? g1.apply(P, C, l) : P;
+    const values = new Map([
+      [gx("P"), P.x],
+      [gy("P"), P.y],
+      ["l", l],
+      [gx("R"), R.x],
+      [gy("R"), R.y],
+    ]);
+    const hints =
+      bit === 1
+        ? checks.flatMap((c) => hintWitness(checkHint(FQ, c, values)))
+        : checks.flatMap((c) => hintNames(FQ, c).map(() => 0));
+    return [...elementWitness([R.x, R.y]), ...hints, ...elementWitness([l, P.x, P.y]), bit];
+  };
+  return { fragment, witness };
+}
+
+/** k·P off-chain (affine double-and-add; null is the point at infinity). */
+export function g1MulValue(P: G1Value, k: bigint): G1Value | null {
+  let acc: G1Value | null = null;
+  let base: G1Value | null = P;
+  for (let e = k; e > 0n && base !== null; e >>= 1n) {
+    if (e & 1n) acc = acc === null ? base : g1AddValue(acc, base);
+    base = g1AddValue(base, base);
+  }
+  return acc;
+}
+
+/** P + Q off-chain, handling doubling and infinity. */
+export function g1AddValue(P: G1Value, Q: G1Value): G1Value | null {
+  if (P.x === Q.x) {
+    if (mod(P.y + Q.y) === 0n) return null;
+    return g1.apply(P, P, g1.doubleSlope(P));
+  }
+  return g1.apply(P, Q, g1.addSlope(P, Q));
+}
+
+/**
+ * The offset the scalar multiplication starts from (affine points cannot start at infinity):
+ * O = h·G for h = the first 8 bytes of "bitlayer-lvm/g1-msm-offset" read as a number, subtracted
+ * again by the last leaf. An unlucky scalar can make a step degenerate (x_P = x_C), which fails the
+ * honest prover's leaf (a liveness matter, never a soundness one: each leaf checks what it claims).
+ */
+export const G1_MSM_OFFSET_SCALAR = BigInt(
+  "0x" + bytesToHex(new TextEncoder().encode("bitlayer-lvm/g1-msm-offset").subarray(0, 8)),
+);
+
+/**
+ * k·C for a fixed point C and a public n-bit scalar k ≥ 1, as n + 1 leaves: step i adds
+ * bit_i·2^i·C to the accumulator (from O), the last subtracts O. `run` executes them on our
+ * interpreter, each leaf's result feeding the next, and returns k·C with every leaf's figures.
+ */
+export function g1FixedBaseMul(C: G1Value, bits: number) {
+  const G: G1Value = { x: 1n, y: 2n };
+  const O = g1MulValue(G, G1_MSM_OFFSET_SCALAR)!;
+  const constants: G1Value[] = [];
+  let c: G1Value = C;
+  for (let i = 0; i < bits; i++) {
+    constants.push(c);
+    c = g1AddValue(c, c)!;
+  }
+  const negO: G1Value = { x: O.x, y: mod(-O.y) };
+  const steps = [...constants, negO].map((k, i) => g1ScalarMulStep(`g1_msm_step_${i}`, k));
+  return {
+    steps,
+    offset: O,
+    run(
+      k: bigint,
+      exec: (f: Fragment, w: StackValue[]) => { ok: boolean; stack: Uint8Array[]; message?: string },
+    ) {
+      if (k <= 0n || k >= 1n << BigInt(bits)) throw new RangeError(`scalar ${k} is not in 1…2^${bits} − 1`);
+      let acc = O;
+      const figures: { bytes: number; ok: boolean }[] = [];
+      steps.forEach((s, i) => {
+        const bit = i === bits ? 1 : Number((k >> BigInt(i)) & 1n);
+        const r = exec(s.fragment, s.witness(acc, bit as 0 | 1));
+        figures.push({ bytes: s.fragment.size, ok: r.ok });
+        if (!r.ok) throw new RangeError(`leaf ${i} failed: ${r.message ?? ""}`);
+        const [x, y] = readElements(r.stack.map(stackNumber), 2);
+        acc = { x: x!, y: y! };
+      });
+      return { result: acc, figures };
+    },
+  };
 }

@@ -69,6 +69,8 @@ export interface Check {
   terms: readonly Term[];
   /** Terms c·v added digit by digit (no table): sums and differences inside an identity. */
   linear?: readonly Linear[];
+  /** A constant added to the left side (0 ≤ constant < p; write −c as p − c). */
+  constant?: bigint;
   /** The result: an element on the stack (range- and p-checked here), or a constant. */
   r: string | bigint;
   /** Name of the hint: its quotient digits are `${hint}.q.i`, its carries `${hint}.k.i`. */
@@ -97,8 +99,9 @@ export function checkLayout(f: PrimeField, check: Check): CheckLayout {
     columns = Math.max(columns, DIGITS + (typeof term.y === "bigint" ? digitCount(term.y) : DIGITS) - 1);
   }
   for (const l of check.linear ?? []) if (l.coef > 0) qmax += BigInt(l.coef);
+  if ((check.constant ?? 0n) > 0n) qmax += 1n;
   const qDigits = digitCount(qmax);
-  columns = Math.max(columns, qDigits + DIGITS - 1, digitCount(m * f.p));
+  columns = Math.max(columns, qDigits + DIGITS - 1, digitCount(m * f.p + f.p));
   return { qDigits, columns };
 }
 
@@ -150,7 +153,7 @@ export function checkHint(
     return v;
   };
   const m = offsetMultiple(f, check.terms, check.linear);
-  let total = m * f.p;
+  let total = m * f.p + (check.constant ?? 0n);
   for (const term of check.terms) total += BigInt(term.coef) * val(term.x) * val(term.y);
   for (const l of check.linear ?? []) total += BigInt(l.coef) * val(l.v);
   const r = typeof check.r === "bigint" ? check.r : ((total % f.p) + f.p) % f.p;
@@ -175,7 +178,7 @@ export function checkHint(
   for (const term of check.terms) addProduct(BigInt(term.coef), toDigits(val(term.x)), toDigits(val(term.y)));
   addProduct(-1n, qDigits, f.pDigits);
   for (const l of check.linear ?? []) toDigits(val(l.v)).forEach((d, c) => (cols[c]! += BigInt(l.coef * d)));
-  const k = columnConstants(m * f.p - (typeof check.r === "bigint" ? check.r : 0n), COLUMNS);
+  const k = columnConstants(constantPart(f, check), COLUMNS);
   for (let c = 0; c < COLUMNS; c++) cols[c]! += BigInt(k[c] ?? 0);
   if (typeof check.r !== "bigint") toDigits(r).forEach((d, c) => (cols[c]! -= BigInt(d)));
   const carries: number[] = [];
@@ -194,6 +197,12 @@ export function checkHint(
   }
   if (fromDigits(qDigits) !== q) throw new RangeError("checkHint: quotient digits");
   return { q, r, carries, qDigits };
+}
+
+/** The constant part of the left side minus a constant result: m·p + constant − r. */
+function constantPart(f: PrimeField, c: Check): bigint {
+  const m = offsetMultiple(f, c.terms, c.linear);
+  return m * f.p + (c.constant ?? 0n) - (typeof c.r === "bigint" ? c.r : 0n);
 }
 
 /** Signed per-column constants of k (|k| < 128^columns). */
@@ -331,9 +340,8 @@ export function productChecks(
   };
 
   for (const c of checks) {
-    const m = offsetMultiple(f, c.terms, c.linear);
     const { qDigits, columns: COLUMNS } = checkLayout(f, c);
-    const consts = columnConstants(m * f.p - (typeof c.r === "bigint" ? c.r : 0n), COLUMNS);
+    const consts = columnConstants(constantPart(f, c), COLUMNS);
     const terms: Term[] = [...c.terms, { x: quotientName(c.hint), y: f.p, coef: -1 }];
     let acc = t.temp("acc");
     const pairs = carryCount(COLUMNS) + 1;
