@@ -9,3 +9,4 @@ export * from "./fq2.js";
 export * from "./g1.js";
 export * from "./g2.js";
 export * from "./final.js";
+export * from "./tower.js";
