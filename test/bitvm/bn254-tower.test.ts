@@ -45,11 +45,11 @@ describe("bitvm/bn254: Fq6 and Fq12 as programs of Fq2 leaves, executed against 
     expect(FROBENIUS.w).to.deep.equal([Fp2.pow(xi, (p - 1n) / 6n).c0, Fp2.pow(xi, (p - 1n) / 6n).c1]);
   });
 
-  it("Fq6 product: 9 Fq2 products, every leaf within the limits", function () {
+  it("Fq6 product (Karatsuba): 6 Fq2 products, every leaf within the limits", function () {
     const prog = new LeafProgram();
     const [a, b] = [r6(), r6()];
     expect(prog.fq6Mul(a, b)).to.deep.equal(back6(Fp6.mul(n6(a), n6(b))));
-    expect(prog.leaves.filter((l) => l.name === "fq2_mul")).to.have.length(9);
+    expect(prog.leaves.filter((l) => l.name === "fq2_mul")).to.have.length(6);
     expect(prog.maxStack).to.be.at.most(1000);
   });
 
@@ -76,7 +76,14 @@ describe("bitvm/bn254: Fq6 and Fq12 as programs of Fq2 leaves, executed against 
     expect(prog.fq12Frobenius(f)).to.deep.equal(back12(Fp12.frobeniusMap(n12(f), 1)));
   });
 
-  (process.env.BN254_FULL ? it : it.skip)("Fq12 product (36 Fq2 products; BN254_FULL=1)", function () {
+  it("Fq12 square (complex squaring): 12 Fq2 products", function () {
+    const prog = new LeafProgram();
+    const f: Fq12Value = [r6(), r6()];
+    expect(prog.fq12Square(f)).to.deep.equal(back12(Fp12.sqr(n12(f))));
+    expect(prog.leaves.filter((l) => l.name === "fq2_mul")).to.have.length(12);
+  });
+
+  (process.env.BN254_FULL ? it : it.skip)("Fq12 product (18 Fq2 products; BN254_FULL=1)", function () {
     const prog = new LeafProgram();
     const f: Fq12Value = [r6(), r6()];
     const g: Fq12Value = [r6(), r6()];
