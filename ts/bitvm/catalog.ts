@@ -5,6 +5,7 @@
 import { bytesToHex, hexToBytes } from "../bitcoin/index.js";
 
 import { blake3Hash64, blake3Hash64Digest, blake3Hash64Input } from "./blake3.js";
+import { bn254Entries } from "./bn254/catalog.js";
 import type { Fragment } from "./fragment.js";
 import { sha256Hash64, sha256Hash64Digest, sha256Hash64Input } from "./sha256.js";
 import { stackNumber, type StackValue } from "./run.js";
@@ -154,6 +155,7 @@ const entries: CatalogEntry[] = [
   winternitzEntry(4),
   winternitzEntry(20),
   winternitzEntry(32),
+  ...bn254Entries(),
 ];
 
 export function catalog(): readonly CatalogEntry[] {

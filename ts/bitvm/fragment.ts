@@ -18,7 +18,8 @@ import {
 /** An opcode byte, or bytes to push (encoded minimally when compiled). */
 export type Op = number | Uint8Array;
 
-export type BuildLimit = "stack" | "push" | "branch" | "opcode";
+/** `range`: a constant or input the fragment was asked to build with is out of its domain. */
+export type BuildLimit = "stack" | "push" | "branch" | "opcode" | "range";
 
 /** A fragment that would fail on chain, named with the rule it breaks. */
 export class BitvmBuildError extends Error {

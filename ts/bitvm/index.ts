@@ -37,3 +37,5 @@ export {
   SHA256_K,
 } from "./sha256.js";
 export { catalog, catalogEntry, CatalogError, type CatalogEntry } from "./catalog.js";
+/** BN254 field and extension-field arithmetic (Fq, Fr, Fq2) with hinted products. */
+export * as bn254 from "./bn254/index.js";
