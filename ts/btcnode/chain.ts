@@ -3,14 +3,7 @@
  * the UTXO set, and the transitions between them — connect one block, disconnect one block, and
  * activate the most-work valid chain (reorg). Each transition is one atomic database batch.
  */
-import {
-  Block,
-  verifyInput,
-  type BlockHash,
-  type BlockHeader,
-  type ScriptFlags,
-  type TxOut,
-} from "../bitcoin/index.js";
+import { Block, type BlockHash, type BlockHeader, type TxOut } from "../bitcoin/index.js";
 import {
   CoinsOverlay,
   decodeUndo,
@@ -23,6 +16,8 @@ import {
 import { RejectError, StorageError } from "./errors.js";
 import { genesisBlock, type ChainParams } from "./params.js";
 import { isUnspendable } from "./script.js";
+import { ScriptCheckPool, type PendingCheck } from "./script-workers.js";
+import { ScriptExecutionCache, SignatureCache } from "./sigcache.js";
 import { BlockStatus, type ChainStore, type StoreBatch } from "./storage.js";
 import {
   blockScriptFlags,
@@ -80,8 +75,12 @@ export class Chain implements CoinSource {
   private candidates = new Set<BlockIndex>();
   private failReasons = new Map<BlockHash, RejectError>();
   private seq = 0;
-  /** wtxid → consensus flags its scripts already passed (filled by the mempool). */
-  readonly scriptCache = new Map<string, ScriptFlags>();
+  /** (wtxid, flags) whose scripts all passed: filled by the mempool, consulted when blocks connect. */
+  readonly scriptCache = new ScriptExecutionCache();
+  /** Valid signatures seen at mempool entry (Core's signature cache). */
+  readonly sigCache = new SignatureCache();
+  /** Worker threads for the script checks of a block. */
+  readonly scriptChecks = new ScriptCheckPool();
   /** Block time "now" (seconds); tests and `setmocktime` may override it. */
   now: () => number = () => Math.floor(Date.now() / 1000);
 
@@ -378,6 +377,7 @@ export class Chain implements CoinSource {
     const prevMtp = this.mtp(prev);
     const view = new CoinsOverlay(this);
     const spent: Coin[] = [];
+    const checks: PendingCheck[] = [];
     let fees = 0n;
     let sigops = 0;
     const reject = (reason: string, debug?: string): RejectError =>
@@ -418,17 +418,8 @@ export class Chain implements CoinSource {
         }
         sigops += txSigOpCost(tx, prevouts);
         if (sigops > MAX_BLOCK_SIGOPS_COST) throw reject("bad-blk-sigops", "too many sigops");
-        const cached = this.scriptCache.get(tx.wtxid());
-        if (cached === undefined || (cached & flags) !== flags) {
-          for (let i = 0; i < tx.inputs.length; i++) {
-            const r = verifyInput(tx, i, prevouts, flags);
-            if (!r.ok)
-              throw reject(
-                `mandatory-script-verify-flag-failed (${r.message})`,
-                `input ${i} of ${txid}: ${r.error}`,
-              );
-          }
-        }
+        // Scripts are checked after the loop, in parallel; ones verified at mempool entry are skipped.
+        if (!this.scriptCache.has(tx.wtxid(), flags)) checks.push({ index: checks.length, tx, prevouts });
         for (const input of tx.inputs) spent.push(view.spend(outpointKey(input.prevout)) as Coin);
       }
       if (sigops > MAX_BLOCK_SIGOPS_COST) throw reject("bad-blk-sigops", "too many sigops");
@@ -443,6 +434,14 @@ export class Chain implements CoinSource {
     const paid = block.txs[0].outputs.reduce((a, o) => a + o.value, 0n);
     if (paid > limit)
       throw reject("bad-cb-amount", `coinbase pays too much (actual=${paid} vs limit=${limit})`);
+    const failed = await this.scriptChecks.check(checks, flags, this.sigCache);
+    if (failed !== undefined) {
+      const tx = checks[failed.tx]!.tx;
+      throw reject(
+        `mandatory-script-verify-flag-failed (${failed.message})`,
+        `${tx.txid()}:${failed.input} ${failed.error}`,
+      );
+    }
 
     const batch = this.store.batch();
     const status = idx.status | BlockStatus.HAVE_DATA | BlockStatus.VALID;
@@ -458,7 +457,6 @@ export class Chain implements CoinSource {
     idx.status = status;
     this.pending.delete(idx.hash);
     this.active.push(idx);
-    for (const tx of block.txs) this.scriptCache.delete(tx.wtxid());
   }
 
   private writeCoins(batch: StoreBatch, view: CoinsOverlay): void {

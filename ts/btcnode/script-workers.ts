@@ -1,0 +1,196 @@
+/**
+ * Parallel script checks for block connection (Core's CCheckQueue): the block's transactions are
+ * split into batches that worker threads verify while the calling thread verifies its own share,
+ * and the block passes only if every batch reports no failure. The failure reported is the first
+ * one in block order, so the verdict and its message do not depend on thread timing. A batch whose
+ * worker dies or cannot start is verified on the calling thread instead: an infrastructure fault
+ * is never taken for a verdict.
+ */
+import os from "node:os";
+import { Worker } from "node:worker_threads";
+
+import { secp256k1Backend, type ScriptFlags, type Transaction, type TxOut } from "../bitcoin/index.js";
+import { checkInputScripts, type InputFailure, type SignatureCache } from "./sigcache.js";
+
+/** One transaction to check: its index in the block, its bytes and the outputs it spends. */
+export interface CheckJob {
+  readonly index: number;
+  readonly tx: Uint8Array;
+  readonly prevouts: readonly TxOut[];
+}
+
+export interface CheckBatch {
+  readonly id: number;
+  readonly flags: ScriptFlags;
+  readonly backend: "native" | "noble";
+  readonly jobs: readonly CheckJob[];
+}
+
+/** A failing input, named by the transaction's index in the block. */
+export interface BlockInputFailure extends InputFailure {
+  readonly tx: number;
+}
+
+export interface CheckReply {
+  readonly id: number;
+  checked: number;
+  readonly failure?: BlockInputFailure;
+  /** The worker threw: the batch must be checked elsewhere. */
+  readonly crash?: string;
+}
+
+/** A transaction of the block whose scripts still need checking. */
+export interface PendingCheck {
+  readonly index: number;
+  readonly tx: Transaction;
+  readonly prevouts: readonly TxOut[];
+}
+
+const WORKER_URL = new URL("./script-worker.ts", import.meta.url).href;
+
+/**
+ * The worker's entry: the project runs its TypeScript through tsx, whose loader a worker does
+ * not inherit from every launcher (the tsx CLI's is lost), so the worker registers it itself.
+ */
+function workerSource(): string {
+  const load = `import(${JSON.stringify(WORKER_URL)})`;
+  if (!WORKER_URL.endsWith(".ts")) return load;
+  const tsx = import.meta.resolve("tsx/esm/api");
+  return `import(${JSON.stringify(tsx)}).then((m) => { m.register(); return ${load}; })`;
+}
+
+/** Below this many inputs a block is checked on the calling thread (messages cost more). */
+export const PARALLEL_MIN_INPUTS = 64;
+
+export class ScriptCheckPool {
+  private workers: Worker[] | undefined;
+  private broken = false;
+  private nextId = 0;
+  private readonly waiting = new Map<number, (r: CheckReply) => void>();
+  /** Batch ids each worker has not answered yet. */
+  private readonly owed = new Map<Worker, Set<number>>();
+  private busy = 0;
+
+  /** `threads` worker threads besides the caller (default: one per core, minus the caller's). */
+  constructor(readonly threads = Math.max(1, os.availableParallelism() - 1)) {}
+
+  private start(): Worker[] | undefined {
+    if (this.workers || this.broken) return this.workers;
+    try {
+      this.workers = Array.from({ length: this.threads }, () => {
+        const w = new Worker(workerSource(), { eval: true, execArgv: [] });
+        w.unref();
+        w.on("message", (r: CheckReply) => {
+          const done = this.waiting.get(r.id);
+          this.waiting.delete(r.id);
+          done?.(r);
+        });
+        w.on("error", () => this.fail(w));
+        w.on("exit", () => this.fail(w));
+        return w;
+      });
+    } catch {
+      this.broken = true;
+      this.workers = undefined;
+    }
+    return this.workers;
+  }
+
+  /** A dead worker: everything it owed is answered with a crash (then checked locally). */
+  private fail(w: Worker): void {
+    if (!this.workers?.includes(w)) return;
+    this.workers = this.workers.filter((x) => x !== w);
+    if (this.workers.length === 0) this.workers = undefined;
+    for (const id of this.owed.get(w) ?? []) {
+      const done = this.waiting.get(id);
+      this.waiting.delete(id);
+      done?.({ id, checked: 0, crash: "worker exited" });
+    }
+    this.owed.delete(w);
+  }
+
+  private send(w: Worker, batch: CheckBatch): Promise<CheckReply> {
+    let owed = this.owed.get(w);
+    if (owed === undefined) this.owed.set(w, (owed = new Set()));
+    owed.add(batch.id);
+    return new Promise((resolve) => {
+      this.waiting.set(batch.id, (r) => {
+        owed.delete(batch.id);
+        resolve(r);
+      });
+      try {
+        w.postMessage(batch);
+      } catch (e) {
+        this.waiting.delete(batch.id);
+        resolve({ id: batch.id, checked: 0, crash: e instanceof Error ? e.message : String(e) });
+      }
+    });
+  }
+
+  /**
+   * Checks every input of `pending` under `flags`; resolves to the first failure in block order,
+   * or undefined when all pass. `sigCache` is consulted for the caller's share and for batches
+   * re-checked after a worker fault.
+   */
+  async check(
+    pending: readonly PendingCheck[],
+    flags: ScriptFlags,
+    sigCache?: SignatureCache,
+  ): Promise<BlockInputFailure | undefined> {
+    const local = (list: readonly PendingCheck[]): BlockInputFailure | undefined => {
+      for (const p of list) {
+        const f = checkInputScripts(p.tx, p.prevouts, flags, sigCache ? { sigCache } : {});
+        if (f) return { tx: p.index, ...f };
+      }
+      return undefined;
+    };
+    const inputs = pending.reduce((n, p) => n + p.tx.inputs.length, 0);
+    const workers = inputs >= PARALLEL_MIN_INPUTS ? this.start() : undefined;
+    if (!workers) return local(pending);
+
+    // Shares by input count: each worker one, the caller the last.
+    const shares = workers.length + 1;
+    const groups: PendingCheck[][] = Array.from({ length: shares }, () => []);
+    let g = 0;
+    let inGroup = 0;
+    const per = Math.ceil(inputs / shares);
+    for (const p of pending) {
+      groups[g]!.push(p);
+      inGroup += p.tx.inputs.length;
+      if (inGroup >= per && g < shares - 1) {
+        g++;
+        inGroup = 0;
+      }
+    }
+    const backend = secp256k1Backend().name;
+    this.busy++;
+    for (const w of workers) w.ref();
+    try {
+      const replies = workers.map((w, i) => {
+        const group = groups[i]!;
+        const batch: CheckBatch = {
+          id: this.nextId++,
+          flags,
+          backend,
+          jobs: group.map((p) => ({ index: p.index, tx: p.tx.encode(), prevouts: p.prevouts })),
+        };
+        return this.send(w, batch).then((r) => (r.crash !== undefined ? local(group) : r.failure));
+      });
+      const mine = local(groups[shares - 1]!);
+      const failures = [...(await Promise.all(replies)), mine].filter(
+        (f): f is BlockInputFailure => f !== undefined,
+      );
+      failures.sort((a, b) => a.tx - b.tx || a.input - b.input);
+      return failures[0];
+    } finally {
+      if (--this.busy === 0) for (const w of this.workers ?? []) w.unref();
+    }
+  }
+
+  /** Stops the worker threads (they are unreferenced while idle, so this is optional). */
+  async close(): Promise<void> {
+    const ws = this.workers ?? [];
+    this.workers = undefined;
+    await Promise.all(ws.map((w) => w.terminate()));
+  }
+}
