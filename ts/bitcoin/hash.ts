@@ -13,7 +13,7 @@ import { sha256 as nobleSha256 } from "@noble/hashes/sha2.js";
 export const NATIVE_SHA256_MIN = 256;
 export const NATIVE_RIPEMD160_MIN = 96;
 
-const K = Uint32Array.from([
+const K = Int32Array.from([
   0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5, 0xd807aa98,
   0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174, 0xe49b69c1, 0xefbe4786,
   0x0fc19dc6, 0x240ca1cc, 0x2de92c6f, 0x4a7484aa, 0x5cb0a9dc, 0x76f988da, 0x983e5152, 0xa831c66d, 0xb00327c8,
@@ -23,11 +23,11 @@ const K = Uint32Array.from([
   0x5b9cca4f, 0x682e6ff3, 0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7,
   0xc67178f2,
 ]);
-const IV = Uint32Array.from([
+const IV = Int32Array.from([
   0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19,
 ]);
-const W = new Uint32Array(64);
-const H = new Uint32Array(8);
+const W = new Int32Array(64);
+const H = new Int32Array(8);
 /** The padded message, reused between calls (grown on demand). */
 let pad = new Uint8Array(128);
 
@@ -63,14 +63,14 @@ function compress(block: Uint8Array, off: number): void {
     b = a;
     a = (t1 + t2) | 0;
   }
-  H[0] = H[0]! + a;
-  H[1] = H[1]! + b;
-  H[2] = H[2]! + c;
-  H[3] = H[3]! + d;
-  H[4] = H[4]! + e;
-  H[5] = H[5]! + f;
-  H[6] = H[6]! + g;
-  H[7] = H[7]! + h;
+  H[0] = (H[0]! + a) | 0;
+  H[1] = (H[1]! + b) | 0;
+  H[2] = (H[2]! + c) | 0;
+  H[3] = (H[3]! + d) | 0;
+  H[4] = (H[4]! + e) | 0;
+  H[5] = (H[5]! + f) | 0;
+  H[6] = (H[6]! + g) | 0;
+  H[7] = (H[7]! + h) | 0;
 }
 
 /** SHA-256 in JavaScript with no per-call allocation but the digest. */

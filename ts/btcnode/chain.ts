@@ -383,8 +383,9 @@ export class Chain implements CoinSource {
     const reject = (reason: string, debug?: string): RejectError =>
       new RejectError("consensus", reason, debug, idx.hash);
 
-    for (const tx of block.txs) {
-      const txid = tx.txid();
+    const txids = block.txs.map((tx) => tx.txid());
+    for (const [t, tx] of block.txs.entries()) {
+      const txid = txids[t]!;
       if (tx.isCoinbase()) {
         sigops += txSigOpCost(tx, []);
       } else {
@@ -419,7 +420,8 @@ export class Chain implements CoinSource {
         sigops += txSigOpCost(tx, prevouts);
         if (sigops > MAX_BLOCK_SIGOPS_COST) throw reject("bad-blk-sigops", "too many sigops");
         // Scripts are checked after the loop, in parallel; ones verified at mempool entry are skipped.
-        if (!this.scriptCache.has(tx.wtxid(), flags)) checks.push({ index: checks.length, tx, prevouts });
+        if (!this.scriptCache.has(tx.wtxid(), flags))
+          checks.push({ index: checks.length, blockIndex: t, tx, prevouts });
         for (const input of tx.inputs) spent.push(view.spend(outpointKey(input.prevout)) as Coin);
       }
       if (sigops > MAX_BLOCK_SIGOPS_COST) throw reject("bad-blk-sigops", "too many sigops");
@@ -436,10 +438,9 @@ export class Chain implements CoinSource {
       throw reject("bad-cb-amount", `coinbase pays too much (actual=${paid} vs limit=${limit})`);
     const failed = await this.scriptChecks.check(checks, flags, this.sigCache);
     if (failed !== undefined) {
-      const tx = checks[failed.tx]!.tx;
       throw reject(
         `mandatory-script-verify-flag-failed (${failed.message})`,
-        `${tx.txid()}:${failed.input} ${failed.error}`,
+        `${txids[checks[failed.tx]!.blockIndex]}:${failed.input} ${failed.error}`,
       );
     }
 
@@ -449,7 +450,7 @@ export class Chain implements CoinSource {
     if (this.pending.has(idx.hash)) batch.putBlock(idx.hash, block.encode());
     batch.putUndo(idx.hash, encodeUndo(spent));
     this.writeCoins(batch, view);
-    block.txs.forEach((tx, i) => batch.putTx(tx.txid(), idx.hash, i));
+    txids.forEach((txid, i) => batch.putTx(txid, idx.hash, i));
     batch.setTip(idx.hash);
     await batch.write();
 

@@ -41,7 +41,10 @@ export interface CheckReply {
 
 /** A transaction of the block whose scripts still need checking. */
 export interface PendingCheck {
+  /** Position in the list handed to `check` (what a failure's `tx` refers to). */
   readonly index: number;
+  /** Position in the block. */
+  readonly blockIndex: number;
   readonly tx: Transaction;
   readonly prevouts: readonly TxOut[];
 }
