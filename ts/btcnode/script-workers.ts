@@ -6,7 +6,9 @@
  * worker dies or cannot start is verified on the calling thread instead: an infrastructure fault
  * is never taken for a verdict.
  */
+import { createRequire } from "node:module";
 import os from "node:os";
+import { pathToFileURL } from "node:url";
 import { Worker } from "node:worker_threads";
 
 import { secp256k1Backend, type ScriptFlags, type Transaction, type TxOut } from "../bitcoin/index.js";
@@ -58,8 +60,9 @@ const WORKER_URL = new URL("./script-worker.ts", import.meta.url).href;
 function workerSource(): string {
   const load = `import(${JSON.stringify(WORKER_URL)})`;
   if (!WORKER_URL.endsWith(".ts")) return load;
-  const tsx = import.meta.resolve("tsx/esm/api");
-  return `import(${JSON.stringify(tsx)}).then((m) => { m.register(); return ${load}; })`;
+  // import.meta.resolve is missing where tsx loads this file as CommonJS (mocha's require).
+  const tsx = pathToFileURL(createRequire(WORKER_URL).resolve("tsx/esm/api")).href;
+  return `import(${JSON.stringify(tsx)}).then((m) => { (m.register ?? m.default.register)(); return ${load}; })`;
 }
 
 /** Below this many inputs a block is checked on the calling thread (messages cost more). */
@@ -82,7 +85,6 @@ export class ScriptCheckPool {
     try {
       this.workers = Array.from({ length: this.threads }, () => {
         const w = new Worker(workerSource(), { eval: true, execArgv: [] });
-        w.unref();
         w.on("message", (r: CheckReply) => {
           const done = this.waiting.get(r.id);
           this.waiting.delete(r.id);
@@ -90,6 +92,7 @@ export class ScriptCheckPool {
         });
         w.on("error", () => this.fail(w));
         w.on("exit", () => this.fail(w));
+        w.unref(); // after the listeners, which would take a reference again
         return w;
       });
     } catch {
@@ -188,6 +191,11 @@ export class ScriptCheckPool {
     } finally {
       if (--this.busy === 0) for (const w of this.workers ?? []) w.unref();
     }
+  }
+
+  /** Worker threads started and alive. */
+  get liveWorkers(): number {
+    return this.workers?.length ?? 0;
   }
 
   /** Stops the worker threads (they are unreferenced while idle, so this is optional). */
