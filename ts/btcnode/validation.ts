@@ -321,7 +321,8 @@ export function witnessCommitmentIndex(coinbase: Transaction): number {
 
 /** Merkle root of the wtxids with the coinbase's replaced by zeros (BIP141). */
 export function witnessMerkleRoot(txs: readonly Transaction[]): Uint8Array {
-  const leaves = txs.map((tx, i) => (i === 0 ? new Uint8Array(32) : reversedHexToBytes(tx.wtxid())));
+  // wtxids in internal byte order, hashed straight from the encoding (no hex round trip).
+  const leaves = txs.map((tx, i) => (i === 0 ? new Uint8Array(32) : sha256d(tx.encode({ witness: true }))));
   return merkleRoot(leaves);
 }
 
