@@ -10,6 +10,9 @@
  * them into its mempool first (Core's script execution cache skips them). Figures are µs per
  * input of block validation (`submitBlock`, everything included).
  */
+import { randomBytes } from "node:crypto";
+import os from "node:os";
+
 import * as ecc from "tiny-secp256k1";
 
 import {
@@ -44,6 +47,27 @@ function option(args: string[], name: string, fallback: number): number {
   const v = Number(args[i + 1]);
   if (!Number.isInteger(v) || v <= 0) throw new Error(`${name} wants a positive integer, got ${args[i + 1]}`);
   return v;
+}
+
+/** One bare curve operation per kind, measured in the same run (single thread). */
+function calibrate(native: Secp256k1Backend): Record<string, number> {
+  const sk = new Uint8Array(randomBytes(32));
+  const msg = new Uint8Array(randomBytes(32));
+  const pub = ecc.pointFromScalar(sk, true)!;
+  const xonly = ecc.xOnlyPointFromScalar(sk);
+  const ecdsa = ecc.sign(msg, sk);
+  const bip340 = ecc.signSchnorr(msg, sk);
+  const time = (f: () => boolean): number => {
+    const n = 500;
+    const t0 = performance.now();
+    for (let i = 0; i < n; i++) if (!f()) throw new Error("calibration signature did not verify");
+    return Number((((performance.now() - t0) * 1000) / n).toFixed(1));
+  };
+  return {
+    native_ecdsa_verify_us: time(() => native.ecdsa(ecdsa, msg, pub)),
+    native_schnorr_verify_us: time(() => native.schnorr(bip340, msg, xonly)),
+    noble_schnorr_verify_us: time(() => nobleSecp256k1.schnorr(bip340, msg, xonly)),
+  };
 }
 
 export default async function (args: string[]): Promise<Record<string, unknown>> {
@@ -154,6 +178,9 @@ export default async function (args: string[]): Promise<Record<string, unknown>>
     for (let i = 0; i < rpcRequests; i++) await rpc.call("getblockcount");
     figures.rpc_getblockcount_per_s = Math.round(rpcRequests / ((performance.now() - t0) / 1000));
     figures.script_check_threads = cold.chain.scriptChecks.threads + 1;
+    Object.assign(figures, calibrate(nativeSecp256k1));
+    // The machine is shared: the load says how far these figures are from an idle one.
+    figures.load_avg_1m = Number(os.loadavg()[0]!.toFixed(2));
     return figures;
   } finally {
     setSecp256k1Backend(previous);
