@@ -100,6 +100,9 @@ export default async function (args: string[]): Promise<Record<string, unknown>>
           await v.submitBlock(await node.getBlock(node.blockHash(h)));
     };
     await node.generate(100 + 2 * KINDS.length, w.trScript);
+    // A running node has its script-check threads up long before a big block arrives.
+    for (const v of [cold, warm])
+      if ((await v.chain.scriptChecks.ready()) === 0) throw new Error("script-check workers did not start");
 
     /** One-input spends of `count` fresh coins of `kind`. */
     const spends = async (kind: Kind, count: number): Promise<Transaction[]> => {

@@ -193,6 +193,18 @@ export class ScriptCheckPool {
     }
   }
 
+  /**
+   * Starts the workers now and resolves once each has loaded and answered (Core starts its script
+   * check threads at startup; here they otherwise start with the first block that needs them).
+   */
+  async ready(): Promise<number> {
+    const ws = this.start() ?? [];
+    await Promise.all(
+      ws.map((w) => this.send(w, { id: this.nextId++, flags: 0, backend: "native", jobs: [] })),
+    );
+    return this.liveWorkers;
+  }
+
   /** Worker threads started and alive. */
   get liveWorkers(): number {
     return this.workers?.length ?? 0;
