@@ -3,7 +3,14 @@
  * the UTXO set, and the transitions between them — connect one block, disconnect one block, and
  * activate the most-work valid chain (reorg). Each transition is one atomic database batch.
  */
-import { Block, type BlockHash, type BlockHeader, type TxOut } from "../bitcoin/index.js";
+import {
+  Block,
+  type BlockHash,
+  type BlockHeader,
+  type Transaction,
+  type Txid,
+  type TxOut,
+} from "../bitcoin/index.js";
 import {
   CoinsOverlay,
   decodeUndo,
@@ -79,6 +86,10 @@ export class Chain implements CoinSource {
   readonly scriptCache = new ScriptExecutionCache();
   /** Valid signatures seen at mempool entry (Core's signature cache). */
   readonly sigCache = new SignatureCache();
+  /** Txids of checked blocks (from `checkBlock`), for `connectTip`. */
+  private readonly blockTxids = new WeakMap<Block, readonly Txid[]>();
+  /** Txids of the transaction lists of connected blocks, so the mempool need not hash them again. */
+  readonly connectedTxids = new WeakMap<readonly Transaction[], readonly Txid[]>();
   /** Worker threads for the script checks of a block. */
   readonly scriptChecks = new ScriptCheckPool();
   /** Block time "now" (seconds); tests and `setmocktime` may override it. */
@@ -237,7 +248,7 @@ export class Chain implements CoinSource {
       throw new RejectError("consensus", "bad-prevblk", "previous block invalid", hash);
     const prevMtp = this.mtp(prev);
     contextualCheckHeader(block.header, this.powContext(prev), prevMtp, this.now(), this.params);
-    checkBlock(block, this.params);
+    this.blockTxids.set(block, checkBlock(block, this.params));
     contextualCheckBlock(block, prev.height + 1, prevMtp, this.params);
 
     const idx: BlockIndex = {
@@ -383,7 +394,7 @@ export class Chain implements CoinSource {
     const reject = (reason: string, debug?: string): RejectError =>
       new RejectError("consensus", reason, debug, idx.hash);
 
-    const txids = block.txs.map((tx) => tx.txid());
+    const txids = this.blockTxids.get(block) ?? block.txs.map((tx) => tx.txid());
     for (const [t, tx] of block.txs.entries()) {
       const txid = txids[t]!;
       if (tx.isCoinbase()) {
@@ -458,6 +469,7 @@ export class Chain implements CoinSource {
     idx.status = status;
     this.pending.delete(idx.hash);
     this.active.push(idx);
+    this.connectedTxids.set(block.txs, txids);
   }
 
   private writeCoins(batch: StoreBatch, view: CoinsOverlay): void {

@@ -464,8 +464,9 @@ export class Mempool {
 
   /** Removes what a newly connected block confirms, and whatever now conflicts with it. */
   removeForBlock(txs: readonly Transaction[]): void {
-    for (const tx of txs) {
-      const e = this.entries.get(tx.txid());
+    const ids = this.chain.connectedTxids.get(txs);
+    for (const [i, tx] of txs.entries()) {
+      const e = this.entries.get(ids?.[i] ?? tx.txid());
       if (e !== undefined) {
         this.removeEntry(e);
         continue;

@@ -13,6 +13,7 @@ import {
   type BlockHeader,
   type ScriptFlags,
   type Transaction,
+  type Txid,
   type TxOut,
 } from "../bitcoin/index.js";
 import { RejectError } from "./errors.js";
@@ -347,8 +348,11 @@ export function bip34Prefix(height: number): Uint8Array {
   return Uint8Array.of(bytes.length, ...bytes);
 }
 
-/** Context-free block checks (Core's CheckBlock without proof of work, which is checked first). */
-export function checkBlock(block: Block, params: ChainParams): void {
+/**
+ * Context-free block checks (Core's CheckBlock without proof of work, which is checked first).
+ * Returns the txids, which it had to hash anyway.
+ */
+export function checkBlock(block: Block, params: ChainParams): Txid[] {
   void params;
   const hash = block.header.hash();
   const txs = block.txs;
@@ -389,6 +393,7 @@ export function checkBlock(block: Block, params: ChainParams): void {
   }
   if (sigops * WITNESS_SCALE_FACTOR > MAX_BLOCK_SIGOPS_COST)
     throw new RejectError("consensus", "bad-blk-sigops", "out-of-bounds SigOpCount", hash);
+  return leaves.map((l) => Buffer.from(l).reverse().toString("hex") as Txid);
 }
 
 export function varIntSize(n: number): number {
