@@ -169,6 +169,18 @@ describe("bitcoin: native libsecp256k1 against the noble reference", function ()
           expect(a, `native vs noble: sig ${hex(d)} key ${hex(key)}`).to.equal(b);
           if (a) valid++;
         }
+      // keys and messages as views at odd offsets into larger buffers (how witness items arrive)
+      const pool = new Uint8Array(200);
+      pool.set(keys[0]!, 7);
+      pool.set(msg, 101);
+      expect(
+        withBackend(nat, () => verifyEcdsa(der(r, s), pool.subarray(101, 133), pool.subarray(7, 40))),
+      ).to.equal(true);
+      const xpool = new Uint8Array(100);
+      const bip340 = schnorr.sign(msg, sk);
+      xpool.set(schnorr.getPublicKey(sk), 3);
+      xpool.set(bip340, 35);
+      expect(nat.schnorr(xpool.subarray(35, 99), msg, xpool.subarray(3, 35))).to.equal(true);
       // the raw curve check too, against tiny-secp256k1
       expect(nat.ecdsa(sig, msg, keys[0]!)).to.equal(ecc.verify(msg, keys[0]!, sig));
       const bad = sig.slice();
