@@ -1,7 +1,7 @@
 /**
  * Parallel script checks for block connection (Core's CCheckQueue): the block's transactions are
- * split into batches that worker threads verify while the calling thread verifies its own share,
- * and the block passes only if every batch reports no failure. The failure reported is the first
+ * split into batches in block order that worker threads and the calling thread take as they become
+ * free, and the block passes only if every batch reports no failure. The failure reported is the first
  * one in block order, so the verdict and its message do not depend on thread timing. A batch whose
  * worker dies or cannot start is verified on the calling thread instead: an infrastructure fault
  * is never taken for a verdict.
@@ -154,39 +154,57 @@ export class ScriptCheckPool {
     const workers = inputs >= PARALLEL_MIN_INPUTS ? this.start() : undefined;
     if (!workers) return local(pending);
 
-    // Shares by input count: each worker one, the caller the last.
-    const shares = workers.length + 1;
-    const groups: PendingCheck[][] = Array.from({ length: shares }, () => []);
-    let g = 0;
-    let inGroup = 0;
-    const per = Math.ceil(inputs / shares);
+    // Contiguous batches in block order, pulled by whichever thread is free: workers are sent
+    // one each as they become idle, the caller takes the next between looking at their replies.
+    const size = Math.max(16, Math.ceil(inputs / ((workers.length + 1) * 4)));
+    const batches: PendingCheck[][] = [];
+    let current: PendingCheck[] = [];
+    let inBatch = 0;
     for (const p of pending) {
-      groups[g]!.push(p);
-      inGroup += p.tx.inputs.length;
-      if (inGroup >= per && g < shares - 1) {
-        g++;
-        inGroup = 0;
+      current.push(p);
+      inBatch += p.tx.inputs.length;
+      if (inBatch >= size) {
+        batches.push(current);
+        current = [];
+        inBatch = 0;
       }
     }
+    if (current.length > 0) batches.push(current);
+
     const backend = secp256k1Backend().name;
+    const failures: BlockInputFailure[] = [];
+    const outstanding = new Set<Promise<void>>();
+    let next = 0;
+    // Once a batch failed, later batches cannot hold an earlier failure: they are not started.
+    const more = (): boolean => next < batches.length && failures.length === 0;
+    const dispatch = (w: Worker): void => {
+      if (!more()) return;
+      const group = batches[next++]!;
+      const batch: CheckBatch = {
+        id: this.nextId++,
+        flags,
+        backend,
+        jobs: group.map((p) => ({ index: p.index, tx: p.tx.encode(), prevouts: p.prevouts })),
+      };
+      const done: Promise<void> = this.send(w, batch).then((r) => {
+        outstanding.delete(done);
+        const f = r.crash !== undefined ? local(group) : r.failure;
+        if (f !== undefined) failures.push(f);
+        else if (r.crash === undefined) dispatch(w);
+      });
+      outstanding.add(done);
+    };
     this.busy++;
     for (const w of workers) w.ref();
     try {
-      const replies = workers.map((w, i) => {
-        const group = groups[i]!;
-        const batch: CheckBatch = {
-          id: this.nextId++,
-          flags,
-          backend,
-          jobs: group.map((p) => ({ index: p.index, tx: p.tx.encode(), prevouts: p.prevouts })),
-        };
-        return this.send(w, batch).then((r) => (r.crash !== undefined ? local(group) : r.failure));
-      });
-      const mine = local(groups[shares - 1]!);
-      const failures = [...(await Promise.all(replies)), mine].filter(
-        (f): f is BlockInputFailure => f !== undefined,
-      );
-      failures.sort((a, b) => a.tx - b.tx || a.input - b.input);
+      for (const w of workers) dispatch(w);
+      while (more()) {
+        const f = local(batches[next++]!);
+        if (f !== undefined) failures.push(f);
+        await new Promise<void>((r) => setImmediate(r)); // let worker replies in
+      }
+      while (outstanding.size > 0) await Promise.all([...outstanding]);
+      failures.sort((x, y) => x.tx - y.tx || x.input - y.input);
       return failures[0];
     } finally {
       if (--this.busy === 0) for (const w of this.workers ?? []) w.unref();
