@@ -166,10 +166,15 @@ export default async function (args: string[]): Promise<Record<string, unknown>>
           const s = (performance.now() - t1) / 1000;
           if (r !== "new-tip") throw new Error(`${name} verifier did not take the ${kind} block: ${r}`);
           out[`${kind}_${name}_us_per_input${suffix}`] = Math.round((s * 1e6) / count);
-          if (name === "cold")
+          if (name === "cold") {
             out[`${kind}_cold_per_input_in_bare_verifies${suffix}`] = Number(
               ((s * 1e6) / count / bare).toFixed(2),
             );
+            const split = v.chain.scriptChecks.lastCheck;
+            out[`${kind}_cold_inputs_on_workers_pct${suffix}`] = Math.round(
+              (100 * split.byWorkers) / split.inputs,
+            );
+          }
         }
       }
       out[`sendrawtransaction_per_s${suffix}`] = Math.round(sent / sendSeconds);

@@ -76,6 +76,8 @@ export class ScriptCheckPool {
   /** Batch ids each worker has not answered yet. */
   private readonly owed = new Map<Worker, Set<number>>();
   private busy = 0;
+  /** Inputs of the last parallel check, and how many of them worker threads verified. */
+  lastCheck = { inputs: 0, byWorkers: 0 };
 
   /** `threads` worker threads besides the caller (default: one per core, minus the caller's). */
   constructor(readonly threads = Math.max(1, os.availableParallelism() - 1)) {}
@@ -156,7 +158,7 @@ export class ScriptCheckPool {
 
     // Contiguous batches in block order, pulled by whichever thread is free: workers are sent
     // one each as they become idle, the caller takes the next between looking at their replies.
-    const size = Math.max(16, Math.ceil(inputs / ((workers.length + 1) * 4)));
+    const size = Math.max(16, Math.ceil(inputs / ((workers.length + 1) * 16)));
     const batches: PendingCheck[][] = [];
     let current: PendingCheck[] = [];
     let inBatch = 0;
@@ -172,6 +174,8 @@ export class ScriptCheckPool {
     if (current.length > 0) batches.push(current);
 
     const backend = secp256k1Backend().name;
+    const stats = { inputs, byWorkers: 0 };
+    this.lastCheck = stats;
     const failures: BlockInputFailure[] = [];
     const outstanding = new Set<Promise<void>>();
     let next = 0;
@@ -188,6 +192,7 @@ export class ScriptCheckPool {
       };
       const done: Promise<void> = this.send(w, batch).then((r) => {
         outstanding.delete(done);
+        if (r.crash === undefined) stats.byWorkers += r.checked;
         const f = r.crash !== undefined ? local(group) : r.failure;
         if (f !== undefined) failures.push(f);
         else if (r.crash === undefined) dispatch(w);
@@ -217,9 +222,15 @@ export class ScriptCheckPool {
    */
   async ready(): Promise<number> {
     const ws = this.start() ?? [];
-    await Promise.all(
-      ws.map((w) => this.send(w, { id: this.nextId++, flags: 0, backend: "native", jobs: [] })),
-    );
+    this.busy++;
+    for (const w of ws) w.ref(); // the answers must be able to keep the process alive
+    try {
+      await Promise.all(
+        ws.map((w) => this.send(w, { id: this.nextId++, flags: 0, backend: "native", jobs: [] })),
+      );
+    } finally {
+      if (--this.busy === 0) for (const w of this.workers ?? []) w.unref();
+    }
     return this.liveWorkers;
   }
 
