@@ -86,8 +86,9 @@ export class Chain implements CoinSource {
   readonly scriptCache = new ScriptExecutionCache();
   /** Valid signatures seen at mempool entry (Core's signature cache). */
   readonly sigCache = new SignatureCache();
-  /** Txids of checked blocks (from `checkBlock`), for `connectTip`. */
+  /** Txids and wtxid leaves of checked blocks (hashed by the block checks), for `connectTip`. */
   private readonly blockTxids = new WeakMap<Block, readonly Txid[]>();
+  private readonly blockWtxids = new WeakMap<Block, readonly Uint8Array[]>();
   /** Txids of the transaction lists of connected blocks, so the mempool need not hash them again. */
   readonly connectedTxids = new WeakMap<readonly Transaction[], readonly Txid[]>();
   /** Worker threads for the script checks of a block. */
@@ -249,7 +250,8 @@ export class Chain implements CoinSource {
     const prevMtp = this.mtp(prev);
     contextualCheckHeader(block.header, this.powContext(prev), prevMtp, this.now(), this.params);
     this.blockTxids.set(block, checkBlock(block, this.params));
-    contextualCheckBlock(block, prev.height + 1, prevMtp, this.params);
+    const wtxids = contextualCheckBlock(block, prev.height + 1, prevMtp, this.params);
+    if (wtxids !== undefined) this.blockWtxids.set(block, wtxids);
 
     const idx: BlockIndex = {
       hash,
@@ -395,6 +397,7 @@ export class Chain implements CoinSource {
       new RejectError("consensus", reason, debug, idx.hash);
 
     const txids = this.blockTxids.get(block) ?? block.txs.map((tx) => tx.txid());
+    const wtxids = this.blockWtxids.get(block);
     for (const [t, tx] of block.txs.entries()) {
       const txid = txids[t]!;
       if (tx.isCoinbase()) {
@@ -431,7 +434,8 @@ export class Chain implements CoinSource {
         sigops += txSigOpCost(tx, prevouts);
         if (sigops > MAX_BLOCK_SIGOPS_COST) throw reject("bad-blk-sigops", "too many sigops");
         // Scripts are checked after the loop, in parallel; ones verified at mempool entry are skipped.
-        if (!this.scriptCache.has(tx.wtxid(), flags))
+        const wtxid = wtxids?.[t] !== undefined ? Uint8Array.from(wtxids[t]).reverse() : tx.wtxid();
+        if (!this.scriptCache.has(wtxid, flags))
           checks.push({ index: checks.length, blockIndex: t, tx, prevouts });
         for (const input of tx.inputs) spent.push(view.spend(outpointKey(input.prevout)) as Coin);
       }

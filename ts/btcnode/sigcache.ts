@@ -82,11 +82,12 @@ export class ScriptExecutionCache {
     this.set = new SaltedSet(maxEntries);
   }
 
-  private key(wtxid: string, flags: ScriptFlags): string {
-    return this.set.key([hexToBytes(wtxid), u32le(flags)]);
+  /** `wtxid` as display-order hex or its bytes in that order. */
+  private key(wtxid: string | Uint8Array, flags: ScriptFlags): string {
+    return this.set.key([typeof wtxid === "string" ? hexToBytes(wtxid) : wtxid, u32le(flags)]);
   }
 
-  has(wtxid: string, flags: ScriptFlags): boolean {
+  has(wtxid: string | Uint8Array, flags: ScriptFlags): boolean {
     return this.set.has(this.key(wtxid, flags));
   }
 

@@ -320,16 +320,24 @@ export function witnessCommitmentIndex(coinbase: Transaction): number {
   return found;
 }
 
+/** BIP141 merkle leaves: wtxids in internal byte order, the coinbase's replaced by zeros. */
+export function wtxidLeaves(txs: readonly Transaction[]): Uint8Array[] {
+  // Hashed straight from the encoding (no hex round trip).
+  return txs.map((tx, i) => (i === 0 ? new Uint8Array(32) : sha256d(tx.encode({ witness: true }))));
+}
+
 /** Merkle root of the wtxids with the coinbase's replaced by zeros (BIP141). */
-export function witnessMerkleRoot(txs: readonly Transaction[]): Uint8Array {
-  // wtxids in internal byte order, hashed straight from the encoding (no hex round trip).
-  const leaves = txs.map((tx, i) => (i === 0 ? new Uint8Array(32) : sha256d(tx.encode({ witness: true }))));
+export function witnessMerkleRoot(txs: readonly Transaction[], leaves = wtxidLeaves(txs)): Uint8Array {
   return merkleRoot(leaves);
 }
 
 /** The coinbase output script committing to the block's witnesses with a 32-byte reserved value. */
-export function witnessCommitmentScript(txs: readonly Transaction[], reserved: Uint8Array): Uint8Array {
-  const root = witnessMerkleRoot(txs);
+export function witnessCommitmentScript(
+  txs: readonly Transaction[],
+  reserved: Uint8Array,
+  leaves = wtxidLeaves(txs),
+): Uint8Array {
+  const root = witnessMerkleRoot(txs, leaves);
   const commitment = sha256d(new Uint8Array([...root, ...reserved]));
   return new Uint8Array([...WITNESS_COMMITMENT_HEADER, ...commitment]);
 }
@@ -400,13 +408,16 @@ export function varIntSize(n: number): number {
   return n < 0xfd ? 1 : n <= 0xffff ? 3 : n <= 0xffffffff ? 5 : 9;
 }
 
-/** Checks of a block against its parent: finality, BIP34 height, witness commitment, weight. */
+/**
+ * Checks of a block against its parent: finality, BIP34 height, witness commitment, weight.
+ * Returns the wtxid leaves when it hashed them for the commitment (internal byte order).
+ */
 export function contextualCheckBlock(
   block: Block,
   height: number,
   prevMtp: number,
   params: ChainParams,
-): void {
+): Uint8Array[] | undefined {
   const hash = block.header.hash();
   const cutoff = height >= params.csvHeight ? prevMtp : block.header.time;
   for (const tx of block.txs)
@@ -420,6 +431,7 @@ export function contextualCheckBlock(
       throw new RejectError("consensus", "bad-cb-height", "block height mismatch in coinbase", hash);
   }
   let haveCommitment = false;
+  let leaves: Uint8Array[] | undefined;
   if (height >= params.segwitHeight) {
     const ci = witnessCommitmentIndex(coinbase);
     if (ci >= 0) {
@@ -431,7 +443,8 @@ export function contextualCheckBlock(
           "invalid witness reserved value size",
           hash,
         );
-      const expected = witnessCommitmentScript(block.txs, w[0]);
+      leaves = wtxidLeaves(block.txs);
+      const expected = witnessCommitmentScript(block.txs, w[0], leaves);
       if (!equalBytes(coinbase.outputs[ci].scriptPubKey.subarray(0, 38), expected))
         throw new RejectError(
           "mutated",
@@ -446,6 +459,7 @@ export function contextualCheckBlock(
     throw new RejectError("mutated", "unexpected-witness", "unexpected witness data found", hash);
   if (block.weight() > MAX_BLOCK_WEIGHT)
     throw new RejectError("consensus", "bad-blk-weight", "weight limit failed", hash);
+  return leaves;
 }
 
 /** Header checks against the parent (Core's ContextualCheckBlockHeader). */
