@@ -202,7 +202,9 @@ export class ScriptCheckPool {
     this.busy++;
     for (const w of workers) w.ref();
     try {
-      for (const w of workers) dispatch(w);
+      // Two batches in flight per worker: it starts the second while its first reply waits for
+      // the caller to finish the batch in hand.
+      for (let k = 0; k < 2; k++) for (const w of workers) dispatch(w);
       while (more()) {
         const f = local(batches[next++]!);
         if (f !== undefined) failures.push(f);
