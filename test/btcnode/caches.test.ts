@@ -185,7 +185,7 @@ describe("btcnode: signature and script execution caches, parallel script checks
     const { txs, coins } = await spends(n);
     const prevouts = coins.map((c) => ({ value: c.value, scriptPubKey: c.script }));
     const tip = cold.tip.hash;
-    // Index 2 sits in the first share, which a worker checks; index n - 3 in the caller's.
+    // Index 2 sits in the first batch, which goes to a worker; index n - 3 in the last one.
     const early = resign(txs[2]!, w, prevouts[2]!, true);
     const late = resign(txs[n - 3]!, w, prevouts[n - 3]!, true);
     for (const [variant, expected] of [
