@@ -26,6 +26,7 @@ export class SighashError extends Error {
  * ones), computed once per transaction on first use. The transaction must not change afterwards.
  */
 export class PrecomputedTxData {
+  private shared?: { prevouts: Uint8Array; sequences: Uint8Array; outputs: Uint8Array };
   private v0?: { prevouts: Uint8Array; sequences: Uint8Array; outputs: Uint8Array };
   private v1?: {
     prevouts: Uint8Array;
@@ -40,8 +41,9 @@ export class PrecomputedTxData {
     readonly prevouts?: readonly TxOut[],
   ) {}
 
-  private single(): NonNullable<PrecomputedTxData["v1"]> {
-    if (this.v1) return this.v1;
+  /** The single-SHA256 hashes both versions start from (BIP143's are these hashed again). */
+  private single(): NonNullable<PrecomputedTxData["shared"]> {
+    if (this.shared) return this.shared;
     const tx = this.tx;
     const p = new ByteWriter(36 * tx.inputs.length);
     const s = new ByteWriter(4 * tx.inputs.length);
@@ -51,41 +53,40 @@ export class PrecomputedTxData {
     }
     const o = new ByteWriter(64 * tx.outputs.length);
     for (const out of tx.outputs) o.i64(out.value).varBytes(out.scriptPubKey);
-    const a = new ByteWriter(8 * tx.inputs.length);
-    const sc = new ByteWriter(36 * tx.inputs.length);
-    if (this.prevouts) {
-      for (const prev of this.prevouts) {
-        a.i64(prev.value);
-        sc.varBytes(prev.scriptPubKey);
-      }
-    }
-    this.v1 = {
+    this.shared = {
       prevouts: sha256(p.finish()),
       sequences: sha256(s.finish()),
       outputs: sha256(o.finish()),
-      amounts: sha256(a.finish()),
-      scripts: sha256(sc.finish()),
     };
-    return this.v1;
+    return this.shared;
   }
 
   /** BIP143 hashes are the BIP341 ones hashed once more. */
   bip143(): NonNullable<PrecomputedTxData["v0"]> {
     if (!this.v0) {
-      const v1 = this.single();
+      const h = this.single();
       this.v0 = {
-        prevouts: sha256(v1.prevouts),
-        sequences: sha256(v1.sequences),
-        outputs: sha256(v1.outputs),
+        prevouts: sha256(h.prevouts),
+        sequences: sha256(h.sequences),
+        outputs: sha256(h.outputs),
       };
     }
     return this.v0;
   }
 
+  /** BIP341 hashes, the spent amounts and scripts included (only taproot needs those). */
   bip341(): NonNullable<PrecomputedTxData["v1"]> {
+    if (this.v1) return this.v1;
     if (!this.prevouts)
       throw new SighashError("MISSING_PREVOUTS", "taproot signature hashes need every spent output");
-    return this.single();
+    const a = new ByteWriter(8 * this.prevouts.length);
+    const sc = new ByteWriter(36 * this.prevouts.length);
+    for (const prev of this.prevouts) {
+      a.i64(prev.value);
+      sc.varBytes(prev.scriptPubKey);
+    }
+    this.v1 = { ...this.single(), amounts: sha256(a.finish()), scripts: sha256(sc.finish()) };
+    return this.v1;
   }
 }
 

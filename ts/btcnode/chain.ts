@@ -5,10 +5,10 @@
  */
 import {
   Block,
-  verifyInput,
   type BlockHash,
   type BlockHeader,
-  type ScriptFlags,
+  type Transaction,
+  type Txid,
   type TxOut,
 } from "../bitcoin/index.js";
 import {
@@ -23,6 +23,8 @@ import {
 import { RejectError, StorageError } from "./errors.js";
 import { genesisBlock, type ChainParams } from "./params.js";
 import { isUnspendable } from "./script.js";
+import { ScriptCheckPool, type PendingCheck } from "./script-workers.js";
+import { ScriptExecutionCache, SignatureCache } from "./sigcache.js";
 import { BlockStatus, type ChainStore, type StoreBatch } from "./storage.js";
 import {
   blockScriptFlags,
@@ -80,8 +82,17 @@ export class Chain implements CoinSource {
   private candidates = new Set<BlockIndex>();
   private failReasons = new Map<BlockHash, RejectError>();
   private seq = 0;
-  /** wtxid → consensus flags its scripts already passed (filled by the mempool). */
-  readonly scriptCache = new Map<string, ScriptFlags>();
+  /** (wtxid, flags) whose scripts all passed: filled by the mempool, consulted when blocks connect. */
+  readonly scriptCache = new ScriptExecutionCache();
+  /** Valid signatures seen at mempool entry (Core's signature cache). */
+  readonly sigCache = new SignatureCache();
+  /** Txids and wtxid leaves of checked blocks (hashed by the block checks), for `connectTip`. */
+  private readonly blockTxids = new WeakMap<Block, readonly Txid[]>();
+  private readonly blockWtxids = new WeakMap<Block, readonly Uint8Array[]>();
+  /** Txids of the transaction lists of connected blocks, so the mempool need not hash them again. */
+  readonly connectedTxids = new WeakMap<readonly Transaction[], readonly Txid[]>();
+  /** Worker threads for the script checks of a block. */
+  readonly scriptChecks = new ScriptCheckPool();
   /** Block time "now" (seconds); tests and `setmocktime` may override it. */
   now: () => number = () => Math.floor(Date.now() / 1000);
 
@@ -238,8 +249,9 @@ export class Chain implements CoinSource {
       throw new RejectError("consensus", "bad-prevblk", "previous block invalid", hash);
     const prevMtp = this.mtp(prev);
     contextualCheckHeader(block.header, this.powContext(prev), prevMtp, this.now(), this.params);
-    checkBlock(block, this.params);
-    contextualCheckBlock(block, prev.height + 1, prevMtp, this.params);
+    this.blockTxids.set(block, checkBlock(block, this.params));
+    const wtxids = contextualCheckBlock(block, prev.height + 1, prevMtp, this.params);
+    if (wtxids !== undefined) this.blockWtxids.set(block, wtxids);
 
     const idx: BlockIndex = {
       hash,
@@ -378,13 +390,16 @@ export class Chain implements CoinSource {
     const prevMtp = this.mtp(prev);
     const view = new CoinsOverlay(this);
     const spent: Coin[] = [];
+    const checks: PendingCheck[] = [];
     let fees = 0n;
     let sigops = 0;
     const reject = (reason: string, debug?: string): RejectError =>
       new RejectError("consensus", reason, debug, idx.hash);
 
-    for (const tx of block.txs) {
-      const txid = tx.txid();
+    const txids = this.blockTxids.get(block) ?? block.txs.map((tx) => tx.txid());
+    const wtxids = this.blockWtxids.get(block);
+    for (const [t, tx] of block.txs.entries()) {
+      const txid = txids[t]!;
       if (tx.isCoinbase()) {
         sigops += txSigOpCost(tx, []);
       } else {
@@ -418,17 +433,10 @@ export class Chain implements CoinSource {
         }
         sigops += txSigOpCost(tx, prevouts);
         if (sigops > MAX_BLOCK_SIGOPS_COST) throw reject("bad-blk-sigops", "too many sigops");
-        const cached = this.scriptCache.get(tx.wtxid());
-        if (cached === undefined || (cached & flags) !== flags) {
-          for (let i = 0; i < tx.inputs.length; i++) {
-            const r = verifyInput(tx, i, prevouts, flags);
-            if (!r.ok)
-              throw reject(
-                `mandatory-script-verify-flag-failed (${r.message})`,
-                `input ${i} of ${txid}: ${r.error}`,
-              );
-          }
-        }
+        // Scripts are checked after the loop, in parallel; ones verified at mempool entry are skipped.
+        const wtxid = wtxids?.[t] !== undefined ? Uint8Array.from(wtxids[t]).reverse() : tx.wtxid();
+        if (!this.scriptCache.has(wtxid, flags))
+          checks.push({ index: checks.length, blockIndex: t, tx, prevouts });
         for (const input of tx.inputs) spent.push(view.spend(outpointKey(input.prevout)) as Coin);
       }
       if (sigops > MAX_BLOCK_SIGOPS_COST) throw reject("bad-blk-sigops", "too many sigops");
@@ -443,6 +451,13 @@ export class Chain implements CoinSource {
     const paid = block.txs[0].outputs.reduce((a, o) => a + o.value, 0n);
     if (paid > limit)
       throw reject("bad-cb-amount", `coinbase pays too much (actual=${paid} vs limit=${limit})`);
+    const failed = await this.scriptChecks.check(checks, flags, this.sigCache);
+    if (failed !== undefined) {
+      throw reject(
+        `mandatory-script-verify-flag-failed (${failed.message})`,
+        `${txids[checks[failed.tx]!.blockIndex]}:${failed.input} ${failed.error}`,
+      );
+    }
 
     const batch = this.store.batch();
     const status = idx.status | BlockStatus.HAVE_DATA | BlockStatus.VALID;
@@ -450,7 +465,7 @@ export class Chain implements CoinSource {
     if (this.pending.has(idx.hash)) batch.putBlock(idx.hash, block.encode());
     batch.putUndo(idx.hash, encodeUndo(spent));
     this.writeCoins(batch, view);
-    block.txs.forEach((tx, i) => batch.putTx(tx.txid(), idx.hash, i));
+    txids.forEach((txid, i) => batch.putTx(txid, idx.hash, i));
     batch.setTip(idx.hash);
     await batch.write();
 
@@ -458,7 +473,7 @@ export class Chain implements CoinSource {
     idx.status = status;
     this.pending.delete(idx.hash);
     this.active.push(idx);
-    for (const tx of block.txs) this.scriptCache.delete(tx.wtxid());
+    this.connectedTxids.set(block.txs, txids);
   }
 
   private writeCoins(batch: StoreBatch, view: CoinsOverlay): void {

@@ -4,10 +4,11 @@
  * or conflict with entries. Acceptance runs the same input and script checks as a block does,
  * plus the standardness policy.
  */
-import { verifyInput, type Transaction, type Txid, type TxOut } from "../bitcoin/index.js";
+import { PrecomputedTxData, type Transaction, type Txid, type TxOut } from "../bitcoin/index.js";
 import type { Chain } from "./chain.js";
 import { outpointKey, type Coin, type OutpointKey } from "./coins.js";
 import { RejectError } from "./errors.js";
+import { checkInputScripts } from "./sigcache.js";
 import {
   checkInputsStandard,
   checkStandardTx,
@@ -288,19 +289,33 @@ export class Mempool {
     // Scripts last: they are the expensive part. Core tells policy-only failures apart.
     const stdFlags = standardFlags(params, nextHeight);
     const consensusFlags = blockScriptFlags(params, nextHeight);
-    for (let i = 0; i < tx.inputs.length; i++) {
-      const r = verifyInput(tx, i, prevouts, stdFlags);
-      if (r.ok) continue;
-      const c = verifyInput(tx, i, prevouts, consensusFlags);
-      if (c.ok)
-        throw policyReject(`non-mandatory-script-verify-flag (${r.message})`, `input ${i}: ${r.error}`);
+    const txData = new PrecomputedTxData(tx, prevouts);
+    const cached = { sigCache: chain.sigCache, storeSignatures: true, txData };
+    const std = checkInputScripts(tx, prevouts, stdFlags, cached);
+    if (std !== undefined) {
+      const c = checkInputScripts(tx, prevouts, consensusFlags, cached);
+      if (c === undefined)
+        throw policyReject(
+          `non-mandatory-script-verify-flag (${std.message})`,
+          `input ${std.input}: ${std.error}`,
+        );
       throw new RejectError(
         "consensus",
         `mandatory-script-verify-flag-failed (${c.message})`,
-        `input ${i}: ${c.error}`,
+        `input ${c.input}: ${c.error}`,
         txid,
       );
     }
+    // Core's ConsensusScriptChecks: the block flags are checked (from the signature cache) and the
+    // result stored, so the block that confirms this transaction need not run its scripts again.
+    const consensus = checkInputScripts(tx, prevouts, consensusFlags, cached);
+    if (consensus !== undefined)
+      throw new RejectError(
+        "consensus",
+        `mandatory-script-verify-flag-failed (${consensus.message})`,
+        `input ${consensus.input}: ${consensus.error}`,
+        txid,
+      );
 
     const result: AcceptResult = { txid, wtxid, fee, vsize, replaced: [...evicted].map((e) => e.txid) };
     if (opts.testOnly) return result;
@@ -323,7 +338,7 @@ export class Mempool {
       signalsRbf: tx.inputs.some((i) => i.sequence >>> 0 < 0xfffffffe),
     };
     this.addEntry(entry);
-    chain.scriptCache.set(wtxid, consensusFlags);
+    chain.scriptCache.add(wtxid, consensusFlags);
     if (!opts.noTrim) {
       this.trim();
       if (!this.entries.has(txid)) throw policyReject("mempool full");
@@ -409,7 +424,6 @@ export class Mempool {
     }
     for (const p of e.parents) p.children.delete(e);
     for (const c of e.children) c.parents.delete(e);
-    this.chain.scriptCache.delete(e.wtxid);
     this.bytes -= e.size;
     this.sequence++;
   }
@@ -450,8 +464,9 @@ export class Mempool {
 
   /** Removes what a newly connected block confirms, and whatever now conflicts with it. */
   removeForBlock(txs: readonly Transaction[]): void {
-    for (const tx of txs) {
-      const e = this.entries.get(tx.txid());
+    const ids = this.chain.connectedTxids.get(txs);
+    for (const [i, tx] of txs.entries()) {
+      const e = this.entries.get(ids?.[i] ?? tx.txid());
       if (e !== undefined) {
         this.removeEntry(e);
         continue;

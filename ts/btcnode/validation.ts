@@ -13,6 +13,7 @@ import {
   type BlockHeader,
   type ScriptFlags,
   type Transaction,
+  type Txid,
   type TxOut,
 } from "../bitcoin/index.js";
 import { RejectError } from "./errors.js";
@@ -111,31 +112,31 @@ function isNullPrevout(tx: Transaction, i: number): boolean {
 
 /** Core's CheckTransaction: rules that need no context. */
 export function checkTransaction(tx: Transaction): void {
-  const txid = tx.txid();
-  if (tx.inputs.length === 0) throw new RejectError("consensus", "bad-txns-vin-empty", undefined, txid);
-  if (tx.outputs.length === 0) throw new RejectError("consensus", "bad-txns-vout-empty", undefined, txid);
+  // The txid only names a rejected transaction: hashing it for every valid one costs real time.
+  const reject = (reason: string): RejectError => new RejectError("consensus", reason, undefined, tx.txid());
+  if (tx.inputs.length === 0) throw reject("bad-txns-vin-empty");
+  if (tx.outputs.length === 0) throw reject("bad-txns-vout-empty");
   if (tx.encode({ witness: false }).length * WITNESS_SCALE_FACTOR > MAX_BLOCK_WEIGHT)
-    throw new RejectError("consensus", "bad-txns-oversize", undefined, txid);
+    throw reject("bad-txns-oversize");
   let total = 0n;
   for (const o of tx.outputs) {
-    if (o.value < 0n) throw new RejectError("consensus", "bad-txns-vout-negative", undefined, txid);
-    if (o.value > MAX_MONEY) throw new RejectError("consensus", "bad-txns-vout-toolarge", undefined, txid);
+    if (o.value < 0n) throw reject("bad-txns-vout-negative");
+    if (o.value > MAX_MONEY) throw reject("bad-txns-vout-toolarge");
     total += o.value;
-    if (total > MAX_MONEY)
-      throw new RejectError("consensus", "bad-txns-txouttotal-toolarge", undefined, txid);
+    if (total > MAX_MONEY) throw reject("bad-txns-txouttotal-toolarge");
   }
   const seen = new Set<string>();
   for (const i of tx.inputs) {
     const k = `${i.prevout.txid}:${i.prevout.vout}`;
-    if (seen.has(k)) throw new RejectError("consensus", "bad-txns-inputs-duplicate", undefined, txid);
+    if (seen.has(k)) throw reject("bad-txns-inputs-duplicate");
     seen.add(k);
   }
   if (tx.isCoinbase()) {
     const n = tx.inputs[0].scriptSig.length;
-    if (n < 2 || n > 100) throw new RejectError("consensus", "bad-cb-length", undefined, txid);
+    if (n < 2 || n > 100) throw reject("bad-cb-length");
   } else {
     for (let i = 0; i < tx.inputs.length; i++)
-      if (isNullPrevout(tx, i)) throw new RejectError("consensus", "bad-txns-prevout-null", undefined, txid);
+      if (isNullPrevout(tx, i)) throw reject("bad-txns-prevout-null");
   }
 }
 
@@ -319,15 +320,24 @@ export function witnessCommitmentIndex(coinbase: Transaction): number {
   return found;
 }
 
+/** BIP141 merkle leaves: wtxids in internal byte order, the coinbase's replaced by zeros. */
+export function wtxidLeaves(txs: readonly Transaction[]): Uint8Array[] {
+  // Hashed straight from the encoding (no hex round trip).
+  return txs.map((tx, i) => (i === 0 ? new Uint8Array(32) : sha256d(tx.encode({ witness: true }))));
+}
+
 /** Merkle root of the wtxids with the coinbase's replaced by zeros (BIP141). */
-export function witnessMerkleRoot(txs: readonly Transaction[]): Uint8Array {
-  const leaves = txs.map((tx, i) => (i === 0 ? new Uint8Array(32) : reversedHexToBytes(tx.wtxid())));
+export function witnessMerkleRoot(txs: readonly Transaction[], leaves = wtxidLeaves(txs)): Uint8Array {
   return merkleRoot(leaves);
 }
 
 /** The coinbase output script committing to the block's witnesses with a 32-byte reserved value. */
-export function witnessCommitmentScript(txs: readonly Transaction[], reserved: Uint8Array): Uint8Array {
-  const root = witnessMerkleRoot(txs);
+export function witnessCommitmentScript(
+  txs: readonly Transaction[],
+  reserved: Uint8Array,
+  leaves = wtxidLeaves(txs),
+): Uint8Array {
+  const root = witnessMerkleRoot(txs, leaves);
   const commitment = sha256d(new Uint8Array([...root, ...reserved]));
   return new Uint8Array([...WITNESS_COMMITMENT_HEADER, ...commitment]);
 }
@@ -346,19 +356,23 @@ export function bip34Prefix(height: number): Uint8Array {
   return Uint8Array.of(bytes.length, ...bytes);
 }
 
-/** Context-free block checks (Core's CheckBlock without proof of work, which is checked first). */
-export function checkBlock(block: Block, params: ChainParams): void {
+/**
+ * Context-free block checks (Core's CheckBlock without proof of work, which is checked first).
+ * Returns the txids, which it had to hash anyway.
+ */
+export function checkBlock(block: Block, params: ChainParams): Txid[] {
   void params;
   const hash = block.header.hash();
   const txs = block.txs;
   if (txs.length === 0) throw new RejectError("consensus", "bad-blk-length", "size limits failed", hash);
-  const root = merkleRoot(txs.map((t) => t.hashBytes()));
+  const leaves = txs.map((t) => t.hashBytes());
+  const root = merkleRoot(leaves);
   if (!equalBytes(root, block.header.merkleRoot))
     throw new RejectError("mutated", "bad-txnmrklroot", "hashMerkleRoot mismatch", hash);
   // Two equal txids are how a different transaction list reaches the same merkle root (CVE-2012-2459).
   const ids = new Set<string>();
-  for (const t of txs) {
-    const id = t.txid();
+  for (const leaf of leaves) {
+    const id = Buffer.from(leaf).toString("latin1");
     if (ids.has(id)) throw new RejectError("mutated", "bad-txns-duplicate", "duplicate transaction", hash);
     ids.add(id);
   }
@@ -387,19 +401,23 @@ export function checkBlock(block: Block, params: ChainParams): void {
   }
   if (sigops * WITNESS_SCALE_FACTOR > MAX_BLOCK_SIGOPS_COST)
     throw new RejectError("consensus", "bad-blk-sigops", "out-of-bounds SigOpCount", hash);
+  return leaves.map((l) => Buffer.from(l).reverse().toString("hex") as Txid);
 }
 
 export function varIntSize(n: number): number {
   return n < 0xfd ? 1 : n <= 0xffff ? 3 : n <= 0xffffffff ? 5 : 9;
 }
 
-/** Checks of a block against its parent: finality, BIP34 height, witness commitment, weight. */
+/**
+ * Checks of a block against its parent: finality, BIP34 height, witness commitment, weight.
+ * Returns the wtxid leaves when it hashed them for the commitment (internal byte order).
+ */
 export function contextualCheckBlock(
   block: Block,
   height: number,
   prevMtp: number,
   params: ChainParams,
-): void {
+): Uint8Array[] | undefined {
   const hash = block.header.hash();
   const cutoff = height >= params.csvHeight ? prevMtp : block.header.time;
   for (const tx of block.txs)
@@ -413,6 +431,7 @@ export function contextualCheckBlock(
       throw new RejectError("consensus", "bad-cb-height", "block height mismatch in coinbase", hash);
   }
   let haveCommitment = false;
+  let leaves: Uint8Array[] | undefined;
   if (height >= params.segwitHeight) {
     const ci = witnessCommitmentIndex(coinbase);
     if (ci >= 0) {
@@ -424,7 +443,8 @@ export function contextualCheckBlock(
           "invalid witness reserved value size",
           hash,
         );
-      const expected = witnessCommitmentScript(block.txs, w[0]);
+      leaves = wtxidLeaves(block.txs);
+      const expected = witnessCommitmentScript(block.txs, w[0], leaves);
       if (!equalBytes(coinbase.outputs[ci].scriptPubKey.subarray(0, 38), expected))
         throw new RejectError(
           "mutated",
@@ -439,6 +459,7 @@ export function contextualCheckBlock(
     throw new RejectError("mutated", "unexpected-witness", "unexpected witness data found", hash);
   if (block.weight() > MAX_BLOCK_WEIGHT)
     throw new RejectError("consensus", "bad-blk-weight", "weight limit failed", hash);
+  return leaves;
 }
 
 /** Header checks against the parent (Core's ContextualCheckBlockHeader). */

@@ -2,7 +2,12 @@
  * Signature and lock-time checks. The interpreter sees only the `SignatureChecker` interface, so
  * BitVM tooling can run scripts with no transaction at all and the node can run them against one.
  */
+import { createRequire } from "node:module";
+import path from "node:path";
+
 import { secp256k1, schnorr } from "@noble/curves/secp256k1.js";
+
+import { taggedHash } from "../hash.js";
 import { sighashLegacy, sighashTaproot, sighashWitnessV0, type PrecomputedTxData } from "../sighash.js";
 import type { Transaction } from "../tx.js";
 import type { TxOut } from "../types.js";
@@ -192,35 +197,178 @@ function normalizePubKey(pk: Uint8Array): Uint8Array | undefined {
   return undefined;
 }
 
+/**
+ * The curve operations signature checking needs, over already-parsed inputs. Two implementations:
+ * libsecp256k1 (native, through the `secp256k1` package's prebuilt addon) on the node's hot path,
+ * and `@noble/curves` (pure JS), the fallback where the addon cannot load and the reference the
+ * differential tests compare the native one against.
+ */
+export interface Secp256k1Backend {
+  readonly name: "native" | "noble";
+  /** `sig64` is r‖s with s already low, `pubkey` a 33- or 65-byte SEC1 key. */
+  ecdsa(sig64: Uint8Array, msg32: Uint8Array, pubkey: Uint8Array): boolean;
+  /** BIP340 verification. */
+  schnorr(sig64: Uint8Array, msg32: Uint8Array, xonly: Uint8Array): boolean;
+  /** BIP341 tweak: x(P + t·G) and its parity for P = lift_x(xonly); undefined when invalid. */
+  tweak(xonly: Uint8Array, tweak32: Uint8Array): { key: Uint8Array; parity: 0 | 1 } | undefined;
+}
+
+const bytesToBig = (b: Uint8Array, from = 0, to = b.length): bigint => {
+  let v = 0n;
+  for (let i = from; i < to; i++) v = (v << 8n) | BigInt(b[i]!);
+  return v;
+};
+function bigTo32(v: bigint, out: Uint8Array, off: number): void {
+  for (let i = 31; i >= 0; i--) {
+    out[off + i] = Number(v & 0xffn);
+    v >>= 8n;
+  }
+}
+
+export const nobleSecp256k1: Secp256k1Backend = {
+  name: "noble",
+  ecdsa(sig64, msg32, pubkey) {
+    try {
+      return secp256k1.verify(sig64, msg32, pubkey, { prehash: false, lowS: false, format: "compact" });
+    } catch {
+      return false;
+    }
+  },
+  schnorr(sig64, msg32, xonly) {
+    try {
+      return schnorr.verify(sig64, msg32, xonly);
+    } catch {
+      return false;
+    }
+  },
+  tweak(xonly, tweak32) {
+    try {
+      const t = bytesToBig(tweak32);
+      if (t >= N) return undefined;
+      const P = schnorr.utils.lift_x(bytesToBig(xonly));
+      const Q = t === 0n ? P : P.add(secp256k1.Point.BASE.multiply(t));
+      if (Q.is0()) return undefined;
+      const { x, y } = Q.toAffine();
+      const key = new Uint8Array(32);
+      bigTo32(x, key, 0);
+      return { key, parity: (y & 1n) === 1n ? 1 : 0 };
+    } catch {
+      return undefined;
+    }
+  },
+};
+
+/** The raw libsecp256k1 addon of the `secp256k1` package: status codes, 0 = success. */
+interface Secp256k1Addon {
+  ecdsaVerify(sig64: Uint8Array, msg32: Uint8Array, pubkey: Uint8Array): number;
+  ecdsaRecover(out33: Uint8Array, sig64: Uint8Array, recid: number, msg32: Uint8Array): number;
+  publicKeyTweakAdd(out33: Uint8Array, pubkey: Uint8Array, tweak32: Uint8Array): number;
+}
+
+function loadAddon(): Secp256k1Addon | undefined {
+  if (process.env.LVM_SECP256K1 === "noble") return undefined;
+  try {
+    const require = createRequire(import.meta.url);
+    const dir = path.dirname(require.resolve("secp256k1/package.json"));
+    const load = createRequire(path.join(dir, "package.json"))("node-gyp-build") as (d: string) => {
+      Secp256k1: new () => Secp256k1Addon;
+    };
+    return new (load(dir).Secp256k1)();
+  } catch {
+    return undefined;
+  }
+}
+
+const P_FIELD = 2n ** 256n - 0x1000003d1n;
+const CHALLENGE = "BIP0340/challenge";
+
+function nativeBackend(addon: Secp256k1Addon): Secp256k1Backend {
+  const out = new Uint8Array(33);
+  const rs = new Uint8Array(64);
+  const z = new Uint8Array(32);
+  const even = new Uint8Array(33);
+  return {
+    name: "native",
+    ecdsa: (sig64, msg32, pubkey) => addon.ecdsaVerify(sig64, msg32, pubkey) === 0,
+    /**
+     * The package's libsecp256k1 build has no schnorrsig module, so BIP340's R = s·G − e·P is
+     * computed with one public-key recovery, which evaluates r⁻¹(s'·R' − z'·G) for the point R'
+     * with x-coordinate r and even y: with R' = P (r = x(P)), s' = −e·x(P) and z' = −s·x(P) that
+     * is exactly s·G − e·P, in the same single multi-scalar multiplication a verification costs.
+     * R must have even y and x(R) equal to the signature's r. The two cases recovery cannot
+     * express (x(P) ≥ n, e·x(P) ≡ 0), which no real key reaches, go to the reference code.
+     */
+    schnorr(sig64, msg32, xonly) {
+      const r = bytesToBig(sig64, 0, 32);
+      const s = bytesToBig(sig64, 32, 64);
+      const px = bytesToBig(xonly);
+      if (r >= P_FIELD || s >= N || px >= P_FIELD) return false;
+      if (px >= N) return nobleSecp256k1.schnorr(sig64, msg32, xonly);
+      const e = bytesToBig(taggedHash(CHALLENGE, sig64.subarray(0, 32), xonly, msg32)) % N;
+      const sp = (N - ((e * px) % N)) % N;
+      if (sp === 0n) return nobleSecp256k1.schnorr(sig64, msg32, xonly);
+      rs.set(xonly, 0);
+      bigTo32(sp, rs, 32);
+      bigTo32((N - ((s * px) % N)) % N, z, 0);
+      if (addon.ecdsaRecover(out, rs, 0, z) !== 0) return false; // P not on the curve, or R = ∞
+      if (out[0] !== 0x02) return false;
+      for (let i = 0; i < 32; i++) if (out[1 + i] !== sig64[i]) return false;
+      return true;
+    },
+    tweak(xonly, tweak32) {
+      even[0] = 0x02;
+      even.set(xonly, 1);
+      const res = new Uint8Array(33);
+      if (addon.publicKeyTweakAdd(res, even, tweak32) !== 0) return undefined;
+      return { key: res.subarray(1), parity: res[0] === 0x03 ? 1 : 0 };
+    },
+  };
+}
+
+const addon = loadAddon();
+/** libsecp256k1, or undefined where its addon does not load (or LVM_SECP256K1=noble). */
+export const nativeSecp256k1: Secp256k1Backend | undefined = addon ? nativeBackend(addon) : undefined;
+let backend: Secp256k1Backend = nativeSecp256k1 ?? nobleSecp256k1;
+
+/** The backend signature checks use: native when available. */
+export function secp256k1Backend(): Secp256k1Backend {
+  return backend;
+}
+
+/** Switches every later signature check to `b` (benchmarks and differential tests); returns the previous. */
+export function setSecp256k1Backend(b: Secp256k1Backend): Secp256k1Backend {
+  const prev = backend;
+  backend = b;
+  return prev;
+}
+
 /** ECDSA verification with Core's semantics: lax DER, S normalized to low before verifying. */
 export function verifyEcdsa(derSig: Uint8Array, msg32: Uint8Array, pubkey: Uint8Array): boolean {
   const key = normalizePubKey(pubkey);
   if (!key) return false;
   const parsed = parseDerLax(derSig);
   if (!parsed || parsed.r === 0n || parsed.s === 0n) return false;
-  const s = parsed.s > HALF_N ? N - parsed.s : parsed.s;
   const compact = new Uint8Array(64);
-  let r = parsed.r;
-  let ss = s;
-  for (let i = 31; i >= 0; i--) {
-    compact[i] = Number(r & 0xffn);
-    compact[32 + i] = Number(ss & 0xffn);
-    r >>= 8n;
-    ss >>= 8n;
-  }
-  try {
-    return secp256k1.verify(compact, msg32, key, { prehash: false, lowS: false, format: "compact" });
-  } catch {
-    return false;
-  }
+  bigTo32(parsed.r, compact, 0);
+  bigTo32(parsed.s > HALF_N ? N - parsed.s : parsed.s, compact, 32);
+  return backend.ecdsa(compact, msg32, key);
 }
 
 export function verifySchnorr(sig64: Uint8Array, msg32: Uint8Array, xonly: Uint8Array): boolean {
-  try {
-    return schnorr.verify(sig64, msg32, xonly);
-  } catch {
-    return false;
-  }
+  if (sig64.length !== 64 || msg32.length !== 32 || xonly.length !== 32) return false;
+  return backend.schnorr(sig64, msg32, xonly);
+}
+
+/** BIP341: tweak x-only `internalKey` by `merkleRoot` (none: key-path only); undefined for a bad key or tweak. */
+export function tweakXOnly(
+  internalKey: Uint8Array,
+  merkleRoot: Uint8Array | undefined,
+): { key: Uint8Array; parity: 0 | 1 } | undefined {
+  if (internalKey.length !== 32) return undefined;
+  const t = merkleRoot
+    ? taggedHash("TapTweak", internalKey, merkleRoot)
+    : taggedHash("TapTweak", internalKey);
+  return backend.tweak(internalKey, t);
 }
 
 const LOCKTIME_THRESHOLD = 500_000_000;
@@ -254,7 +402,17 @@ export class TransactionChecker implements SignatureChecker {
             this.cache,
           )
         : sighashLegacy(this.tx, this.inputIndex, scriptCode, hashType);
-    return verifyEcdsa(der, hash, pubkey);
+    return this.verifyEcdsaSignature(der, hash, pubkey);
+  }
+
+  /** The curve check of an ECDSA signature (DER, no hash-type byte) on `sighash`; a cache may wrap it. */
+  protected verifyEcdsaSignature(der: Uint8Array, sighash: Uint8Array, pubkey: Uint8Array): boolean {
+    return verifyEcdsa(der, sighash, pubkey);
+  }
+
+  /** The curve check of a BIP340 signature on `sighash`; a cache may wrap it. */
+  protected verifySchnorrSignature(sig64: Uint8Array, sighash: Uint8Array, xonly: Uint8Array): boolean {
+    return verifySchnorr(sig64, sighash, xonly);
   }
 
   checkSchnorr(
@@ -285,7 +443,7 @@ export class TransactionChecker implements SignatureChecker {
       ext,
       this.cache,
     );
-    return verifySchnorr(sig.subarray(0, 64), hash, pubkey) ? undefined : "SCHNORR_SIG";
+    return this.verifySchnorrSignature(sig.subarray(0, 64), hash, pubkey) ? undefined : "SCHNORR_SIG";
   }
 
   checkLockTime(lockTime: number): boolean {

@@ -2,7 +2,6 @@
  * Input verification: Bitcoin Core's VerifyScript with P2SH, segwit v0 and taproot (key path and
  * script path), plus `executeScript` for running a lone script, the form BitVM tools need.
  */
-import { schnorr, secp256k1 } from "@noble/curves/secp256k1.js";
 import { sha256, taggedHash } from "../hash.js";
 import type { PrecomputedTxData } from "../sighash.js";
 import type { Transaction } from "../tx.js";
@@ -10,6 +9,7 @@ import type { TxOut } from "../types.js";
 import {
   NO_SIGNATURES,
   TransactionChecker,
+  tweakXOnly,
   type ExecData,
   type SignatureChecker,
   type SigVersion,
@@ -27,6 +27,8 @@ import {
 import { castToBool } from "./num.js";
 import { isOpSuccess, OP } from "./opcodes.js";
 import { isP2SH, isPushOnly, pushData, readOp, witnessProgram } from "./script.js";
+
+export { tweakXOnly };
 
 export const ANNEX_TAG = 0x50;
 export const TAPROOT_LEAF_MASK = 0xfe;
@@ -66,42 +68,6 @@ export function tapBranchHash(a: Uint8Array, b: Uint8Array): Uint8Array {
     if (a[i] !== b[i]) return a[i]! < b[i]! ? taggedHash("TapBranch", a, b) : taggedHash("TapBranch", b, a);
   }
   return taggedHash("TapBranch", a, b);
-}
-
-const N = secp256k1.Point.CURVE().n;
-const bytesToBig = (b: Uint8Array): bigint => {
-  let v = 0n;
-  for (const x of b) v = (v << 8n) | BigInt(x);
-  return v;
-};
-
-/**
- * Tweak an x-only internal key by `merkleRoot` (or nothing, key-path only) as BIP341 does.
- * Returns the output key and its parity, or undefined for an invalid key or tweak.
- */
-export function tweakXOnly(
-  internalKey: Uint8Array,
-  merkleRoot: Uint8Array | undefined,
-): { key: Uint8Array; parity: 0 | 1 } | undefined {
-  try {
-    const P = schnorr.utils.lift_x(bytesToBig(internalKey));
-    const t = bytesToBig(
-      merkleRoot ? taggedHash("TapTweak", internalKey, merkleRoot) : taggedHash("TapTweak", internalKey),
-    );
-    if (t >= N) return undefined;
-    const Q = t === 0n ? P : P.add(secp256k1.Point.BASE.multiply(t));
-    if (Q.is0()) return undefined;
-    const { x, y } = Q.toAffine();
-    const key = new Uint8Array(32);
-    let v = x;
-    for (let i = 31; i >= 0; i--) {
-      key[i] = Number(v & 0xffn);
-      v >>= 8n;
-    }
-    return { key, parity: (y & 1n) === 1n ? 1 : 0 };
-  } catch {
-    return undefined;
-  }
 }
 
 /** Does `control` prove that the leaf with hash `leafHash` is committed to by output key `program`? */
