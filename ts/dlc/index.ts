@@ -49,3 +49,4 @@ export {
   type Role,
 } from "./channel.js";
 export { DlcTx, withFee, SEQUENCE_LOCKTIME, type DlcUtxo, type DlcTxName } from "./tx.js";
+export { buildFundingTx, fundingAmount, type FundingPart, type WalletCoin } from "./funding.js";

@@ -75,7 +75,7 @@ export function validateDescriptor(d: DigitDescriptor): void {
 
 export function encodeOracleEvent(e: OracleEvent): Uint8Array {
   const desc = new Writer()
-    .bigsize(e.descriptor.base)
+    .u16(e.descriptor.base) // dlcspecs text: bigsize; rust-dlc and node-dlc write u16
     .u8(0) // is_signed = false
     .string(e.descriptor.unit)
     .i32(e.descriptor.precision)
@@ -102,7 +102,7 @@ function readEvent(r: Reader): OracleEvent {
   const nonces = Array.from({ length: count }, () => e.bytes(32));
   const maturity = e.u32();
   const d = e.tlv(TLV_DIGIT_DESCRIPTOR);
-  const base = d.bigsize();
+  const base = d.u16();
   if (d.u8() !== 0) throw new DlcError("BAD_ANNOUNCEMENT", "signed outcomes are not supported");
   const descriptor = { base, unit: d.string(), precision: d.i32(), nbDigits: d.u16() };
   d.end();
