@@ -9,7 +9,7 @@
 import { schnorr } from "@noble/curves/secp256k1.js";
 import { Script } from "@scure/btc-signer/script.js";
 import { sats, type Sats } from "../bitcoin/index.js";
-import { dustLimit, scriptOutput, type TapOutput } from "../bridge/index.js";
+import { dustLimit, scriptOutput, type TapLeaf, type TapOutput } from "../bridge/index.js";
 import {
   adaptorDecrypt,
   adaptorRecover,
@@ -62,6 +62,26 @@ export interface CetEntry {
 export interface ChannelSignatures {
   readonly cets: readonly AdaptorSignature[];
   readonly refund: Uint8Array;
+  /** Plain signatures of the CETs' extra (stake) inputs, `[tx][k]`; empty without a stake. */
+  readonly stakeInputs: readonly (readonly Uint8Array[])[];
+}
+
+/** An extra input of a CET, spent through a `<P_user> CHECKSIGVERIFY <P_federation> CHECKSIG`-style leaf. */
+export interface StakeInput {
+  readonly utxo: DlcUtxo;
+  readonly leaf: TapLeaf;
+  readonly sequence: number;
+}
+
+/**
+ * OP-DLC: every CET also spends the outputs of the oracle's sign transaction of its payout
+ * interval (a timelocked output and the stake connector), so a CET can confirm only after the
+ * challenge window and only while the connector is unspent. The stake (less the CET's fee) goes
+ * back to `returnScript`; the user and the federation are then paid exactly.
+ */
+export interface CetStake {
+  inputs(interval: number): readonly StakeInput[];
+  readonly returnScript: Uint8Array;
 }
 
 export function multisigLeaf(userKey: Uint8Array, federationKey: Uint8Array): Uint8Array {
@@ -93,11 +113,14 @@ export class DlcChannel {
   readonly refund: DlcTx;
   readonly total: Sats;
   readonly #sighashes: Uint8Array[] = [];
+  /** The payout interval of each CET transaction. */
+  readonly #txInterval: number[] = [];
 
   constructor(
     readonly terms: ChannelTerms,
     readonly fundingUtxo: DlcUtxo,
     readonly intervals: readonly PayoutInterval[],
+    readonly stake?: CetStake,
   ) {
     verifyAnnouncement(terms.announcement);
     this.funding = fundingOutput(terms);
@@ -114,30 +137,49 @@ export class DlcChannel {
     const { base, nbDigits } = terms.announcement.event.descriptor;
     checkCoverage(intervals, BigInt(base) ** BigInt(nbDigits) - 1n, this.total);
     this.digits = new DigitPoints(terms.announcement);
-    const byPayout = new Map<bigint, number>();
-    for (const iv of intervals) {
-      let tx = byPayout.get(iv.user);
+    // Without a stake, CETs of equal payout are one transaction; with one, each interval has its own.
+    const byKey = new Map<bigint, number>();
+    intervals.forEach((iv, n) => {
+      const key = stake === undefined ? iv.user : BigInt(n);
+      let tx = byKey.get(key);
       if (tx === undefined) {
         tx = this.txs.length;
-        this.txs.push(this.#payoutTx("CET", iv.user, 0));
+        this.txs.push(this.#payoutTx("CET", iv.user, 0, n));
         this.#sighashes.push(this.txs[tx]!.sighash(0, this.funding.leaves.multisig));
-        byPayout.set(iv.user, tx);
+        this.#txInterval.push(n);
+        byKey.set(key, tx);
       }
       for (const prefix of coverInterval(iv.from, iv.to, base, nbDigits))
         this.entries.push({ prefix, user: iv.user, tx, point: this.digits.prefixPoint(prefix) });
-    }
+    });
     this.refund = this.#payoutTx("Refund", terms.userCollateral, terms.refundLocktime);
   }
 
   /** A transaction spending the funding output through the 2-of-2 leaf that pays the user `user`. */
-  #payoutTx(name: "CET" | "Refund", user: Sats, lockTime: number): DlcTx {
+  #payoutTx(name: "CET" | "Refund", user: Sats, lockTime: number, interval = -1): DlcTx {
     const leaf = this.funding.leaves.multisig;
-    const shape = [[SIG, SIG, leaf.script.length, leaf.controlBlock.length]];
+    const extra = name === "CET" && this.stake !== undefined ? this.stake.inputs(interval) : [];
+    const shape = [leaf, ...extra.map((x) => x.leaf)].map((l) => [
+      SIG,
+      SIG,
+      l.script.length,
+      l.controlBlock.length,
+    ]);
     return withFee(
       (fee) => {
         const tx = new DlcTx(name, lockTime);
         tx.addInput(this.fundingUtxo, SEQUENCE_LOCKTIME);
         const { userScript, federationScript } = this.terms;
+        if (extra.length > 0) {
+          for (const x of extra) tx.addInput(x.utxo, x.sequence);
+          const back = extra.reduce((a, x) => a + x.utxo.amount, 0n) - fee;
+          if (back < dustLimit(this.stake!.returnScript))
+            throw new DlcError("BAD_AMOUNT", "the stake inputs do not cover the CET's fee", { value: back });
+          if (user > 0n) tx.addOutput(userScript, user);
+          if (this.total - user > 0n) tx.addOutput(federationScript, this.total - user);
+          tx.addOutput(this.stake!.returnScript, back);
+          return tx;
+        }
         // The user is paid exactly; the fee comes from the federation's share, then from the user's.
         let fed = this.total - user - fee;
         let usr: bigint = user;
@@ -171,7 +213,14 @@ export class DlcChannel {
     return {
       cets: this.entries.map((e) => adaptorSign(secret, this.#sighashes[e.tx]!, e.point)),
       refund: schnorr.sign(this.refund.sighash(0, this.funding.leaves.multisig), secret),
+      stakeInputs: this.txs.map((tx, t) =>
+        this.#stakeLeaves(t).map((leaf, k) => schnorr.sign(tx.sighash(k + 1, leaf), secret)),
+      ),
     };
+  }
+
+  #stakeLeaves(tx: number): TapLeaf[] {
+    return this.stake === undefined ? [] : this.stake.inputs(this.#txInterval[tx]!).map((x) => x.leaf);
   }
 
   /** Checks a counterparty's signatures; `BAD_ADAPTOR_SIGNATURE` names the first CET that fails. */
@@ -193,6 +242,19 @@ export class DlcChannel {
     });
     if (!schnorr.verify(sigs.refund, this.refund.sighash(0, this.funding.leaves.multisig), key))
       throw new DlcError("BAD_SIGNATURE", "refund signature does not verify", { details: { from } });
+    this.txs.forEach((tx, t) =>
+      this.#stakeLeaves(t).forEach((leaf, k) => {
+        const sig = sigs.stakeInputs[t]?.[k];
+        if (sig === undefined || !schnorr.verify(sig, tx.sighash(k + 1, leaf), key))
+          throw new DlcError(
+            "BAD_SIGNATURE",
+            `signature of CET ${t}'s stake input ${k + 1} does not verify`,
+            {
+              details: { tx: t, input: k + 1, from },
+            },
+          );
+      }),
+    );
   }
 
   /** The CET entry that pays out `value`, or `UNKNOWN_OUTCOME`. */
@@ -205,8 +267,11 @@ export class DlcChannel {
     return i;
   }
 
-  #witness(sigUser: Uint8Array, sigFed: Uint8Array): Uint8Array[] {
-    const leaf = this.funding.leaves.multisig;
+  #witness(
+    sigUser: Uint8Array,
+    sigFed: Uint8Array,
+    leaf: TapLeaf = this.funding.leaves.multisig,
+  ): Uint8Array[] {
     return [sigFed, sigUser, leaf.script, leaf.controlBlock];
   }
 
@@ -234,8 +299,24 @@ export class DlcChannel {
     if (!schnorr.verify(theirs, m, this.#keyOf(other)))
       throw new DlcError("BAD_ATTESTATION", "attestation does not open this CET's adaptor point");
     const mine = schnorr.sign(m, secret);
-    const tx = this.#payoutTx("CET", e.user, 0);
+    const tx = this.#payoutTx("CET", e.user, 0, this.#txInterval[e.tx]!);
     tx.setWitness(0, role === "user" ? this.#witness(mine, theirs) : this.#witness(theirs, mine));
+    this.#stakeLeaves(e.tx).forEach((leaf, k) => {
+      const own = schnorr.sign(tx.sighash(k + 1, leaf), secret);
+      const other = counterparty.stakeInputs[e.tx]?.[k];
+      if (
+        other === undefined ||
+        !schnorr.verify(other, tx.sighash(k + 1, leaf), this.#keyOf(role === "user" ? "federation" : "user"))
+      )
+        throw new DlcError(
+          "BAD_SIGNATURE",
+          `counterparty's signature of stake input ${k + 1} does not verify`,
+        );
+      tx.setWitness(
+        k + 1,
+        role === "user" ? this.#witness(own, other, leaf) : this.#witness(other, own, leaf),
+      );
+    });
     return { tx, entry, value };
   }
 

@@ -47,6 +47,22 @@ export {
   type CetEntry,
   type ChannelSignatures,
   type Role,
+  type CetStake,
+  type StakeInput,
 } from "./channel.js";
 export { DlcTx, withFee, SEQUENCE_LOCKTIME, type DlcUtxo, type DlcTxName } from "./tx.js";
 export { buildFundingTx, fundingAmount, type FundingPart, type WalletCoin } from "./funding.js";
+export {
+  StakedOracle,
+  AMOUNT_WINTERNITZ,
+  MAX_COMMITTED_AMOUNT,
+  amountMessage,
+  oracleWinternitzKey,
+  committedAmount,
+  signLeaf,
+  disproveLeaf,
+  stakeOutput,
+  timelockOutput,
+  connectorOutput,
+  type StakeTerms,
+} from "./stake.js";
