@@ -47,11 +47,21 @@ export function scalar(b: Uint8Array, what = "scalar"): bigint {
   return v;
 }
 
+// Keys and nonces are lifted again and again while a channel is presigned (a square root each):
+// the last few hundred are kept.
+const lifted = new Map<string, Point>();
+
 /** The even-y point of a 32-byte x-only key (BIP340 lift_x). */
 export function liftX(x: Uint8Array, what = "x-only key"): Point {
+  const hex = x.length === 32 ? Buffer.from(x).toString("hex") : "";
+  const hit = lifted.get(hex);
+  if (hit !== undefined) return hit;
   try {
     if (x.length !== 32) throw new Error("length");
-    return schnorr.utils.lift_x(bytesToNum(x));
+    const p = schnorr.utils.lift_x(bytesToNum(x));
+    if (lifted.size >= 512) lifted.delete(lifted.keys().next().value!);
+    lifted.set(hex, p);
+    return p;
   } catch (cause) {
     throw new DlcError("BAD_POINT", `${what} is not a valid x-only point`, { value: x, cause });
   }
@@ -75,8 +85,13 @@ export function challenge(rx: Uint8Array, px: Uint8Array, m: Uint8Array): bigint
   return modN(bytesToNum(schnorr.utils.taggedHash("BIP0340/challenge", rx, px, m)));
 }
 
-/** The BIP340 key pair of a secret: the scalar negated when its point has an odd y. */
-function keyPair(secret: Uint8Array): { d: bigint; px: Uint8Array } {
+/** A BIP340 signing key: the scalar (negated when its point has an odd y) and the x-only key. */
+export interface SigningKey {
+  readonly d: bigint;
+  readonly px: Uint8Array;
+}
+
+export function signingKey(secret: Uint8Array): SigningKey {
   const x = scalar(secret, "secret key");
   const P = G.multiply(x);
   return { d: hasEvenY(P) ? x : N - x, px: xOnly(P) };
@@ -87,14 +102,14 @@ function keyPair(secret: Uint8Array): { d: bigint; px: Uint8Array } {
  * the message, T and fresh randomness, so the same (m, T) never reuses a nonce across different T.
  */
 export function adaptorSign(
-  secret: Uint8Array,
+  secret: Uint8Array | SigningKey,
   m: Uint8Array,
   T: Point,
   aux: Uint8Array = randomBytes(32),
 ): AdaptorSignature {
   if (m.length !== 32)
     throw new DlcError("BAD_PARAMS", "adaptor signatures sign 32-byte messages", { value: m });
-  const { d, px } = keyPair(secret);
+  const { d, px } = secret instanceof Uint8Array ? signingKey(secret) : secret;
   const k0 = modN(
     bytesToNum(schnorr.utils.taggedHash("LVM/dlc/adaptor/nonce", numTo32(d), px, T.toBytes(true), m, aux)),
   );
@@ -119,8 +134,8 @@ export function adaptorVerify(sig: AdaptorSignature, pubkey: Uint8Array, m: Uint
   const e = challenge(xOnly(R), pubkey, m);
   const Rk = R.subtract(T);
   if (Rk.is0()) throw new DlcError("BAD_ADAPTOR_SIGNATURE", "adaptor nonce equals the adaptor point");
-  const expected = (hasEvenY(R) ? Rk : Rk.negate()).add(P.multiplyUnsafe(e));
-  if (!G.multiplyUnsafe(s).equals(expected))
+  // s′·G − e·P must be ±(R − T); one double-scalar multiplication
+  if (!G.mulAddUnsafe(s, P, modN(-e)).equals(hasEvenY(R) ? Rk : Rk.negate()))
     throw new DlcError(
       "BAD_ADAPTOR_SIGNATURE",
       "adaptor signature does not verify for this key, message and point",

@@ -16,6 +16,7 @@ import {
   adaptorSign,
   adaptorVerify,
   equal,
+  signingKey,
   type AdaptorSignature,
   type Point,
 } from "./adaptor.js";
@@ -210,8 +211,9 @@ export class DlcChannel {
   /** The signatures a party gives its counterparty: adaptor signatures of every CET, the refund's. */
   sign(secret: Uint8Array): ChannelSignatures {
     this.#roleOf(secret);
+    const key = signingKey(secret);
     return {
-      cets: this.entries.map((e) => adaptorSign(secret, this.#sighashes[e.tx]!, e.point)),
+      cets: this.entries.map((e) => adaptorSign(key, this.#sighashes[e.tx]!, e.point)),
       refund: schnorr.sign(this.refund.sighash(0, this.funding.leaves.multisig), secret),
       stakeInputs: this.txs.map((tx, t) =>
         this.#stakeLeaves(t).map((leaf, k) => schnorr.sign(tx.sighash(k + 1, leaf), secret)),

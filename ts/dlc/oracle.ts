@@ -177,9 +177,14 @@ export class DigitPoints {
   readonly points: Point[][];
   constructor(readonly announcement: OracleAnnouncement) {
     const { base } = announcement.event.descriptor;
-    this.points = announcement.event.nonces.map((R) =>
-      Array.from({ length: base }, (_, d) => outcomePoint(announcement.oraclePublicKey, R, String(d))),
-    );
+    const key = announcement.oraclePublicKey;
+    const P = liftX(key, "oracle key");
+    this.points = announcement.event.nonces.map((nonce) => {
+      const R = liftX(nonce, "oracle nonce");
+      return Array.from({ length: base }, (_, d) =>
+        R.add(P.multiplyUnsafe(challenge(nonce, key, oracleMessage("attestation/v0", utf8(String(d)))))),
+      );
+    });
   }
   /** Σ S[i][d_i] over a digit prefix: the adaptor point of a CET for that prefix. */
   prefixPoint(prefix: readonly number[]): Point {

@@ -1,0 +1,218 @@
+/**
+ * `npm run bench -- dlc`: adaptor signatures and CETs per channel for withdrawals up to 21 BTC at
+ * sat precision (base 2 and base 10 digits), presigning time of a whole channel (both parties sign
+ * and verify the other's), and the vbytes and weight of every DLC / OP-DLC transaction, each fully
+ * signed. Bitlayer's description (../shared/notes/anchors.md): presignatures grow linearly with
+ * the number of CETs; one CET per sat value would be 2.1·10⁹ CETs.
+ */
+import { schnorr } from "@noble/curves/secp256k1.js";
+import os from "node:os";
+import { sats, txidFromHex } from "../ts/bitcoin/index.js";
+import { winternitzPublicKey } from "../ts/bitvm/index.js";
+import { keyPathOutput, xOnlyKey } from "../ts/bridge/index.js";
+import {
+  DlcChannel,
+  MAX_COMMITTED_AMOUNT,
+  Oracle,
+  StakedOracle,
+  buildFundingTx,
+  coverInterval,
+  digitsFor,
+  fundingOutput,
+  oracleWinternitzKey,
+  stakeOutput,
+  withdrawalIntervals,
+  type DlcTx,
+  type DlcUtxo,
+} from "../ts/dlc/index.js";
+
+const MAX_SATS = 21n * 100_000_000n;
+const secret = (i: number) => schnorr.utils.randomSecretKey(new Uint8Array(48).fill(i + 1));
+const [userSecret, fedSecret, oracleSecret] = [0, 1, 2].map(secret) as [Uint8Array, Uint8Array, Uint8Array];
+const [userKey, fedKey, oracleKey] = [userSecret, fedSecret, oracleSecret].map((s) =>
+  schnorr.getPublicKey(s),
+) as [Uint8Array, Uint8Array, Uint8Array];
+const script = (k: Uint8Array) => keyPathOutput(xOnlyKey(k)).script;
+const fakeUtxo = (n: number, amount: bigint, s: Uint8Array): DlcUtxo => ({
+  txid: txidFromHex(n.toString(16).padStart(64, "0")),
+  vout: 0,
+  amount: sats(amount),
+  script: s,
+});
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return Math.round(s[Math.floor(s.length / 2)]! * 10) / 10;
+}
+
+function terms(base: number, eventId: string) {
+  const nbDigits = base === 2 ? 31 : digitsFor(MAX_SATS, base);
+  const oracle = new Oracle(oracleSecret);
+  const announcement = oracle.announce(eventId, 0, { base, nbDigits, unit: "sats", precision: 0 });
+  return {
+    oracle,
+    terms: {
+      userKey,
+      federationKey: fedKey,
+      userCollateral: sats(MAX_SATS),
+      federationCollateral: sats(100_000_000n),
+      userScript: script(userKey),
+      federationScript: script(fedKey),
+      announcement,
+      refundLocktime: 1_000_000,
+      feeRate: 10n,
+    },
+    max: BigInt(base) ** BigInt(nbDigits) - 1n,
+  };
+}
+
+/** Builds a channel and runs both parties' presigning (sign, then verify the other's). */
+function presign(base: number, w: bigint, i: number) {
+  const t0 = performance.now();
+  const { terms: tm, max } = terms(base, `bench/${base}/${i}`);
+  const funding = fakeUtxo(i + 1, tm.userCollateral + tm.federationCollateral, fundingOutput(tm).script);
+  const ch = new DlcChannel(tm, funding, withdrawalIntervals(w, max, tm.userCollateral));
+  const u = ch.sign(userSecret);
+  const f = ch.sign(fedSecret);
+  ch.verify(u, "user");
+  ch.verify(f, "federation");
+  return { ms: performance.now() - t0, ch };
+}
+
+const vb = (tx: DlcTx) => ({ vbytes: tx.vsize, weight: tx.weight });
+
+export default async function bench(): Promise<Record<string, unknown>> {
+  const out: Record<string, unknown> = {};
+  const amounts = [1n, 100_000_000n, 1_234_567_891n, MAX_SATS];
+  for (const base of [2, 10]) {
+    let maxCets = 0;
+    const times: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      const w = amounts[i % amounts.length]!;
+      const { ms, ch } = presign(base, w, i);
+      if (i > 0) times.push(ms); // the first run warms up the JIT and noble's precomputed tables
+      maxCets = Math.max(maxCets, ch.entries.length);
+    }
+    out[`base${base}_digits`] = base === 2 ? 31 : digitsFor(MAX_SATS, base);
+    out[`base${base}_cets_per_withdrawal_max`] = maxCets;
+    out[`base${base}_adaptor_sigs_per_party`] = maxCets;
+    out[`base${base}_presign_channel_ms_median`] = median(times);
+  }
+  // A range of outcomes with one payout, as dlcspecs' CET compression covers it: [1 sat, 21 BTC].
+  out.cover_1sat_to_21btc_base2_prefixes = coverInterval(1n, MAX_SATS, 2, 31).length;
+  out.cover_1sat_to_21btc_base10_prefixes = coverInterval(1n, MAX_SATS, 10, 10).length;
+  out.cets_one_per_sat_value = Number(MAX_SATS);
+
+  // Signed transactions and their sizes (base 2, 10 sat/vB).
+  const w = 1_234_567_891n;
+  const { oracle, terms: tm, max } = terms(2, "bench/tx");
+  const fundingTx = buildFundingTx(
+    [
+      {
+        coins: [
+          {
+            utxo: fakeUtxo(101, 30n * 100_000_000n, script(userKey)),
+            sign: (h) => schnorr.sign(h, userSecret),
+          },
+        ],
+        collateral: tm.userCollateral,
+        changeScript: script(userKey),
+      },
+      {
+        coins: [
+          { utxo: fakeUtxo(102, 5n * 100_000_000n, script(fedKey)), sign: (h) => schnorr.sign(h, fedSecret) },
+        ],
+        collateral: tm.federationCollateral,
+        changeScript: script(fedKey),
+      },
+    ],
+    fundingOutput(tm).script,
+    10n,
+  );
+  const intervals = withdrawalIntervals(w, max, tm.userCollateral);
+  const plain = new DlcChannel(tm, fundingTx.utxo(0), intervals);
+  const att = oracle.attest(tm.announcement, w);
+  const cet = plain.settle(att, userSecret, plain.sign(fedSecret)).tx;
+  const refund = plain.completeRefund(userSecret, plain.sign(fedSecret));
+
+  const wots = oracleWinternitzKey(oracleSecret, "bench/tx");
+  const stakeTerms = {
+    userKey,
+    federationKey: fedKey,
+    oracleKey,
+    winternitz: winternitzPublicKey(wots),
+    requested: w,
+    intervals: withdrawalIntervals(w, MAX_COMMITTED_AMOUNT, tm.userCollateral),
+    window: 1008,
+    reclaim: 4032,
+    timelockValue: sats(1_000n),
+    feeRate: 10n,
+    returnScript: script(oracleKey),
+  };
+  const stakeTx = buildFundingTx(
+    [
+      {
+        coins: [
+          {
+            utxo: fakeUtxo(103, 3n * 100_000_000n, script(oracleKey)),
+            sign: (h) => schnorr.sign(h, oracleSecret),
+          },
+        ],
+        collateral: sats(2n * 100_000_000n), // Bitlayer's example stake: 2 BTC
+        changeScript: script(oracleKey),
+      },
+    ],
+    stakeOutput(stakeTerms).script,
+    10n,
+  );
+  const t0 = performance.now();
+  const staked = new StakedOracle(stakeTerms, stakeTx.utxo(0));
+  const op = new DlcChannel(tm, fundingTx.utxo(0), stakeTerms.intervals, staked);
+  const u = op.sign(userSecret);
+  const f = op.sign(fedSecret);
+  const signSigs = staked.presignUser(userSecret);
+  op.verify(u, "user");
+  op.verify(f, "federation");
+  staked.verifyUser(signSigs);
+  out.opdlc_presign_channel_ms = Math.round((performance.now() - t0) * 10) / 10;
+  out.opdlc_cets = op.entries.length;
+  out.opdlc_cet_txs = op.txs.length;
+  out.opdlc_oracle_sign_txs = staked.signTxs.length;
+  out.opdlc_sigs_per_user = u.cets.length + u.stakeInputs.flat().length + signSigs.length + 1;
+  const sign = staked.completeSign(w, wots, oracleSecret, signSigs);
+  const settle = op.settle(att, userSecret, f).tx;
+  const lie = staked.completeSign(w - 1n, wots, oracleSecret, signSigs);
+  const disprove = staked.disprove(
+    staked.intervalOf(w - 1n),
+    StakedOracle.commitment(lie.toTransaction().inputs[0]!.witness),
+    script(userKey),
+  );
+  const reclaim = staked.reclaimTx(oracleSecret, script(oracleKey));
+  const txs: Record<string, DlcTx> = {
+    funding: fundingTx,
+    cet: cet,
+    refund,
+    stake: stakeTx,
+    oracle_sign: sign,
+    settle_cet: settle,
+    disprove_cet: disprove,
+    stake_reclaim: reclaim,
+  };
+  let standard = true;
+  for (const [name, tx] of Object.entries(txs)) {
+    const { vbytes, weight } = vb(tx);
+    out[`${name}_vbytes`] = vbytes;
+    standard &&= weight <= 400_000 && witnessItemsStandard(tx);
+  }
+  out.every_tx_standard = standard;
+  // The machine is shared: timings above are only comparable at a similar load.
+  out.load_avg_1m = Math.round(os.loadavg()[0]! * 10) / 10;
+  return out;
+}
+
+/** Tapscript policy: witness stack items (script and control block aside) at most 80 bytes. */
+function witnessItemsStandard(tx: DlcTx): boolean {
+  return tx
+    .toTransaction()
+    .inputs.every((i) => i.witness.length <= 2 || i.witness.slice(0, -2).every((x) => x.length <= 80));
+}
