@@ -66,3 +66,5 @@ export {
   connectorOutput,
   type StakeTerms,
 } from "./stake.js";
+// The oracle federation service (`./service.js`: OracleService) is imported from its own module:
+// it binds the generated typechain type of DlcChannels, which exists only after `npx hardhat build`.

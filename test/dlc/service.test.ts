@@ -1,0 +1,240 @@
+import { schnorr } from "@noble/curves/secp256k1.js";
+import * as bitcoin from "bitcoinjs-lib";
+import { expect } from "chai";
+import { JsonRpcProvider, Wallet } from "ethers";
+import { mkdtempSync, rmSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import * as ecc from "tiny-secp256k1";
+import { sats, txidFromHex, Transaction } from "../../ts/bitcoin/index.js";
+import { winternitzPublicKey } from "../../ts/bitvm/index.js";
+import { keyPathOutput, tweakedSecret, xOnlyKey } from "../../ts/bridge/index.js";
+import { BtcNode, EmbeddedBackend, type BitcoinBackend } from "../../ts/btcnode/index.js";
+import {
+  DlcChannel,
+  MAX_COMMITTED_AMOUNT,
+  StakedOracle,
+  buildFundingTx,
+  fundingOutput,
+  oracleWinternitzKey,
+  stakeOutput,
+  verifyAttestation,
+  withdrawalIntervals,
+  type DlcTx,
+  type DlcUtxo,
+  type StakeTerms,
+} from "../../ts/dlc/index.js";
+import { OracleService, withdrawalEventId } from "../../ts/dlc/service.js";
+import { L2Node, devAccounts, loadBridgeCode, lvmChainSpec } from "../../ts/l2/index.js";
+import { DlcChannels__factory } from "../../types/factories/dlc/DlcChannels__factory.js";
+import { DlcTestLightClient__factory } from "../../types/factories/dlc/test/DlcTestLightClient__factory.js";
+
+// The oracle federation service against our L2 node (DlcChannels deployed on EDR) and our L1
+// regtest node: the L2 records a channel and its withdrawal request, the service attests exactly
+// the requested amount and broadcasts its OP-DLC sign transaction; the user's settle-CET then pays
+// that amount on L1. A restarted service resumes from its files: same attestation, no second
+// broadcast, no second value for the event.
+
+bitcoin.initEccLib(ecc);
+const root = path.resolve(import.meta.dirname, "../..");
+
+describe("dlc: the oracle service (L2 requests → attestation → OracleSign on L1)", function () {
+  let backend: BitcoinBackend;
+  let l2: L2Node;
+  let provider: JsonRpcProvider;
+  let dirs: string[] = [];
+  const tmp = (p: string) => {
+    const d = mkdtempSync(path.join(os.tmpdir(), p));
+    dirs.push(d);
+    return d;
+  };
+  const userSecret = schnorr.utils.randomSecretKey();
+  const fedSecret = schnorr.utils.randomSecretKey();
+  const oracleSecret = schnorr.utils.randomSecretKey();
+  const [userKey, fedKey, oracleKey] = [userSecret, fedSecret, oracleSecret].map((s) =>
+    schnorr.getPublicKey(s),
+  ) as [Uint8Array, Uint8Array, Uint8Array];
+  const script = (k: Uint8Array) => keyPathOutput(xOnlyKey(k)).script;
+  const addr = (s: Uint8Array) => bitcoin.address.fromOutputScript(Buffer.from(s), bitcoin.networks.regtest);
+  const wallet = (secret: Uint8Array) => (h: Uint8Array) => schnorr.sign(h, tweakedSecret(secret));
+
+  before(async function () {
+    backend = new EmbeddedBackend(await BtcNode.open({ datadir: tmp("dlc-svc-l1-"), sync: false }), true);
+    await backend.mine(1, addr(script(userKey)));
+    await backend.mine(1, addr(script(oracleKey)));
+    await backend.mine(101, addr(script(fedKey)));
+    const accounts = devAccounts().map((a) => a.address);
+    l2 = await L2Node.start({
+      port: 0,
+      blockTimeMs: 100,
+      batchBlocks: 2,
+      datadir: tmp("dlc-svc-l2-"),
+      spec: lvmChainSpec({ bridgeCode: await loadBridgeCode(root), devAccounts: accounts }),
+    });
+    provider = new JsonRpcProvider(l2.url, undefined, {
+      staticNetwork: true,
+      pollingInterval: 50,
+      cacheTimeout: -1,
+    });
+  });
+  after(async () => {
+    provider?.destroy();
+    await l2?.stop();
+    await backend?.close();
+    for (const d of dirs) rmSync(d, { recursive: true, force: true });
+    dirs = [];
+  });
+
+  async function coin(s: Uint8Array): Promise<DlcUtxo> {
+    const u = (await backend.scanUtxos(s)).filter((x) => x.coinbase).sort((a, b) => a.height - b.height)[0]!;
+    return {
+      txid: txidFromHex(u.outpoint.txid),
+      vout: u.outpoint.vout,
+      amount: sats(u.value),
+      script: u.scriptPubKey,
+    };
+  }
+  async function confirm(tx: DlcTx): Promise<void> {
+    expect(await backend.testMempoolAccept(tx.toTransaction()), tx.name).to.deep.include({ allowed: true });
+    await backend.sendTransaction(tx.toTransaction());
+    await backend.mine(1, addr(script(fedKey)));
+  }
+  async function until<T>(f: () => T | undefined | Promise<T | undefined>, what: string): Promise<T> {
+    for (let i = 0; i < 200; i++) {
+      const v = await f();
+      if (v !== undefined) return v;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    throw new Error(`timed out waiting for ${what}`);
+  }
+
+  it("attests the L2's request, broadcasts OracleSign once, resumes after a restart; the CET pays it", async () => {
+    const [, , , fedAcct, userAcct] = devAccounts();
+    const fed = new Wallet(fedAcct!.privateKey, provider);
+    const user = new Wallet(userAcct!.privateKey, provider);
+    const lc = await new DlcTestLightClient__factory(fed).deploy();
+    await lc.waitForDeployment();
+    const dlc = await new DlcChannels__factory(fed).deploy(await lc.getAddress(), 1, fed.address);
+    await dlc.waitForDeployment();
+
+    // L1: the user and the federation fund the channel
+    const terms0 = { userKey, federationKey: fedKey };
+    const userCollateral = sats(150_000_000n);
+    const federationCollateral = sats(60_000_000n);
+    const funding = buildFundingTx(
+      [
+        {
+          coins: [{ utxo: await coin(script(userKey)), sign: wallet(userSecret) }],
+          collateral: userCollateral,
+          changeScript: script(userKey),
+        },
+        {
+          coins: [{ utxo: await coin(script(fedKey)), sign: wallet(fedSecret) }],
+          collateral: federationCollateral,
+          changeScript: script(fedKey),
+        },
+      ],
+      fundingOutput(terms0).script,
+      2n,
+    );
+    await confirm(funding);
+    const stripped = Transaction.decode(funding.toBytes()).encode({ witness: false });
+    await (await lc.include(stripped, 1)).wait();
+    const outputKey = "0x" + Buffer.from(funding.output(0).script.subarray(2)).toString("hex");
+    const proof = { rawTx: stripped, header: new Uint8Array(80), txIndex: 0, merkleBranch: "0x" };
+    await (await dlc.connect(fed).openChannel(user.address, outputKey, userCollateral, 0, proof)).wait();
+    const id = await dlc.channelIds(0);
+
+    // L2: the user asks for exactly w sats
+    const w = 87_654_321n;
+    await (await dlc.connect(user).requestWithdrawal(id, w)).wait();
+
+    const datadir = tmp("dlc-svc-");
+    const opts = {
+      backend,
+      l2RpcUrl: l2.url,
+      contract: await dlc.getAddress(),
+      datadir,
+      oracleSecret,
+      pollMs: 100,
+    };
+    let svc = new OracleService(opts);
+    await svc.start();
+    const att = await until(() => svc.attestation(id), "the attestation");
+    const announcement = svc.announcement(id);
+    expect(announcement.event.eventId).to.equal(withdrawalEventId(id));
+    expect(verifyAttestation(announcement, att)).to.equal(w);
+
+    // OP-DLC: the oracle stakes, both parties presign, the user's presignatures go to the service
+    const wots = oracleWinternitzKey(oracleSecret, withdrawalEventId(id));
+    const intervals = withdrawalIntervals(w, MAX_COMMITTED_AMOUNT, userCollateral);
+    const stakeTerms: StakeTerms = {
+      userKey,
+      federationKey: fedKey,
+      oracleKey,
+      winternitz: winternitzPublicKey(wots),
+      requested: w,
+      intervals,
+      window: 2,
+      reclaim: 50,
+      timelockValue: sats(1_000n),
+      feeRate: 2n,
+      returnScript: script(oracleKey),
+    };
+    const stakeTx = buildFundingTx(
+      [
+        {
+          coins: [{ utxo: await coin(script(oracleKey)), sign: wallet(oracleSecret) }],
+          collateral: sats(20_000_000n),
+          changeScript: script(oracleKey),
+        },
+      ],
+      stakeOutput(stakeTerms).script,
+      2n,
+    );
+    await confirm(stakeTx);
+    const staked = new StakedOracle(stakeTerms, stakeTx.utxo(0));
+    const terms = {
+      ...terms0,
+      userCollateral,
+      federationCollateral,
+      userScript: script(userKey),
+      federationScript: script(fedKey),
+      announcement,
+      refundLocktime: (await backend.getBlockCount()) + 100,
+      feeRate: 2n,
+    };
+    const channel = new DlcChannel(terms, funding.utxo(0), intervals, staked);
+    const fromFed = channel.sign(fedSecret);
+    channel.verify(fromFed, "federation");
+    const signSigs = staked.presignUser(userSecret);
+    // a stake for another amount than the L2 request is refused
+    const wrong = new StakedOracle({ ...stakeTerms, requested: w + 1n }, stakeTx.utxo(0));
+    let refused: unknown;
+    await svc.registerStake(id, wrong, wrong.presignUser(userSecret)).catch((e: unknown) => (refused = e));
+    expect((refused as { code?: string }).code).to.equal("BAD_AMOUNT");
+
+    await svc.registerStake(id, staked, signSigs);
+    const signTxid = await until(() => svc.oracleSignTxid(id), "OracleSign");
+    await until(
+      async () => ((await backend.getTxStatus(txidFromHex(signTxid))) === undefined ? undefined : true),
+      "broadcast",
+    );
+    await backend.mine(1, addr(script(fedKey)));
+    await svc.stop();
+
+    // restart: the same attestation, the event bound to w, and no second broadcast
+    svc = new OracleService(opts);
+    expect(svc.oracle.attested.get(withdrawalEventId(id))).to.equal(w);
+    expect(Buffer.from(JSON.stringify(svc.attestation(id)))).to.deep.equal(Buffer.from(JSON.stringify(att)));
+    await svc.tick();
+    expect((await backend.getTxStatus(txidFromHex(signTxid)))?.confirmations).to.equal(1);
+    await svc.stop();
+
+    // after the window the user's settle-CET pays exactly w
+    await backend.mine(2, addr(script(fedKey)));
+    const { tx } = channel.settle(att, userSecret, fromFed);
+    await confirm(tx);
+    expect((await backend.getTxOut({ txid: tx.txid, vout: 0 }))?.value).to.equal(w);
+  });
+});
