@@ -6,9 +6,15 @@ import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import * as ecc from "tiny-secp256k1";
-import { sats, txidFromHex, Transaction } from "../../ts/bitcoin/index.js";
+import { sats, txidFromHex } from "../../ts/bitcoin/index.js";
 import { winternitzPublicKey } from "../../ts/bitvm/index.js";
-import { keyPathOutput, tweakedSecret, xOnlyKey } from "../../ts/bridge/index.js";
+import {
+  keyPathOutput,
+  spvProof,
+  tweakedSecret,
+  txid as bridgeTxid,
+  xOnlyKey,
+} from "../../ts/bridge/index.js";
 import { BtcNode, EmbeddedBackend, type BitcoinBackend } from "../../ts/btcnode/index.js";
 import {
   DlcChannel,
@@ -27,10 +33,12 @@ import {
 import { OracleService, withdrawalEventId } from "../../ts/dlc/service.js";
 import { L2Node, devAccounts, loadBridgeCode, lvmChainSpec } from "../../ts/l2/index.js";
 import { DlcChannels__factory } from "../../types/factories/dlc/DlcChannels__factory.js";
-import { DlcTestLightClient__factory } from "../../types/factories/dlc/test/DlcTestLightClient__factory.js";
+import { EthersLightClient, Relayer } from "../../ts/relayer/index.js";
+import { BtcLightClient__factory } from "../../types/factories/bitcoin/BtcLightClient__factory.js";
 
-// The oracle federation service against our L2 node (DlcChannels deployed on EDR) and our L1
-// regtest node: the L2 records a channel and its withdrawal request, the service attests exactly
+// The oracle federation service against our L2 node (DlcChannels and the Bitcoin light client
+// deployed on EDR, the relayer carrying our regtest node's headers) and our L1 regtest node: the
+// L2 records a channel from an SPV proof of its funding output and its withdrawal request, the service attests exactly
 // the requested amount and broadcasts its OP-DLC sign transaction; the user's settle-CET then pays
 // that amount on L1. A restarted service resumes from its files: same attestation, no second
 // broadcast, no second value for the event.
@@ -112,12 +120,18 @@ describe("dlc: the oracle service (L2 requests → attestation → OracleSign on
     const [, , , fedAcct, userAcct] = devAccounts();
     const fed = new Wallet(fedAcct!.privateKey, provider);
     const user = new Wallet(userAcct!.privateKey, provider);
-    const lc = await new DlcTestLightClient__factory(fed).deploy();
+    const genesis = (await backend.getBlockHeader(await backend.getBlockHash(0))).encode();
+    const lc = await new BtcLightClient__factory(fed).deploy(genesis, 0, 0x7fffffn << 232n, false);
     await lc.waitForDeployment();
+    const relayer = new Relayer({
+      source: backend,
+      client: new EthersLightClient(await lc.getAddress(), fed),
+      batchSize: 500,
+    });
     const dlc = await new DlcChannels__factory(fed).deploy(await lc.getAddress(), 1, fed.address);
     await dlc.waitForDeployment();
 
-    // L1: the user and the federation fund the channel
+    // L1: the user and the federation fund the channel; the relayer carries the block to the L2
     const terms0 = { userKey, federationKey: fedKey };
     const userCollateral = sats(150_000_000n);
     const federationCollateral = sats(60_000_000n);
@@ -138,12 +152,17 @@ describe("dlc: the oracle service (L2 requests → attestation → OracleSign on
       2n,
     );
     await confirm(funding);
-    const stripped = Transaction.decode(funding.toBytes()).encode({ witness: false });
-    await (await lc.include(stripped, 1)).wait();
+    await relayer.syncOnce();
+    const proof = await spvProof(backend, bridgeTxid(funding.txid));
     const outputKey = "0x" + Buffer.from(funding.output(0).script.subarray(2)).toString("hex");
-    const proof = { rawTx: stripped, header: new Uint8Array(80), txIndex: 0, merkleBranch: "0x" };
+    // the federation records it: SPV through the light client, the output's amount and key checked
     await (await dlc.connect(fed).openChannel(user.address, outputKey, userCollateral, 0, proof)).wait();
+    await relayer.stop();
     const id = await dlc.channelIds(0);
+    const recorded = await dlc.channels(id);
+    expect(recorded.fundedSats).to.equal(210_000_000n);
+    expect(recorded.owner).to.equal(user.address);
+    expect(recorded.fundingTxid).to.equal("0x" + Buffer.from(funding.txid, "hex").reverse().toString("hex"));
 
     // L2: the user asks for exactly w sats
     const w = 87_654_321n;
