@@ -22,6 +22,7 @@ import {
   type DlcTx,
   type DlcUtxo,
   type StakeTerms,
+  watchStake,
 } from "../../ts/dlc/index.js";
 import { interpret } from "./checks.js";
 
@@ -164,7 +165,13 @@ describe("dlc: OP-DLC staked oracle on the embedded regtest node", function () {
     const x = await world(0, w);
     const att = x.oracle.attest(x.announcement, w);
     const sign = x.staked.completeSign(w, x.wots, oracleSecret, x.userSignSigs);
+    expect(await watchStake(backend, x.staked, w, challengerScript)).to.deep.equal({ status: "unsigned" });
     await confirm(sign);
+    expect(await watchStake(backend, x.staked, w, challengerScript)).to.deep.equal({
+      status: "honest",
+      interval: 1,
+      committed: w,
+    });
 
     // Nobody can disprove an honest commitment: the disprove leaf evaluates to false.
     const j = x.staked.intervalOf(w);
@@ -196,14 +203,26 @@ describe("dlc: OP-DLC staked oracle on the embedded regtest node", function () {
     const { tx: cet } = x.channel.settle(att, fedSecret, x.fromUser); // the federation would settle
     expect(cet.output(0).amount).to.equal(x.terms.userCollateral); // the lie's CET: refund split
 
+    // the challenger's watcher reads the commitment off the chain and disproves it
     const j = x.staked.intervalOf(lie);
-    const commitment = StakedOracle.commitment(sign.toTransaction().inputs[0]!.witness);
-    const disprove = x.staked.disprove(j, commitment, challengerScript);
-    await confirm(disprove);
+    const seen = await watchStake(backend, x.staked, w, challengerScript);
+    expect(seen).to.deep.include({ status: "disproved", interval: j, committed: lie });
+    const disprove = x.staked.disprove(
+      j,
+      StakedOracle.commitment(sign.toTransaction().inputs[0]!.witness),
+      challengerScript,
+    );
+    expect(seen.status === "disproved" && seen.txid).to.equal(disprove.txid);
+    expect(interpret(disprove)).to.deep.equal([]);
+    await backend.mine(1, addr(fedScript!));
+    expect((await backend.getTxStatus(disprove.txid))?.confirmations).to.equal(1);
     const connector = sign.output(1).amount as Sats;
     expect(disprove.output(0)).to.deep.equal({ script: Uint8Array.of(0x6a), amount: connector / 2n }); // burned
     expect(await value(disprove, 0)).to.equal(undefined); // OP_RETURN: never in the UTXO set
     expect(await value(disprove, 1)).to.equal(connector - connector / 2n - disprove.fee); // challenger
+    expect(await watchStake(backend, x.staked, w, challengerScript)).to.deep.include({
+      status: "settled-or-spent",
+    });
 
     await backend.mine(WINDOW, addr(fedScript!));
     const late = await accept(cet);

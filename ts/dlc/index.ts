@@ -68,3 +68,4 @@ export {
 } from "./stake.js";
 // The oracle federation service (`./service.js`: OracleService) is imported from its own module:
 // it binds the generated typechain type of DlcChannels, which exists only after `npx hardhat build`.
+export { watchStake, committedAmountOf, type WatchResult } from "./watcher.js";
