@@ -15,7 +15,7 @@ import {
   txid as bridgeTxid,
   xOnlyKey,
 } from "../../ts/bridge/index.js";
-import { BtcNode, EmbeddedBackend, type BitcoinBackend } from "../../ts/btcnode/index.js";
+import { startRegtestNode, type BitcoinBackend, type RunningNode } from "../../ts/btcnode/index.js";
 import {
   DlcChannel,
   MAX_COMMITTED_AMOUNT,
@@ -31,6 +31,7 @@ import {
   type StakeTerms,
 } from "../../ts/dlc/index.js";
 import { OracleService, withdrawalEventId } from "../../ts/dlc/service.js";
+import { disprove, status, withdraw } from "../../tasks/dlc.js";
 import { L2Node, devAccounts, loadBridgeCode, lvmChainSpec } from "../../ts/l2/index.js";
 import { DlcChannels__factory } from "../../types/factories/dlc/DlcChannels__factory.js";
 import { EthersLightClient, Relayer } from "../../ts/relayer/index.js";
@@ -44,10 +45,27 @@ import { BtcLightClient__factory } from "../../types/factories/bitcoin/BtcLightC
 // broadcast, no second value for the event.
 
 bitcoin.initEccLib(ecc);
+
+/** Runs a task action and returns what it printed (a task prints one JSON document). */
+async function captured(f: () => Promise<void>): Promise<{ out: string; err: string }> {
+  const [log, error] = [console.log, console.error];
+  let out = "";
+  let err = "";
+  console.log = (...a: unknown[]) => void (out += a.join(" ") + "\n");
+  console.error = (...a: unknown[]) => void (err += a.join(" ") + "\n");
+  try {
+    await f();
+  } finally {
+    [console.log, console.error] = [log, error];
+  }
+  return { out, err };
+}
 const root = path.resolve(import.meta.dirname, "../..");
 
 describe("dlc: the oracle service (L2 requests → attestation → OracleSign on L1)", function () {
   let backend: BitcoinBackend;
+  let l1: RunningNode;
+  let devnet: string;
   let l2: L2Node;
   let provider: JsonRpcProvider;
   let dirs: string[] = [];
@@ -67,7 +85,10 @@ describe("dlc: the oracle service (L2 requests → attestation → OracleSign on
   const wallet = (secret: Uint8Array) => (h: Uint8Array) => schnorr.sign(h, tweakedSecret(secret));
 
   before(async function () {
-    backend = new EmbeddedBackend(await BtcNode.open({ datadir: tmp("dlc-svc-l1-"), sync: false }), true);
+    // laid out as a devnet directory: the L1 node's cookie under btc/, the oracle's files beside it
+    devnet = tmp("dlc-svc-");
+    l1 = await startRegtestNode({ datadir: path.join(devnet, "btc"), rpcPort: 0, sync: false });
+    backend = l1.backend;
     await backend.mine(1, addr(script(userKey)));
     await backend.mine(1, addr(script(oracleKey)));
     await backend.mine(101, addr(script(fedKey)));
@@ -88,7 +109,7 @@ describe("dlc: the oracle service (L2 requests → attestation → OracleSign on
   after(async () => {
     provider?.destroy();
     await l2?.stop();
-    await backend?.close();
+    await l1?.stop();
     for (const d of dirs) rmSync(d, { recursive: true, force: true });
     dirs = [];
   });
@@ -164,11 +185,20 @@ describe("dlc: the oracle service (L2 requests → attestation → OracleSign on
     expect(recorded.owner).to.equal(user.address);
     expect(recorded.fundingTxid).to.equal("0x" + Buffer.from(funding.txid, "hex").reverse().toString("hex"));
 
-    // L2: the user asks for exactly w sats
+    // L2: the user asks for exactly w sats (dlc:withdraw, from dev account #4, the owner)
     const w = 87_654_321n;
-    await (await dlc.connect(user).requestWithdrawal(id, w)).wait();
+    const common = { contract: await dlc.getAddress(), datadir: devnet, l1url: l1.rpcUrl, l2url: l2.url };
+    const notOwner = await captured(() =>
+      withdraw({ ...common, channel: id, amount: "0.87654321", account: "5" }),
+    );
+    expect(notOwner.err).to.match(/^dlc:withdraw: NotOwner\(/); // account #5 does not own the channel
+    expect(process.exitCode).to.equal(1);
+    process.exitCode = 0;
+    expect((await dlc.withdrawals(id)).sats).to.equal(0n);
+    await captured(() => withdraw({ ...common, channel: id, amount: "0.87654321", account: "4" }));
+    expect((await dlc.withdrawals(id)).sats).to.equal(w);
 
-    const datadir = tmp("dlc-svc-");
+    const datadir = devnet;
     const opts = {
       backend,
       l2RpcUrl: l2.url,
@@ -249,6 +279,29 @@ describe("dlc: the oracle service (L2 requests → attestation → OracleSign on
     await svc.tick();
     expect((await backend.getTxStatus(txidFromHex(signTxid)))?.confirmations).to.equal(1);
     await svc.stop();
+
+    // the tasks: status shows the request, the attestation and the sign transaction; the
+    // challenger's check finds the commitment honest and broadcasts nothing
+    const printed = (await captured(() => status(common))).out;
+    const shown = JSON.parse(printed) as { channels: Record<string, string>[] };
+    expect(shown.channels[0]).to.deep.include({
+      id,
+      withdrawalSats: w.toString(),
+      attestedSats: w.toString(),
+      oracleSignTxid: signTxid,
+      fundedSats: "210000000",
+    });
+    const challenger = bitcoin.address.fromOutputScript(
+      Buffer.from(script(fedKey)),
+      bitcoin.networks.regtest,
+    );
+    const checked = JSON.parse(
+      (await captured(() => disprove({ ...common, channel: id, to: challenger }))).out,
+    ) as {
+      status: string;
+      committed: string;
+    };
+    expect(checked).to.deep.include({ status: "honest", committed: w.toString() });
 
     // after the window the user's settle-CET pays exactly w
     await backend.mine(2, addr(script(fedKey)));

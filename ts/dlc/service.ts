@@ -238,3 +238,55 @@ export class OracleService {
     this.#provider.destroy();
   }
 }
+
+/** What `dlc:status` prints about one channel. */
+export interface ChannelStatus {
+  readonly id: string;
+  readonly owner: string;
+  readonly fundedSats: string;
+  readonly userCollateralSats: string;
+  /** Funding outpoint, txid in display order. */
+  readonly funding: string;
+  readonly withdrawalSats?: string;
+  readonly attestedSats?: string;
+  readonly oracleSignTxid?: string;
+}
+
+/** Every channel the contract records, with its request and (from `datadir`) the oracle's state. */
+export async function channelStatuses(contract: DlcChannels, datadir?: string): Promise<ChannelStatus[]> {
+  const out: ChannelStatus[] = [];
+  const count = await contract.channelCount();
+  for (let i = 0n; i < count; i++) {
+    const id = await contract.channelIds(i);
+    const c = await contract.channels(id);
+    const w = await contract.withdrawals(id);
+    const file =
+      datadir === undefined ? undefined : path.join(datadir, "dlc-oracle", `${id.toLowerCase()}.json`);
+    const s = file !== undefined && existsSync(file) ? readJson<ChannelState>(file) : undefined;
+    out.push({
+      id,
+      owner: c.owner,
+      fundedSats: c.fundedSats.toString(),
+      userCollateralSats: c.userCollateralSats.toString(),
+      funding: `${Buffer.from(c.fundingTxid.slice(2), "hex").reverse().toString("hex")}:${c.vout}`,
+      ...(w.requestedAtBlock === 0n ? {} : { withdrawalSats: w.sats.toString() }),
+      ...(s === undefined ? {} : { attestedSats: s.sats }),
+      ...(s?.oracleSign === undefined ? {} : { oracleSignTxid: s.oracleSign.txid }),
+    });
+  }
+  return out;
+}
+
+/** The stake the oracle service registered for a channel (what a challenger watches), if any. */
+export function registeredStake(datadir: string, channelId: string): StakedOracle | undefined {
+  const file = path.join(datadir, "dlc-oracle", `${channelId.toLowerCase()}.json`);
+  if (!existsSync(file)) return undefined;
+  const s = readJson<ChannelState>(file);
+  return s.stake === undefined
+    ? undefined
+    : new StakedOracle(stakeTermsFromJson(s.stake.terms), utxoFromJson(s.stake.utxo));
+}
+
+/** Binds the DlcChannels contract at `address`. */
+export const dlcChannels = (address: string, runner: ContractRunner): DlcChannels =>
+  DlcChannels__factory.connect(address, runner);
