@@ -6,10 +6,21 @@
  * the number of CETs; one CET per sat value would be 2.1·10⁹ CETs.
  */
 import { schnorr } from "@noble/curves/secp256k1.js";
+import * as bitcoin from "bitcoinjs-lib";
+import { JsonRpcProvider, Wallet } from "ethers";
+import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
+import path from "node:path";
+import * as ecc from "tiny-secp256k1";
 import { sats, txidFromHex } from "../ts/bitcoin/index.js";
 import { winternitzPublicKey } from "../ts/bitvm/index.js";
-import { keyPathOutput, xOnlyKey } from "../ts/bridge/index.js";
+import { keyPathOutput, spvProof, tweakedSecret, txid as bridgeTxid, xOnlyKey } from "../ts/bridge/index.js";
+import { startRegtestNode } from "../ts/btcnode/index.js";
+import { OracleService, withdrawalEventId } from "../ts/dlc/service.js";
+import { L2Node, devAccounts, loadBridgeCode, lvmChainSpec } from "../ts/l2/index.js";
+import { EthersLightClient, Relayer } from "../ts/relayer/index.js";
+import { BtcLightClient__factory } from "../types/factories/bitcoin/BtcLightClient__factory.js";
+import { DlcChannels__factory } from "../types/factories/dlc/DlcChannels__factory.js";
 import {
   DlcChannel,
   MAX_COMMITTED_AMOUNT,
@@ -205,6 +216,7 @@ export default async function bench(): Promise<Record<string, unknown>> {
     standard &&= weight <= 400_000 && witnessItemsStandard(tx);
   }
   out.every_tx_standard = standard;
+  Object.assign(out, await devnetRun());
   // The machine is shared: timings above are only comparable at a similar load.
   out.load_avg_1m = Math.round(os.loadavg()[0]! * 10) / 10;
   return out;
@@ -215,4 +227,187 @@ function witnessItemsStandard(tx: DlcTx): boolean {
   return tx
     .toTransaction()
     .inputs.every((i) => i.witness.length <= 2 || i.witness.slice(0, -2).every((x) => x.length <= 80));
+}
+
+/**
+ * The devnet profile, in process: our regtest node (blocks mined on demand), our L2 node with 1 s
+ * blocks, the relayer polling every second into the light client, the oracle service polling
+ * every second. open → usable: funding broadcast until the L2 records the channel by SPV;
+ * withdraw → settle: the L2 request until the settle-CET is mined (window: 2 blocks, mined at once).
+ */
+async function devnetRun(): Promise<Record<string, number>> {
+  bitcoin.initEccLib(ecc);
+  const dir = mkdtempSync(path.join(os.tmpdir(), "dlc-bench-"));
+  const root = path.resolve(import.meta.dirname, "..");
+  const l1 = await startRegtestNode({ datadir: path.join(dir, "btc"), rpcPort: 0, sync: false });
+  const backend = l1.backend;
+  const addr = (s: Uint8Array) => bitcoin.address.fromOutputScript(Buffer.from(s), bitcoin.networks.regtest);
+  const wallet = (secret: Uint8Array) => (h: Uint8Array) => schnorr.sign(h, tweakedSecret(secret));
+  const coin = async (s: Uint8Array): Promise<DlcUtxo> => {
+    const u = (await backend.scanUtxos(s)).filter((x) => x.coinbase).sort((a, b) => a.height - b.height)[0]!;
+    return {
+      txid: txidFromHex(u.outpoint.txid),
+      vout: u.outpoint.vout,
+      amount: sats(u.value),
+      script: u.scriptPubKey,
+    };
+  };
+  const mined = async (tx: DlcTx) => {
+    await backend.sendTransaction(tx.toTransaction());
+    await backend.mine(1, addr(script(fedKey)));
+  };
+  await backend.mine(1, addr(script(userKey)));
+  await backend.mine(1, addr(script(oracleKey)));
+  await backend.mine(101, addr(script(fedKey)));
+  const l2 = await L2Node.start({
+    port: 0,
+    blockTimeMs: 1000,
+    batchBlocks: 1000,
+    datadir: path.join(dir, "l2"),
+    spec: lvmChainSpec({
+      bridgeCode: await loadBridgeCode(root),
+      devAccounts: devAccounts().map((a) => a.address),
+    }),
+  });
+  const provider = new JsonRpcProvider(l2.url, undefined, {
+    staticNetwork: true,
+    pollingInterval: 100,
+    cacheTimeout: -1,
+  });
+  const [, , , fedAcct, userAcct] = devAccounts();
+  const fed = new Wallet(fedAcct!.privateKey, provider);
+  const user = new Wallet(userAcct!.privateKey, provider);
+  const genesis = (await backend.getBlockHeader(await backend.getBlockHash(0))).encode();
+  const lc = await new BtcLightClient__factory(fed).deploy(genesis, 0, 0x7fffffn << 232n, false);
+  await lc.waitForDeployment();
+  const dlc = await new DlcChannels__factory(fed).deploy(await lc.getAddress(), 1, fed.address);
+  await dlc.waitForDeployment();
+  const relayer = new Relayer({
+    source: backend,
+    client: new EthersLightClient(await lc.getAddress(), fed),
+    pollMs: 1000,
+  });
+  relayer.start();
+  const svc = new OracleService({
+    backend,
+    l2RpcUrl: l2.url,
+    contract: await dlc.getAddress(),
+    datadir: dir,
+    oracleSecret,
+    pollMs: 1000,
+  });
+  await svc.start();
+  try {
+    // open → usable on the L2
+    const userCollateral = sats(150_000_000n);
+    const t0 = performance.now();
+    const funding = buildFundingTx(
+      [
+        {
+          coins: [{ utxo: await coin(script(userKey)), sign: wallet(userSecret) }],
+          collateral: userCollateral,
+          changeScript: script(userKey),
+        },
+        {
+          coins: [{ utxo: await coin(script(fedKey)), sign: wallet(fedSecret) }],
+          collateral: sats(60_000_000n),
+          changeScript: script(fedKey),
+        },
+      ],
+      fundingOutput({ userKey, federationKey: fedKey }).script,
+      2n,
+    );
+    await mined(funding);
+    const proof = await spvProof(backend, bridgeTxid(funding.txid));
+    const key = "0x" + Buffer.from(funding.output(0).script.subarray(2)).toString("hex");
+    for (;;) {
+      try {
+        await (await dlc.connect(fed).openChannel(user.address, key, userCollateral, 0, proof)).wait();
+        break;
+      } catch {
+        await new Promise((r) => setTimeout(r, 200)); // the relayer has not carried the block yet
+      }
+    }
+    const openS = (performance.now() - t0) / 1000;
+    const id = await dlc.channelIds(0);
+
+    // withdraw → settle
+    const w = 87_654_321n;
+    const t1 = performance.now();
+    await (await dlc.connect(user).requestWithdrawal(id, w)).wait();
+    const wots = oracleWinternitzKey(oracleSecret, withdrawalEventId(id));
+    const intervals = withdrawalIntervals(w, MAX_COMMITTED_AMOUNT, userCollateral);
+    const stakeTerms = {
+      userKey,
+      federationKey: fedKey,
+      oracleKey,
+      winternitz: winternitzPublicKey(wots),
+      requested: w,
+      intervals,
+      window: 2,
+      reclaim: 50,
+      timelockValue: sats(1_000n),
+      feeRate: 2n,
+      returnScript: script(oracleKey),
+    };
+    const stakeTx = buildFundingTx(
+      [
+        {
+          coins: [{ utxo: await coin(script(oracleKey)), sign: wallet(oracleSecret) }],
+          collateral: sats(20_000_000n),
+          changeScript: script(oracleKey),
+        },
+      ],
+      stakeOutput(stakeTerms).script,
+      2n,
+    );
+    await mined(stakeTx);
+    const staked = new StakedOracle(stakeTerms, stakeTx.utxo(0));
+    const channel = new DlcChannel(
+      {
+        userKey,
+        federationKey: fedKey,
+        userCollateral,
+        federationCollateral: sats(60_000_000n),
+        userScript: script(userKey),
+        federationScript: script(fedKey),
+        announcement: svc.announcement(id),
+        refundLocktime: (await backend.getBlockCount()) + 100,
+        feeRate: 2n,
+      },
+      funding.utxo(0),
+      intervals,
+      staked,
+    );
+    const fromFed = channel.sign(fedSecret);
+    channel.verify(fromFed, "federation");
+    await svc.registerStake(id, staked, staked.presignUser(userSecret));
+    let att = svc.attestation(id);
+    let signTxid = svc.oracleSignTxid(id);
+    while (
+      att === undefined ||
+      signTxid === undefined ||
+      (await backend.getTxStatus(txidFromHex(signTxid))) === undefined
+    ) {
+      await new Promise((r) => setTimeout(r, 100));
+      att = svc.attestation(id);
+      signTxid = svc.oracleSignTxid(id);
+    }
+    await backend.mine(2, addr(script(fedKey))); // the challenge window
+    const settle = channel.settle(att, userSecret, fromFed).tx;
+    await mined(settle);
+    if ((await backend.getTxOut({ txid: settle.txid, vout: 0 }))?.value !== w)
+      throw new Error("settle did not pay w");
+    return {
+      devnet_open_to_l2_s: Math.round(openS * 100) / 100,
+      devnet_withdraw_to_settle_s: Math.round(((performance.now() - t1) / 1000) * 100) / 100,
+    };
+  } finally {
+    await svc.stop();
+    await relayer.stop();
+    provider.destroy();
+    await l2.stop();
+    await l1.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
