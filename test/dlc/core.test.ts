@@ -321,6 +321,21 @@ describe("dlc: a channel's CETs, settlement and refund", () => {
     );
   });
 
+  it("a payout below the dust limit is left out of the CET (its value goes to the fee)", () => {
+    const o = new Oracle(rand32());
+    const a = o.announce("lvm/withdrawal/dust", 0, { base: 2, nbDigits: 31, unit: "sats", precision: 0 });
+    const ch = new DlcChannel(
+      { ...terms, announcement: a },
+      fundingUtxo,
+      withdrawalIntervals(100n, 2n ** 31n - 1n, terms.userCollateral),
+    );
+    const { tx } = ch.settle(o.attest(a, 100n), userSecret, ch.sign(fedSecret));
+    expect(tx.outputCount).to.equal(1);
+    expect(Buffer.from(tx.output(0).script)).to.deep.equal(Buffer.from(terms.federationScript));
+    expect(tx.fee).to.equal(BigInt(tx.vsize) * 2n + 100n); // the fee, plus the dropped 100 sats
+    expect(interpret(tx)).to.deep.equal([]);
+  });
+
   it("refuses payout intervals with a gap and a funding output of another script", () => {
     const ivs = withdrawalIntervals(w, 2n ** 31n - 1n, terms.userCollateral);
     expectCode(() => new DlcChannel(terms, fundingUtxo, ivs.slice(1)), "BAD_INTERVAL");

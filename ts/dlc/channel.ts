@@ -176,8 +176,10 @@ export class DlcChannel {
           const back = extra.reduce((a, x) => a + x.utxo.amount, 0n) - fee;
           if (back < dustLimit(this.stake!.returnScript))
             throw new DlcError("BAD_AMOUNT", "the stake inputs do not cover the CET's fee", { value: back });
-          if (user > 0n) tx.addOutput(userScript, user);
-          if (this.total - user > 0n) tx.addOutput(federationScript, this.total - user);
+          // outputs below their dust limit are left out (their value goes to the fee), as in dlcspecs
+          if (user > 0n && user >= dustLimit(userScript)) tx.addOutput(userScript, user);
+          const fed = this.total - user;
+          if (fed > 0n && fed >= dustLimit(federationScript)) tx.addOutput(federationScript, fed);
           tx.addOutput(this.stake!.returnScript, back);
           return tx;
         }

@@ -329,7 +329,7 @@ export class StakedOracle implements CetStake {
     const leaf = this.stake.leaves.reclaim!;
     const tx = withFee(
       (fee) => {
-        const t = new DlcTx("Stake");
+        const t = new DlcTx("StakeReclaim");
         t.addInput(this.stakeUtxo, this.terms.reclaim);
         t.addOutput(destination, this.stakeUtxo.amount - fee);
         return t;

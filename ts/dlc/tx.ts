@@ -15,7 +15,7 @@ export interface DlcUtxo {
   readonly script: Uint8Array;
 }
 
-export type DlcTxName = "Funding" | "CET" | "Refund" | "OracleSign" | "SettleCET" | "DisproveCET" | "Stake";
+export type DlcTxName = "Funding" | "CET" | "Refund" | "OracleSign" | "DisproveCET" | "StakeReclaim";
 
 /** Sequence that enables nLockTime and opts out of RBF signalling. */
 export const SEQUENCE_LOCKTIME = 0xfffffffe;
