@@ -25,6 +25,7 @@ import {
   verifyAnnouncement,
   verifyAttestation,
   withdrawalIntervals,
+  signedRefund,
   type AdaptorSignature,
   type OracleAnnouncement,
 } from "../../ts/dlc/index.js";
@@ -319,6 +320,10 @@ describe("dlc: a channel's CETs, settlement and refund", () => {
       () => channel.completeRefund(userSecret, { ...fromFed, refund: fromUser.refund }),
       "BAD_SIGNATURE",
     );
+    // signed before funding, without the oracle or the payouts: the same transaction
+    const early = signedRefund(terms, fundingUtxo, userSecret, fedSecret);
+    expect(early.txid).to.equal(tx.txid);
+    expect(interpret(early)).to.deep.equal([]);
   });
 
   it("a payout below the dust limit is left out of the CET (its value goes to the fee)", () => {

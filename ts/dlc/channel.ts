@@ -170,8 +170,8 @@ export class DlcChannel {
       (fee) => {
         const tx = new DlcTx(name, lockTime);
         tx.addInput(this.fundingUtxo, SEQUENCE_LOCKTIME);
-        const { userScript, federationScript } = this.terms;
         if (extra.length > 0) {
+          const { userScript, federationScript } = this.terms;
           for (const x of extra) tx.addInput(x.utxo, x.sequence);
           const back = extra.reduce((a, x) => a + x.utxo.amount, 0n) - fee;
           if (back < dustLimit(this.stake!.returnScript))
@@ -183,15 +183,7 @@ export class DlcChannel {
           tx.addOutput(this.stake!.returnScript, back);
           return tx;
         }
-        // The user is paid exactly; the fee comes from the federation's share, then from the user's.
-        let fed = this.total - user - fee;
-        let usr: bigint = user;
-        if (fed < 0n) {
-          usr += fed;
-          fed = 0n;
-        }
-        if (usr >= dustLimit(userScript) && usr > 0n) tx.addOutput(userScript, usr);
-        if (fed >= dustLimit(federationScript) && fed > 0n) tx.addOutput(federationScript, fed);
+        plainOutputs(tx, this.terms, this.total, user, fee);
         return tx;
       },
       shape,
@@ -356,6 +348,64 @@ export class DlcChannel {
     if (sig === undefined) throw new DlcError("BAD_SIGNATURE", "witness has no signature for this party");
     return adaptorRecover(mine, sig, e.point);
   }
+}
+
+/** The user is paid exactly; the fee comes from the federation's share, then from the user's. */
+function plainOutputs(tx: DlcTx, terms: RefundTerms, total: bigint, user: bigint, fee: bigint): void {
+  let fed = total - user - fee;
+  let usr = user;
+  if (fed < 0n) {
+    usr += fed;
+    fed = 0n;
+  }
+  if (usr >= dustLimit(terms.userScript) && usr > 0n) tx.addOutput(terms.userScript, usr);
+  if (fed >= dustLimit(terms.federationScript) && fed > 0n) tx.addOutput(terms.federationScript, fed);
+}
+
+/** What the refund depends on: neither the oracle nor the payouts. */
+export type RefundTerms = Pick<
+  ChannelTerms,
+  | "userKey"
+  | "federationKey"
+  | "userCollateral"
+  | "federationCollateral"
+  | "userScript"
+  | "federationScript"
+  | "refundLocktime"
+  | "feeRate"
+>;
+
+/**
+ * The refund of a funding output, fully signed: the same transaction `DlcChannel` builds, so the
+ * signatures exchanged before funding stay valid for the channel's whole life.
+ */
+export function signedRefund(
+  terms: RefundTerms,
+  fundingUtxo: DlcUtxo,
+  userSecret: Uint8Array,
+  federationSecret: Uint8Array,
+): DlcTx {
+  const funding = fundingOutput(terms);
+  const leaf = funding.leaves.multisig;
+  const total = terms.userCollateral + terms.federationCollateral;
+  const tx = withFee(
+    (fee) => {
+      const t = new DlcTx("Refund", terms.refundLocktime);
+      t.addInput(fundingUtxo, SEQUENCE_LOCKTIME);
+      plainOutputs(t, terms, total, terms.userCollateral, fee);
+      return t;
+    },
+    [[SIG, SIG, leaf.script.length, leaf.controlBlock.length]],
+    terms.feeRate,
+  );
+  const m = tx.sighash(0, leaf);
+  tx.setWitness(0, [
+    schnorr.sign(m, federationSecret),
+    schnorr.sign(m, userSecret),
+    leaf.script,
+    leaf.controlBlock,
+  ]);
+  return tx;
 }
 
 function checkCoverage(intervals: readonly PayoutInterval[], max: bigint, total: Sats): void {

@@ -42,6 +42,8 @@ export {
   fundingOutput,
   multisigLeaf,
   withdrawalIntervals,
+  signedRefund,
+  type RefundTerms,
   type ChannelTerms,
   type PayoutInterval,
   type CetEntry,
