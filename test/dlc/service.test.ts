@@ -2,11 +2,11 @@ import { schnorr } from "@noble/curves/secp256k1.js";
 import * as bitcoin from "bitcoinjs-lib";
 import { expect } from "chai";
 import { JsonRpcProvider, Wallet } from "ethers";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import * as ecc from "tiny-secp256k1";
-import { sats, txidFromHex } from "../../ts/bitcoin/index.js";
+import { Transaction, sats, txidFromHex } from "../../ts/bitcoin/index.js";
 import { winternitzPublicKey } from "../../ts/bitvm/index.js";
 import {
   keyPathOutput,
@@ -31,7 +31,7 @@ import {
   type StakeTerms,
 } from "../../ts/dlc/index.js";
 import { OracleService, withdrawalEventId } from "../../ts/dlc/service.js";
-import { disprove, status, withdraw } from "../../tasks/dlc.js";
+import { disprove, open, status, withdraw } from "../../tasks/dlc.js";
 import { L2Node, devAccounts, loadBridgeCode, lvmChainSpec } from "../../ts/l2/index.js";
 import { DlcChannels__factory } from "../../types/factories/dlc/DlcChannels__factory.js";
 import { EthersLightClient, Relayer } from "../../ts/relayer/index.js";
@@ -308,5 +308,50 @@ describe("dlc: the oracle service (L2 requests → attestation → OracleSign on
     const { tx } = channel.settle(att, userSecret, fromFed);
     await confirm(tx);
     expect((await backend.getTxOut({ txid: tx.txid, vout: 0 }))?.value).to.equal(w);
+  });
+
+  it("dlc:open funds a channel on L1, writes its refund first, and the federation records it by SPV", async () => {
+    const [, , , fedAcct, userAcct] = devAccounts();
+    const fed = new Wallet(fedAcct!.privateKey, provider);
+    const genesis = (await backend.getBlockHeader(await backend.getBlockHash(0))).encode();
+    const lc = await new BtcLightClient__factory(fed).deploy(genesis, 0, 0x7fffffn << 232n, false);
+    await lc.waitForDeployment();
+    const dlc = await new DlcChannels__factory(fed).deploy(await lc.getAddress(), 1, fed.address);
+    await dlc.waitForDeployment();
+    const relayer = new Relayer({
+      source: backend,
+      client: new EthersLightClient(await lc.getAddress(), fed),
+      batchSize: 500,
+      pollMs: 200,
+    });
+    relayer.start();
+    try {
+      const common = { contract: await dlc.getAddress(), datadir: devnet, l1url: l1.rpcUrl, l2url: l2.url };
+      const args = { ...common, amount: "1.5", account: "4", fedaccount: "3", refundblocks: "5" };
+      const wrongFed = await captured(() => open({ ...args, fedaccount: "2" }));
+      expect(wrongFed.err).to.match(/is not the contract's federation/);
+      process.exitCode = 0;
+
+      const done = await captured(() => open(args));
+      expect(done.err).to.equal("");
+      const printed = JSON.parse(done.out) as { channel: string; funding: string; refundFile: string };
+      const c = await dlc.channels(printed.channel);
+      expect(c.owner).to.equal(userAcct!.address);
+      expect(c.fundedSats).to.equal(150_000_000n);
+      const [fundingTxid] = printed.funding.split(":") as [string];
+      expect((await backend.getTxStatus(txidFromHex(fundingTxid)))?.confirmations).to.equal(1);
+      // the refund was written before the funding went out; it is final only at its locktime
+      const saved = JSON.parse(readFileSync(printed.refundFile, "utf8")) as {
+        refundLocktime: number;
+        raw: string;
+      };
+      const refund = Transaction.decode(Uint8Array.from(Buffer.from(saved.raw, "hex")));
+      expect((await backend.testMempoolAccept(refund)).allowed).to.equal(false);
+      while ((await backend.getBlockCount()) < saved.refundLocktime)
+        await backend.mine(1, addr(script(fedKey)));
+      expect(await backend.testMempoolAccept(refund)).to.deep.include({ allowed: true });
+    } finally {
+      await relayer.stop();
+    }
   });
 });
