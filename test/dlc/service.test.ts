@@ -21,6 +21,8 @@ import {
   MAX_COMMITTED_AMOUNT,
   StakedOracle,
   buildFundingTx,
+  encodeAnnouncement,
+  encodeAttestation,
   fundingOutput,
   oracleWinternitzKey,
   stakeOutput,
@@ -30,6 +32,8 @@ import {
   type DlcUtxo,
   type StakeTerms,
 } from "../../ts/dlc/index.js";
+import { stakeTermsToJson, utxoToJson } from "../../ts/dlc/persist.js";
+import { serveOracleRpc } from "../../ts/dlc/rpc.js";
 import { OracleService, withdrawalEventId } from "../../ts/dlc/service.js";
 import { disprove, open, status, withdraw } from "../../tasks/dlc.js";
 import { L2Node, devAccounts, loadBridgeCode, lvmChainSpec } from "../../ts/l2/index.js";
@@ -257,13 +261,50 @@ describe("dlc: the oracle service (L2 requests → attestation → OracleSign on
     const fromFed = channel.sign(fedSecret);
     channel.verify(fromFed, "federation");
     const signSigs = staked.presignUser(userSecret);
-    // a stake for another amount than the L2 request is refused
-    const wrong = new StakedOracle({ ...stakeTerms, requested: w + 1n }, stakeTx.utxo(0));
-    let refused: unknown;
-    await svc.registerStake(id, wrong, wrong.presignUser(userSecret)).catch((e: unknown) => (refused = e));
-    expect((refused as { code?: string }).code).to.equal("BAD_AMOUNT");
-
-    await svc.registerStake(id, staked, signSigs);
+    // the service's JSON-RPC: what users and the devnet wiring talk to
+    const server = await serveOracleRpc(svc, { port: 0 });
+    const call = async (method: string, params: unknown[]) => {
+      const r = await fetch(server.url, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ jsonrpc: "2.0", id: 1, method, params }),
+      });
+      return (await r.json()) as { result?: unknown; error?: { code: number; data?: { code?: string } } };
+    };
+    try {
+      expect((await call("dlc_announcement", [id])).result).to.equal(
+        Buffer.from(encodeAnnouncement(announcement)).toString("hex"),
+      );
+      expect((await call("dlc_attestation", [id])).result).to.equal(
+        Buffer.from(encodeAttestation(att)).toString("hex"),
+      );
+      expect((await call("dlc_attestation", ["0x1234"])).error).to.deep.include({
+        code: -32602,
+        data: { code: "BAD_PARAMS" },
+      });
+      expect((await call("dlc_registerStake", [{ channelId: id, terms: {} }])).error).to.deep.include({
+        code: -32602,
+        data: { code: "BAD_PARAMS" },
+      });
+      // a stake for another amount than the L2 request is refused, and nothing is stored
+      const wrong = new StakedOracle({ ...stakeTerms, requested: w + 1n }, stakeTx.utxo(0));
+      const stakeJson = (s: StakedOracle, sigs: Uint8Array[]) => ({
+        channelId: id,
+        terms: stakeTermsToJson(s.terms),
+        stakeUtxo: utxoToJson(s.stakeUtxo),
+        userSignSigs: sigs.map((x) => Buffer.from(x).toString("hex")),
+      });
+      expect(
+        (await call("dlc_registerStake", [stakeJson(wrong, wrong.presignUser(userSecret))])).error,
+      ).to.deep.include({
+        code: -32000,
+        data: { code: "BAD_AMOUNT" },
+      });
+      expect(svc.oracleSignTxid(id)).to.equal(undefined);
+      expect((await call("dlc_registerStake", [stakeJson(staked, signSigs)])).result).to.equal(null);
+    } finally {
+      await server.close();
+    }
     const signTxid = await until(() => svc.oracleSignTxid(id), "OracleSign");
     await until(
       async () => ((await backend.getTxStatus(txidFromHex(signTxid))) === undefined ? undefined : true),

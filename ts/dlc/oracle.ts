@@ -280,7 +280,13 @@ export class Oracle {
     validateDescriptor(descriptor);
     const nonces = Array.from({ length: descriptor.nbDigits }, (_, i) => this.#nonce(eventId, i).rx);
     const event: OracleEvent = { nonces, maturity, descriptor, eventId };
-    const signature = schnorr.sign(oracleMessage("announcement/v0", encodeOracleEvent(event)), this.#secret);
+    // BIP340 with zero auxiliary randomness (allowed by BIP340): the same event always gives the
+    // same announcement bytes, whoever asks and however often.
+    const signature = schnorr.sign(
+      oracleMessage("announcement/v0", encodeOracleEvent(event)),
+      this.#secret,
+      new Uint8Array(32),
+    );
     return { signature, oraclePublicKey: this.publicKey, event };
   }
 
