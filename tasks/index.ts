@@ -76,6 +76,45 @@ export const projectTasks: NewTaskDefinition[] = [
     .addOption({ name: "l2url", description: "L2 JSON-RPC URL", defaultValue: "http://127.0.0.1:8547" })
     .setAction(async () => ({ default: (await import("./bridge-devnet.js")).status }))
     .build(),
+  task(
+    "dlc:status",
+    "OP-DLC channels on a running devnet: each channel, its withdrawal request, the oracle's progress",
+  )
+    .addOption({ name: "contract", description: "DlcChannels address on the L2", defaultValue: "" })
+    .addOption({ name: "datadir", description: "Devnet state directory", defaultValue: ".devnet" })
+    .addOption({ name: "l1url", description: "L1 JSON-RPC URL", defaultValue: "http://127.0.0.1:18443" })
+    .addOption({ name: "l2url", description: "L2 JSON-RPC URL", defaultValue: "http://127.0.0.1:8547" })
+    .setAction(async () => ({ default: (await import("./dlc.js")).status }))
+    .build(),
+  task(
+    "dlc:withdraw",
+    "Ask the L2 for an exact OP-DLC withdrawal from a channel (the oracle attests this amount)",
+  )
+    .addOption({ name: "contract", description: "DlcChannels address on the L2", defaultValue: "" })
+    .addOption({ name: "channel", description: "Channel id (0x…32 bytes)", defaultValue: "" })
+    .addOption({ name: "amount", description: "BTC to withdraw (sat precision)", defaultValue: "0.1" })
+    .addOption({ name: "account", description: "L2 dev account owning the channel (0-9)", defaultValue: "0" })
+    .addOption({ name: "datadir", description: "Devnet state directory", defaultValue: ".devnet" })
+    .addOption({ name: "l1url", description: "L1 JSON-RPC URL", defaultValue: "http://127.0.0.1:18443" })
+    .addOption({ name: "l2url", description: "L2 JSON-RPC URL", defaultValue: "http://127.0.0.1:8547" })
+    .setAction(async () => ({ default: (await import("./dlc.js")).withdraw }))
+    .build(),
+  task(
+    "dlc:disprove",
+    "Check the oracle's sign transaction against the L2 request; broadcast the Disprove-CET if it lies",
+  )
+    .addOption({ name: "contract", description: "DlcChannels address on the L2", defaultValue: "" })
+    .addOption({ name: "channel", description: "Channel id (0x…32 bytes)", defaultValue: "" })
+    .addOption({
+      name: "to",
+      description: "Challenger's Bitcoin address (gets the unburned half)",
+      defaultValue: "",
+    })
+    .addOption({ name: "datadir", description: "Devnet state directory", defaultValue: ".devnet" })
+    .addOption({ name: "l1url", description: "L1 JSON-RPC URL", defaultValue: "http://127.0.0.1:18443" })
+    .addOption({ name: "l2url", description: "L2 JSON-RPC URL", defaultValue: "http://127.0.0.1:8547" })
+    .setAction(async () => ({ default: (await import("./dlc.js")).disprove }))
+    .build(),
   task("relay", "Relay Bitcoin headers from a Core-compatible JSON-RPC to the L2 light client until Ctrl-C")
     .addOption({
       name: "lightclient",

@@ -1,0 +1,398 @@
+import { schnorr } from "@noble/curves/secp256k1.js";
+import * as bitcoin from "bitcoinjs-lib";
+import { expect } from "chai";
+import { JsonRpcProvider, Wallet } from "ethers";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import * as ecc from "tiny-secp256k1";
+import { Transaction, sats, txidFromHex } from "../../ts/bitcoin/index.js";
+import { winternitzPublicKey } from "../../ts/bitvm/index.js";
+import {
+  keyPathOutput,
+  spvProof,
+  tweakedSecret,
+  txid as bridgeTxid,
+  xOnlyKey,
+} from "../../ts/bridge/index.js";
+import { startRegtestNode, type BitcoinBackend, type RunningNode } from "../../ts/btcnode/index.js";
+import {
+  DlcChannel,
+  MAX_COMMITTED_AMOUNT,
+  StakedOracle,
+  buildFundingTx,
+  encodeAnnouncement,
+  encodeAttestation,
+  fundingOutput,
+  oracleWinternitzKey,
+  stakeOutput,
+  verifyAttestation,
+  withdrawalIntervals,
+  type DlcTx,
+  type DlcUtxo,
+  type StakeTerms,
+} from "../../ts/dlc/index.js";
+import { stakeTermsToJson, utxoToJson } from "../../ts/dlc/persist.js";
+import { serveOracleRpc } from "../../ts/dlc/rpc.js";
+import { OracleService, withdrawalEventId } from "../../ts/dlc/service.js";
+import { disprove, open, status, withdraw } from "../../tasks/dlc.js";
+import { L2Node, devAccounts, loadBridgeCode, lvmChainSpec } from "../../ts/l2/index.js";
+import { DlcChannels__factory } from "../../types/factories/dlc/DlcChannels__factory.js";
+import { EthersLightClient, Relayer } from "../../ts/relayer/index.js";
+import { BtcLightClient__factory } from "../../types/factories/bitcoin/BtcLightClient__factory.js";
+
+// The oracle federation service against our L2 node (DlcChannels and the Bitcoin light client
+// deployed on EDR, the relayer carrying our regtest node's headers) and our L1 regtest node: the
+// L2 records a channel from an SPV proof of its funding output and its withdrawal request, the service attests exactly
+// the requested amount and broadcasts its OP-DLC sign transaction; the user's settle-CET then pays
+// that amount on L1. A restarted service resumes from its files: same attestation, no second
+// broadcast, no second value for the event.
+
+bitcoin.initEccLib(ecc);
+
+/** Runs a task action and returns what it printed (a task prints one JSON document). */
+async function captured(f: () => Promise<void>): Promise<{ out: string; err: string }> {
+  const [log, error] = [console.log, console.error];
+  let out = "";
+  let err = "";
+  console.log = (...a: unknown[]) => void (out += a.join(" ") + "\n");
+  console.error = (...a: unknown[]) => void (err += a.join(" ") + "\n");
+  try {
+    await f();
+  } finally {
+    [console.log, console.error] = [log, error];
+  }
+  return { out, err };
+}
+const root = path.resolve(import.meta.dirname, "../..");
+
+describe("dlc: the oracle service (L2 requests → attestation → OracleSign on L1)", function () {
+  let backend: BitcoinBackend;
+  let l1: RunningNode;
+  let devnet: string;
+  let l2: L2Node;
+  let provider: JsonRpcProvider;
+  let dirs: string[] = [];
+  const tmp = (p: string) => {
+    const d = mkdtempSync(path.join(os.tmpdir(), p));
+    dirs.push(d);
+    return d;
+  };
+  const userSecret = schnorr.utils.randomSecretKey();
+  const fedSecret = schnorr.utils.randomSecretKey();
+  const oracleSecret = schnorr.utils.randomSecretKey();
+  const [userKey, fedKey, oracleKey] = [userSecret, fedSecret, oracleSecret].map((s) =>
+    schnorr.getPublicKey(s),
+  ) as [Uint8Array, Uint8Array, Uint8Array];
+  const script = (k: Uint8Array) => keyPathOutput(xOnlyKey(k)).script;
+  const addr = (s: Uint8Array) => bitcoin.address.fromOutputScript(Buffer.from(s), bitcoin.networks.regtest);
+  const wallet = (secret: Uint8Array) => (h: Uint8Array) => schnorr.sign(h, tweakedSecret(secret));
+
+  before(async function () {
+    // laid out as a devnet directory: the L1 node's cookie under btc/, the oracle's files beside it
+    devnet = tmp("dlc-svc-");
+    l1 = await startRegtestNode({ datadir: path.join(devnet, "btc"), rpcPort: 0, sync: false });
+    backend = l1.backend;
+    await backend.mine(1, addr(script(userKey)));
+    await backend.mine(1, addr(script(oracleKey)));
+    await backend.mine(101, addr(script(fedKey)));
+    const accounts = devAccounts().map((a) => a.address);
+    l2 = await L2Node.start({
+      port: 0,
+      blockTimeMs: 100,
+      batchBlocks: 2,
+      datadir: tmp("dlc-svc-l2-"),
+      spec: lvmChainSpec({ bridgeCode: await loadBridgeCode(root), devAccounts: accounts }),
+    });
+    provider = new JsonRpcProvider(l2.url, undefined, {
+      staticNetwork: true,
+      pollingInterval: 50,
+      cacheTimeout: -1,
+    });
+  });
+  after(async () => {
+    provider?.destroy();
+    await l2?.stop();
+    await l1?.stop();
+    for (const d of dirs) rmSync(d, { recursive: true, force: true });
+    dirs = [];
+  });
+
+  async function coin(s: Uint8Array): Promise<DlcUtxo> {
+    const u = (await backend.scanUtxos(s)).filter((x) => x.coinbase).sort((a, b) => a.height - b.height)[0]!;
+    return {
+      txid: txidFromHex(u.outpoint.txid),
+      vout: u.outpoint.vout,
+      amount: sats(u.value),
+      script: u.scriptPubKey,
+    };
+  }
+  async function confirm(tx: DlcTx): Promise<void> {
+    expect(await backend.testMempoolAccept(tx.toTransaction()), tx.name).to.deep.include({ allowed: true });
+    await backend.sendTransaction(tx.toTransaction());
+    await backend.mine(1, addr(script(fedKey)));
+  }
+  async function until<T>(f: () => T | undefined | Promise<T | undefined>, what: string): Promise<T> {
+    for (let i = 0; i < 200; i++) {
+      const v = await f();
+      if (v !== undefined) return v;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    throw new Error(`timed out waiting for ${what}`);
+  }
+
+  it("attests the L2's request, broadcasts OracleSign once, resumes after a restart; the CET pays it", async () => {
+    const [, , , fedAcct, userAcct] = devAccounts();
+    const fed = new Wallet(fedAcct!.privateKey, provider);
+    const user = new Wallet(userAcct!.privateKey, provider);
+    const genesis = (await backend.getBlockHeader(await backend.getBlockHash(0))).encode();
+    const lc = await new BtcLightClient__factory(fed).deploy(genesis, 0, 0x7fffffn << 232n, false);
+    await lc.waitForDeployment();
+    const relayer = new Relayer({
+      source: backend,
+      client: new EthersLightClient(await lc.getAddress(), fed),
+      batchSize: 500,
+    });
+    const dlc = await new DlcChannels__factory(fed).deploy(await lc.getAddress(), 1, fed.address);
+    await dlc.waitForDeployment();
+
+    // L1: the user and the federation fund the channel; the relayer carries the block to the L2
+    const terms0 = { userKey, federationKey: fedKey };
+    const userCollateral = sats(150_000_000n);
+    const federationCollateral = sats(60_000_000n);
+    const funding = buildFundingTx(
+      [
+        {
+          coins: [{ utxo: await coin(script(userKey)), sign: wallet(userSecret) }],
+          collateral: userCollateral,
+          changeScript: script(userKey),
+        },
+        {
+          coins: [{ utxo: await coin(script(fedKey)), sign: wallet(fedSecret) }],
+          collateral: federationCollateral,
+          changeScript: script(fedKey),
+        },
+      ],
+      fundingOutput(terms0).script,
+      2n,
+    );
+    await confirm(funding);
+    await relayer.syncOnce();
+    const proof = await spvProof(backend, bridgeTxid(funding.txid));
+    const outputKey = "0x" + Buffer.from(funding.output(0).script.subarray(2)).toString("hex");
+    // the federation records it: SPV through the light client, the output's amount and key checked
+    await (await dlc.connect(fed).openChannel(user.address, outputKey, userCollateral, 0, proof)).wait();
+    await relayer.stop();
+    const id = await dlc.channelIds(0);
+    const recorded = await dlc.channels(id);
+    expect(recorded.fundedSats).to.equal(210_000_000n);
+    expect(recorded.owner).to.equal(user.address);
+    expect(recorded.fundingTxid).to.equal("0x" + Buffer.from(funding.txid, "hex").reverse().toString("hex"));
+
+    // L2: the user asks for exactly w sats (dlc:withdraw, from dev account #4, the owner)
+    const w = 87_654_321n;
+    const common = { contract: await dlc.getAddress(), datadir: devnet, l1url: l1.rpcUrl, l2url: l2.url };
+    const notOwner = await captured(() =>
+      withdraw({ ...common, channel: id, amount: "0.87654321", account: "5" }),
+    );
+    expect(notOwner.err).to.match(/^dlc:withdraw: NotOwner\(/); // account #5 does not own the channel
+    expect(process.exitCode).to.equal(1);
+    process.exitCode = 0;
+    expect((await dlc.withdrawals(id)).sats).to.equal(0n);
+    await captured(() => withdraw({ ...common, channel: id, amount: "0.87654321", account: "4" }));
+    expect((await dlc.withdrawals(id)).sats).to.equal(w);
+
+    const datadir = devnet;
+    const opts = {
+      backend,
+      l2RpcUrl: l2.url,
+      contract: await dlc.getAddress(),
+      datadir,
+      oracleSecret,
+      pollMs: 100,
+    };
+    let svc = new OracleService(opts);
+    await svc.start();
+    const att = await until(() => svc.attestation(id), "the attestation");
+    const announcement = svc.announcement(id);
+    expect(announcement.event.eventId).to.equal(withdrawalEventId(id));
+    expect(verifyAttestation(announcement, att)).to.equal(w);
+
+    // OP-DLC: the oracle stakes, both parties presign, the user's presignatures go to the service
+    const wots = oracleWinternitzKey(oracleSecret, withdrawalEventId(id));
+    const intervals = withdrawalIntervals(w, MAX_COMMITTED_AMOUNT, userCollateral);
+    const stakeTerms: StakeTerms = {
+      userKey,
+      federationKey: fedKey,
+      oracleKey,
+      winternitz: winternitzPublicKey(wots),
+      requested: w,
+      intervals,
+      window: 2,
+      reclaim: 50,
+      timelockValue: sats(1_000n),
+      feeRate: 2n,
+      returnScript: script(oracleKey),
+    };
+    const stakeTx = buildFundingTx(
+      [
+        {
+          coins: [{ utxo: await coin(script(oracleKey)), sign: wallet(oracleSecret) }],
+          collateral: sats(20_000_000n),
+          changeScript: script(oracleKey),
+        },
+      ],
+      stakeOutput(stakeTerms).script,
+      2n,
+    );
+    await confirm(stakeTx);
+    const staked = new StakedOracle(stakeTerms, stakeTx.utxo(0));
+    const terms = {
+      ...terms0,
+      userCollateral,
+      federationCollateral,
+      userScript: script(userKey),
+      federationScript: script(fedKey),
+      announcement,
+      refundLocktime: (await backend.getBlockCount()) + 100,
+      feeRate: 2n,
+    };
+    const channel = new DlcChannel(terms, funding.utxo(0), intervals, staked);
+    const fromFed = channel.sign(fedSecret);
+    channel.verify(fromFed, "federation");
+    const signSigs = staked.presignUser(userSecret);
+    // the service's JSON-RPC: what users and the devnet wiring talk to
+    const server = await serveOracleRpc(svc, { port: 0 });
+    const call = async (method: string, params: unknown[]) => {
+      const r = await fetch(server.url, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ jsonrpc: "2.0", id: 1, method, params }),
+      });
+      return (await r.json()) as { result?: unknown; error?: { code: number; data?: { code?: string } } };
+    };
+    try {
+      expect((await call("dlc_announcement", [id])).result).to.equal(
+        Buffer.from(encodeAnnouncement(announcement)).toString("hex"),
+      );
+      expect((await call("dlc_attestation", [id])).result).to.equal(
+        Buffer.from(encodeAttestation(att)).toString("hex"),
+      );
+      expect((await call("dlc_attestation", ["0x1234"])).error).to.deep.include({
+        code: -32602,
+        data: { code: "BAD_PARAMS" },
+      });
+      expect((await call("dlc_registerStake", [{ channelId: id, terms: {} }])).error).to.deep.include({
+        code: -32602,
+        data: { code: "BAD_PARAMS" },
+      });
+      // a stake for another amount than the L2 request is refused, and nothing is stored
+      const wrong = new StakedOracle({ ...stakeTerms, requested: w + 1n }, stakeTx.utxo(0));
+      const stakeJson = (s: StakedOracle, sigs: Uint8Array[]) => ({
+        channelId: id,
+        terms: stakeTermsToJson(s.terms),
+        stakeUtxo: utxoToJson(s.stakeUtxo),
+        userSignSigs: sigs.map((x) => Buffer.from(x).toString("hex")),
+      });
+      expect(
+        (await call("dlc_registerStake", [stakeJson(wrong, wrong.presignUser(userSecret))])).error,
+      ).to.deep.include({
+        code: -32000,
+        data: { code: "BAD_AMOUNT" },
+      });
+      expect(svc.oracleSignTxid(id)).to.equal(undefined);
+      expect((await call("dlc_registerStake", [stakeJson(staked, signSigs)])).result).to.equal(null);
+    } finally {
+      await server.close();
+    }
+    const signTxid = await until(() => svc.oracleSignTxid(id), "OracleSign");
+    await until(
+      async () => ((await backend.getTxStatus(txidFromHex(signTxid))) === undefined ? undefined : true),
+      "broadcast",
+    );
+    await backend.mine(1, addr(script(fedKey)));
+    await svc.stop();
+
+    // restart: the same attestation, the event bound to w, and no second broadcast
+    svc = new OracleService(opts);
+    expect(svc.oracle.attested.get(withdrawalEventId(id))).to.equal(w);
+    expect(Buffer.from(JSON.stringify(svc.attestation(id)))).to.deep.equal(Buffer.from(JSON.stringify(att)));
+    await svc.tick();
+    expect((await backend.getTxStatus(txidFromHex(signTxid)))?.confirmations).to.equal(1);
+    await svc.stop();
+
+    // the tasks: status shows the request, the attestation and the sign transaction; the
+    // challenger's check finds the commitment honest and broadcasts nothing
+    const printed = (await captured(() => status(common))).out;
+    const shown = JSON.parse(printed) as { channels: Record<string, string>[] };
+    expect(shown.channels[0]).to.deep.include({
+      id,
+      withdrawalSats: w.toString(),
+      attestedSats: w.toString(),
+      oracleSignTxid: signTxid,
+      fundedSats: "210000000",
+    });
+    const challenger = bitcoin.address.fromOutputScript(
+      Buffer.from(script(fedKey)),
+      bitcoin.networks.regtest,
+    );
+    const checked = JSON.parse(
+      (await captured(() => disprove({ ...common, channel: id, to: challenger }))).out,
+    ) as {
+      status: string;
+      committed: string;
+    };
+    expect(checked).to.deep.include({ status: "honest", committed: w.toString() });
+
+    // after the window the user's settle-CET pays exactly w
+    await backend.mine(2, addr(script(fedKey)));
+    const { tx } = channel.settle(att, userSecret, fromFed);
+    await confirm(tx);
+    expect((await backend.getTxOut({ txid: tx.txid, vout: 0 }))?.value).to.equal(w);
+  });
+
+  it("dlc:open funds a channel on L1, writes its refund first, and the federation records it by SPV", async () => {
+    const [, , , fedAcct, userAcct] = devAccounts();
+    const fed = new Wallet(fedAcct!.privateKey, provider);
+    const genesis = (await backend.getBlockHeader(await backend.getBlockHash(0))).encode();
+    const lc = await new BtcLightClient__factory(fed).deploy(genesis, 0, 0x7fffffn << 232n, false);
+    await lc.waitForDeployment();
+    const dlc = await new DlcChannels__factory(fed).deploy(await lc.getAddress(), 1, fed.address);
+    await dlc.waitForDeployment();
+    const relayer = new Relayer({
+      source: backend,
+      client: new EthersLightClient(await lc.getAddress(), fed),
+      batchSize: 500,
+      pollMs: 200,
+    });
+    relayer.start();
+    try {
+      const common = { contract: await dlc.getAddress(), datadir: devnet, l1url: l1.rpcUrl, l2url: l2.url };
+      const args = { ...common, amount: "1.5", account: "4", fedaccount: "3", refundblocks: "5" };
+      const wrongFed = await captured(() => open({ ...args, fedaccount: "2" }));
+      expect(wrongFed.err).to.match(/is not the contract's federation/);
+      process.exitCode = 0;
+
+      const done = await captured(() => open(args));
+      expect(done.err).to.equal("");
+      const printed = JSON.parse(done.out) as { channel: string; funding: string; refundFile: string };
+      const c = await dlc.channels(printed.channel);
+      expect(c.owner).to.equal(userAcct!.address);
+      expect(c.fundedSats).to.equal(150_000_000n);
+      const [fundingTxid] = printed.funding.split(":") as [string];
+      expect((await backend.getTxStatus(txidFromHex(fundingTxid)))?.confirmations).to.equal(1);
+      // the refund was written before the funding went out; it is final only at its locktime
+      const saved = JSON.parse(readFileSync(printed.refundFile, "utf8")) as {
+        refundLocktime: number;
+        raw: string;
+      };
+      const refund = Transaction.decode(Uint8Array.from(Buffer.from(saved.raw, "hex")));
+      expect((await backend.testMempoolAccept(refund)).allowed).to.equal(false);
+      while ((await backend.getBlockCount()) < saved.refundLocktime)
+        await backend.mine(1, addr(script(fedKey)));
+      expect(await backend.testMempoolAccept(refund)).to.deep.include({ allowed: true });
+    } finally {
+      await relayer.stop();
+    }
+  });
+});

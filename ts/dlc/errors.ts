@@ -1,0 +1,27 @@
+import { LvmError, type LvmErrorOptions } from "../core/index.js";
+
+/** Why the DLC component refused something. Tests and callers branch on these, never on text. */
+export type DlcErrorCode =
+  | "BAD_POINT"
+  | "BAD_SCALAR"
+  | "BAD_ADAPTOR_SIGNATURE"
+  | "BAD_ATTESTATION"
+  | "WRONG_NONCE"
+  | "WRONG_EVENT"
+  | "BAD_ANNOUNCEMENT"
+  | "UNKNOWN_OUTCOME"
+  | "BAD_OUTCOME"
+  | "BAD_INTERVAL"
+  | "BAD_PARAMS"
+  | "BAD_AMOUNT"
+  | "BAD_SIGNATURE"
+  | "NONCE_REUSE"
+  | "NOT_SETTLEABLE";
+
+/** Every refusal of `ts/dlc`. Nothing is changed when one is thrown. */
+export class DlcError extends LvmError<DlcErrorCode> {
+  override readonly name = "DlcError";
+  constructor(code: DlcErrorCode, message: string, options?: LvmErrorOptions) {
+    super(code, message, options);
+  }
+}
