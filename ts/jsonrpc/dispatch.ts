@@ -137,11 +137,17 @@ export class JsonRpcDispatcher<Ctx = undefined> {
     for (; i < body.length && budget >= 0; i += window) {
       const chunk = body.slice(i, i + window);
       const outs = await Promise.all(chunk.map((m) => this.#one(m, ctx, budget)));
-      for (const out of outs) {
-        if (out === undefined) continue;
+      outs.forEach((out, k) => {
+        if (out === undefined) return;
+        if (budget < 0) {
+          // Ran alongside the call that crossed the budget: answered as if not run.
+          const m = chunk[k] as Record<string, unknown>;
+          answers.push(errorText(validId(m.id) ? m.id : null, TOO_LARGE));
+          return;
+        }
         answers.push(out.text);
         budget -= out.text.length;
-      }
+      });
     }
     // Past the budget: the calls not run yet are answered "response too large", as geth does.
     for (; i < body.length; i++) {
