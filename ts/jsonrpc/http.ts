@@ -8,6 +8,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo, Socket } from "node:net";
 
 import { JsonRpcDispatcher, type DispatcherOptions } from "./dispatch.js";
+import { webSocketHandler, type WsSession } from "./ws.js";
 
 export interface CorsOptions {
   /** Allowed origins: "*" (the default) or a list of exact origins. */
@@ -24,8 +25,11 @@ export interface HttpJsonRpcOptions<Ctx = undefined> extends DispatcherOptions<C
   readonly health?: () => unknown;
   /** Context handed to methods for HTTP calls. */
   readonly httpContext?: Ctx;
-  /** Takes WebSocket upgrades (see `attachWebSocket`); without it an upgrade is refused with 400. */
-  readonly onUpgrade?: (req: IncomingMessage, socket: Socket, head: Buffer) => void;
+  /**
+   * Serves JSON-RPC over WebSocket on the same port, each connection with the context this
+   * returns for it. Without it an upgrade is refused with 400.
+   */
+  readonly webSocket?: { readonly context: (session: WsSession) => Ctx };
   /** Told about faults that are not the client's (default: console.error). */
   readonly log?: (message: string, error: unknown) => void;
 }
@@ -61,10 +65,18 @@ export async function serveJsonRpc<Ctx = undefined>(
     if (socket.writable) socket.end("HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n");
     else socket.destroy();
   });
+  const ws =
+    opts.webSocket === undefined
+      ? undefined
+      : webSocketHandler(dispatcher, {
+          context: opts.webSocket.context,
+          origins: opts.cors === false ? "*" : (opts.cors?.origins ?? "*"),
+          log,
+        });
   http.on("upgrade", (req: IncomingMessage, socket: Socket, head: Buffer) => {
     socket.on("error", () => socket.destroy());
     try {
-      if (opts.onUpgrade !== undefined) opts.onUpgrade(req, socket, head);
+      if (ws !== undefined) ws.onUpgrade(req, socket, head);
       else socket.end("HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n");
     } catch (e) {
       log("json-rpc: upgrade failed", e);
@@ -86,6 +98,7 @@ export async function serveJsonRpc<Ctx = undefined>(
     dispatcher,
     close: () =>
       new Promise<void>((resolve) => {
+        ws?.close();
         http.close(() => resolve());
         http.closeAllConnections();
       }),

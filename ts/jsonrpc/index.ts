@@ -17,3 +17,4 @@ export {
 } from "./dispatch.js";
 export { serveJsonRpc, type CorsOptions, type HttpJsonRpcOptions, type JsonRpcHttpServer } from "./http.js";
 export { installProcessGuards } from "./guards.js";
+export { webSocketHandler, type WebSocketOptions, type WsSession } from "./ws.js";

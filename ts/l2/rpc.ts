@@ -15,6 +15,7 @@ import {
   type ErrorObject,
   type JsonRpcLimits,
   type JsonRpcMethod,
+  type WsSession,
 } from "../jsonrpc/index.js";
 import { L2Error } from "./errors.js";
 import {
@@ -28,6 +29,7 @@ import {
   required,
   type BlockRef,
 } from "./rpc-params.js";
+import { Subscriptions } from "./rpc-subscriptions.js";
 import { nextBaseFee, type Sequencer } from "./sequencer.js";
 import type { PoolTx } from "./txpool.js";
 import type { Address, Hash32 } from "./types.js";
@@ -94,8 +96,8 @@ export function createRpc(
     RpcServerOptions,
     "suggestedTip" | "clientVersion" | "limits" | "finality" | "maxLogRange" | "maxLogResults"
   >,
-): JsonRpcDispatcher {
-  return new JsonRpcDispatcher({
+): JsonRpcDispatcher<WsSession | undefined> {
+  return new JsonRpcDispatcher<WsSession | undefined>({
     methods: rpcMethods(sequencer, opts),
     limits: opts.limits,
     mapError,
@@ -103,18 +105,21 @@ export function createRpc(
   });
 }
 
-/** The method table (shared by the HTTP and WebSocket transports). */
+type Method = JsonRpcMethod<WsSession | undefined>;
+
+/** The method table (shared by the HTTP and WebSocket transports; subscriptions need the latter). */
 export function rpcMethods(
   sequencer: Sequencer,
   opts: Pick<
     RpcServerOptions,
     "suggestedTip" | "clientVersion" | "finality" | "maxLogRange" | "maxLogResults"
   >,
-): Map<string, JsonRpcMethod> {
+  subscriptions?: Subscriptions,
+): Map<string, Method> {
   const executor = sequencer.executor;
   const maxRange = opts.maxLogRange ?? 10_000;
   const maxResults = opts.maxLogResults ?? 10_000;
-  const methods = new Map<string, JsonRpcMethod>();
+  const methods = new Map<string, Method>();
   const chainId = async () => (await exec("eth_chainId", [])) as string;
   const head = () => sequencer.head.number;
 
@@ -281,7 +286,7 @@ export function rpcMethods(
   methods.set("eth_accounts", () => []);
   methods.set("eth_maxPriorityFeePerGas", () => hex(opts.suggestedTip));
   methods.set("eth_gasPrice", () => hex(nextBaseFee(sequencer.head) + opts.suggestedTip));
-  methods.set("eth_sendRawTransaction", (p) => {
+  methods.set("eth_sendRawTransaction", async (p) => {
     atMost(p, 1);
     const raw = required(p, 0, "input");
     if (typeof raw !== "string" || !/^0x([0-9a-fA-F]{2})*$/.test(raw))
@@ -290,8 +295,17 @@ export function rpcMethods(
         "json: cannot unmarshal invalid hex string into Go value of type hexutil.Bytes",
         raw,
       );
-    return sequencer.submit(raw);
+    const hash = await sequencer.submit(raw);
+    subscriptions?.pending(hash, () => {
+      const pooled = sequencer.pool.get(hash);
+      return pooled === undefined ? hash : pendingTxJson(pooled);
+    });
+    return hash;
   });
+  if (subscriptions !== undefined) {
+    methods.set("eth_subscribe", (p, call) => subscriptions.subscribe(p, call.ctx));
+    methods.set("eth_unsubscribe", (p, call) => subscriptions.unsubscribe(p, call.ctx));
+  }
   const countChecked = methods.get("eth_getTransactionCount")!;
   methods.set("eth_getTransactionCount", async (p, call) => {
     if (p[1] === "pending") {
@@ -360,21 +374,34 @@ function pendingTxJson(p: PoolTx): Record<string, unknown> {
 /** A running JSON-RPC HTTP server. */
 export interface RpcHandle {
   readonly url: string;
+  /** The same port, WebSocket (eth_subscribe). */
+  readonly wsUrl: string;
   readonly port: number;
   close(): Promise<void>;
 }
 
 /** Serves `sequencer` over HTTP on 127.0.0.1:`port` (0: any free port). */
 export async function serveRpc(sequencer: Sequencer, opts: RpcServerOptions): Promise<RpcHandle> {
-  const server = await serveJsonRpc({
+  const subscriptions = new Subscriptions(sequencer);
+  const server = await serveJsonRpc<WsSession | undefined>({
     port: opts.port,
     ...(opts.host === undefined ? {} : { host: opts.host }),
-    methods: rpcMethods(sequencer, opts),
+    methods: rpcMethods(sequencer, opts, subscriptions),
+    httpContext: undefined,
+    webSocket: { context: (session) => session },
     limits: opts.limits,
     mapError,
     onError: (e, method) => console.warn(`l2 rpc: ${method} failed`, e),
     cors: opts.cors,
     health: () => ({ status: "ok", blockNumber: hex(sequencer.head.number) }),
   });
-  return { url: server.url, port: server.port, close: () => server.close() };
+  return {
+    url: server.url,
+    port: server.port,
+    wsUrl: server.url.replace(/^http/, "ws"),
+    close: async () => {
+      subscriptions.close();
+      await server.close();
+    },
+  };
 }
