@@ -5,7 +5,7 @@
  * geth's messages before they reach the executor; framing, limits and isolation are the shared
  * hardened server's (ts/jsonrpc).
  */
-import { Transaction } from "ethers";
+import { Transaction, getAddress } from "ethers";
 
 import {
   JsonRpcDispatcher,
@@ -86,6 +86,9 @@ const PASSTHROUGH: Readonly<Record<string, { args: ArgKind[]; required: number; 
   eth_blockNumber: { args: [], required: 0 },
   eth_feeHistory: { args: ["any", "block", "any"], required: 2 },
   eth_newBlockFilter: { args: [], required: 0 },
+  eth_getProof: { args: ["address", "any", "blockOrHash"], required: 3, state: true },
+  debug_traceTransaction: { args: ["hash", "any"], required: 1 },
+  debug_traceCall: { args: ["object", "blockOrHash", "any"], required: 1, state: true },
   eth_uninstallFilter: { args: ["any"], required: 1 },
 };
 
@@ -191,8 +194,51 @@ export function rpcMethods(
     return out;
   }
 
-  for (const method of Object.keys(PASSTHROUGH))
-    methods.set(method, async (p) => exec(method, await checked(method, p)));
+  for (const method of Object.keys(PASSTHROUGH)) {
+    const fix = WITH_TX_OBJECTS.has(method) ? withYParity : (r: unknown) => r;
+    methods.set(method, async (p) => fix(await exec(method, await checked(method, p))));
+  }
+
+  methods.set("eth_getBlockReceipts", async (p) => {
+    atMost(p, 1);
+    const ref = blockRefOrHash(required(p, 0, "blockNrOrHash"), 0);
+    const block = (
+      typeof ref === "object"
+        ? await exec("eth_getBlockByHash", [ref.blockHash, false])
+        : await exec("eth_getBlockByNumber", [await forExecutor(ref, false), false])
+    ) as { transactions: string[] } | null;
+    if (block === null) return null;
+    return Promise.all(block.transactions.map((h) => exec("eth_getTransactionReceipt", [h])));
+  });
+
+  // geth's txpool namespace over the sequencer's pool: "pending" runs on from the account's
+  // nonce without a gap, "queued" waits behind one.
+  async function poolByState(): Promise<{ pending: PoolTx[]; queued: PoolTx[] }> {
+    const txs = [...sequencer.pool.values()];
+    const senders = [...new Set(txs.map((t) => t.from))];
+    const states = await executor.accounts(senders);
+    const next = new Map(senders.map((a, i) => [a, sequencer.pool.nextNonce(a, states[i]!.nonce)]));
+    const pending: PoolTx[] = [];
+    const queued: PoolTx[] = [];
+    for (const t of txs) (t.nonce < next.get(t.from)! ? pending : queued).push(t);
+    return { pending, queued };
+  }
+  methods.set("txpool_status", async (p) => {
+    atMost(p, 0);
+    const { pending, queued } = await poolByState();
+    return { pending: hex(pending.length), queued: hex(queued.length) };
+  });
+  methods.set("txpool_content", async (p) => {
+    atMost(p, 0);
+    const { pending, queued } = await poolByState();
+    const group = (txs: PoolTx[]) => {
+      const out: Record<string, Record<string, unknown>> = {};
+      for (const t of txs.sort((a, b) => a.nonce - b.nonce))
+        (out[getAddress(t.from)] ??= {})[String(t.nonce)] = pendingTxJson(t);
+      return out;
+    };
+    return { pending: group(pending), queued: group(queued) };
+  });
 
   /** geth's FilterCriteria checks; the range resolved to numbers (bounded for eth_getLogs). */
   async function filter(v: unknown, bounded: boolean): Promise<Record<string, unknown>> {
@@ -318,7 +364,7 @@ export function rpcMethods(
     atMost(p, 1);
     const h = hash32(required(p, 0, "hash"), 0);
     const mined = await exec("eth_getTransactionByHash", [h]);
-    if (mined !== null) return mined;
+    if (mined !== null) return withYParity(mined);
     const pooled = sequencer.pool.get(h.toLowerCase() as Hash32);
     return pooled === undefined ? null : pendingTxJson(pooled);
   });
@@ -328,6 +374,37 @@ export function rpcMethods(
     return (await sequencer.batch(index)) ?? null;
   });
   return methods;
+}
+
+/** Methods whose answers hold transaction objects. */
+const WITH_TX_OBJECTS = new Set([
+  "eth_getBlockByNumber",
+  "eth_getBlockByHash",
+  "eth_getTransactionByBlockHashAndIndex",
+  "eth_getTransactionByBlockNumberAndIndex",
+]);
+
+/**
+ * geth's `yParity` on typed transactions (EIP-2930 on), which EDR leaves out: for them `v` is the
+ * parity itself. In a block, each full transaction gets it.
+ */
+function withYParity(result: unknown): unknown {
+  if (typeof result !== "object" || result === null) return result;
+  const o = result as Record<string, unknown>;
+  if (Array.isArray(o.transactions)) {
+    o.transactions = o.transactions.map((t) => (typeof t === "object" ? withYParity(t) : t));
+    return o;
+  }
+  if (typeof o.type === "string" && o.type !== "0x0" && o.yParity === undefined && typeof o.v === "string") {
+    // Key order as geth prints it: yParity right after v.
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(o)) {
+      out[k] = v;
+      if (k === "v") out.yParity = v;
+    }
+    return out;
+  }
+  return o;
 }
 
 /** An executor's internal request (EDR attaches it to argument errors): never shown. */
@@ -357,9 +434,21 @@ function pendingTxJson(p: PoolTx): Record<string, unknown> {
     value: hex(tx.value),
     gas: hex(tx.gasLimit),
     input: tx.data,
-    gasPrice: hex(tx.type === 2 ? p.maxFeePerGas : (tx.gasPrice ?? 0n)),
-    ...(tx.type === 2
+    gasPrice: hex(tx.type === 2 || tx.type === 4 ? p.maxFeePerGas : (tx.gasPrice ?? 0n)),
+    ...(tx.type === 2 || tx.type === 4
       ? { maxFeePerGas: hex(p.maxFeePerGas), maxPriorityFeePerGas: hex(p.maxPriorityFeePerGas) }
+      : {}),
+    ...(tx.type === 4
+      ? {
+          authorizationList: (tx.authorizationList ?? []).map((a) => ({
+            chainId: hex(a.chainId),
+            address: a.address.toLowerCase(),
+            nonce: hex(a.nonce),
+            yParity: hex(a.signature.yParity),
+            r: a.signature.r,
+            s: a.signature.s,
+          })),
+        }
       : {}),
     ...(tx.type === 0 ? {} : { accessList: tx.accessList ?? [], yParity: hex(sig?.yParity ?? 0) }),
     v: hex(tx.type === 0 ? (sig?.networkV ?? BigInt(sig?.v ?? 0)) : (sig?.yParity ?? 0)),
