@@ -5,7 +5,7 @@
  * geth's messages before they reach the executor; framing, limits and isolation are the shared
  * hardened server's (ts/jsonrpc).
  */
-import { Transaction, getAddress } from "ethers";
+import { Transaction, getAddress, getCreateAddress } from "ethers";
 
 import {
   JsonRpcDispatcher,
@@ -198,6 +198,58 @@ export function rpcMethods(
     const fix = WITH_TX_OBJECTS.has(method) ? withYParity : (r: unknown) => r;
     methods.set(method, async (p) => fix(await exec(method, await checked(method, p))));
   }
+
+  // geth's eth_createAccessList: what the call touches (from the executor's prestate tracer),
+  // less what every transaction gets warm anyway (sender, recipient, precompiles, coinbase), and
+  // the gas it uses with that list.
+  methods.set("eth_createAccessList", async (p) => {
+    atMost(p, 2);
+    const args = required(p, 0, "args");
+    if (typeof args !== "object" || Array.isArray(args))
+      throw invalidArgument(
+        0,
+        "json: cannot unmarshal non-object into Go value of type ethapi.TransactionArgs",
+        args,
+      );
+    const call = { ...(args as Record<string, unknown>) };
+    delete call.accessList;
+    const ref =
+      p[1] === undefined || p[1] === null ? "latest" : await forExecutor(blockRefOrHash(p[1], 1), true);
+    const from = typeof call.from === "string" ? address(call.from, 0).toLowerCase() : `0x${"0".repeat(40)}`;
+    const warm = new Set([from]);
+    if (typeof call.to === "string") warm.add(address(call.to, 0).toLowerCase());
+    else {
+      const nonce = Number(await exec("eth_getTransactionCount", [from, ref]));
+      warm.add(getCreateAddress({ from, nonce }).toLowerCase());
+    }
+    for (let i = 1; i <= 0x11; i++) warm.add(`0x${i.toString(16).padStart(40, "0")}`);
+    const block = (await exec(typeof ref === "object" ? "eth_getBlockByHash" : "eth_getBlockByNumber", [
+      typeof ref === "object" ? (ref as { blockHash: string }).blockHash : ref,
+      false,
+    ])) as { miner?: string } | null;
+    if (block?.miner !== undefined) warm.add(block.miner.toLowerCase());
+    const pre = (await exec("debug_traceCall", [call, ref, { tracer: "prestateTracer" }])) as Record<
+      string,
+      { storage?: Record<string, string> }
+    >;
+    const accessList = Object.entries(pre)
+      .filter(([a]) => !warm.has(a.toLowerCase()))
+      .map(([a, s]) => ({ address: a.toLowerCase(), storageKeys: Object.keys(s.storage ?? {}).sort() }))
+      .sort((x, y) => (x.address < y.address ? -1 : 1));
+    const trace = (await exec("debug_traceCall", [
+      { ...call, accessList },
+      ref,
+      { tracer: "callTracer" },
+    ])) as {
+      gasUsed: string;
+      error?: string;
+    };
+    return {
+      accessList,
+      gasUsed: trace.gasUsed,
+      ...(trace.error === undefined ? {} : { error: trace.error }),
+    };
+  });
 
   methods.set("eth_getBlockReceipts", async (p) => {
     atMost(p, 1);
