@@ -185,6 +185,13 @@ describe("l2: RPC isolation and geth's limits and errors (issues 15 and 20)", fu
       code: -32602,
       message: "too many arguments, want at most 0",
     });
+    // Foundry sends the calldata twice, as `input` and `data`: fine when equal, geth's error if not.
+    expect(await error("eth_estimateGas", [{ from: a, to: a, input: "0x", data: "0x" }])).to.equal(undefined);
+    expect(await error("eth_call", [{ to: a, input: "0x01", data: "0x02" }, "latest"])).to.deep.equal({
+      code: -32602,
+      message:
+        'invalid argument 0: both "data" and "input" are set and not equal. Please use "input" to pass transaction call data',
+    });
     const e = await error("eth_call", [{ to: 5 }, "latest"]);
     expect(e?.code).to.equal(-32602);
     expect(e).to.not.have.property("data");

@@ -182,6 +182,7 @@ export function rpcMethods(
           out[i] = await forExecutor(blockRefOrHash(v, i), spec.state === true);
           break;
         case "object":
+          out[i] = callArgs(v, i);
           if (typeof v !== "object" || Array.isArray(v))
             throw invalidArgument(
               i,
@@ -211,7 +212,7 @@ export function rpcMethods(
         "json: cannot unmarshal non-object into Go value of type ethapi.TransactionArgs",
         args,
       );
-    const call = { ...(args as Record<string, unknown>) };
+    const call = { ...(callArgs(args, 0) as Record<string, unknown>) };
     delete call.accessList;
     const ref =
       p[1] === undefined || p[1] === null ? "latest" : await forExecutor(blockRefOrHash(p[1], 1), true);
@@ -426,6 +427,24 @@ export function rpcMethods(
     return (await sequencer.batch(index)) ?? null;
   });
   return methods;
+}
+
+/**
+ * A call object in the executor's terms. geth takes the calldata as `input` or `data` (Foundry
+ * sends both); EDR refuses the pair as a duplicate field, so one is kept when they agree and
+ * geth's error answers when they do not.
+ */
+function callArgs(v: unknown, index: number): unknown {
+  if (typeof v !== "object" || v === null || Array.isArray(v)) return v;
+  const o = v as Record<string, unknown>;
+  if (o.input === undefined || o.data === undefined) return v;
+  if (o.input !== o.data)
+    throw invalidArgument(
+      index,
+      'both "data" and "input" are set and not equal. Please use "input" to pass transaction call data',
+    );
+  const { input: _, ...rest } = o;
+  return rest;
 }
 
 /** Methods whose answers hold transaction objects. */
