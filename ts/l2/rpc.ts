@@ -55,7 +55,10 @@ export interface RpcServerOptions {
    * block this node can prove settled by itself (docs/l2.md).
    */
   readonly finality?: () => Finality | Promise<Finality>;
-  /** Largest eth_getLogs block range (default 10,000). */
+  /**
+   * Largest eth_getLogs block range (default 1,000,000: a devnet client that scans from genesis,
+   * as ethers' queryFilter does without a range, keeps working for days at 1-second blocks).
+   */
   readonly maxLogRange?: number;
   /** Most logs one eth_getLogs answers (default 10,000). */
   readonly maxLogResults?: number;
@@ -120,7 +123,7 @@ export function rpcMethods(
   subscriptions?: Subscriptions,
 ): Map<string, Method> {
   const executor = sequencer.executor;
-  const maxRange = opts.maxLogRange ?? 10_000;
+  const maxRange = opts.maxLogRange ?? 1_000_000;
   const maxResults = opts.maxLogResults ?? 10_000;
   const methods = new Map<string, Method>();
   const chainId = async () => (await exec("eth_chainId", [])) as string;
