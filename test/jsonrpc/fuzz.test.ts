@@ -9,6 +9,7 @@
 import { expect } from "chai";
 import fc from "fast-check";
 import { JsonRpcProvider, Wallet, parseEther } from "ethers";
+import WebSocket from "ws";
 
 import { startRegtestNode, type RunningNode } from "../../ts/btcnode/index.js";
 import { devAccounts } from "../../ts/l2/index.js";
@@ -324,6 +325,23 @@ describe("rpc fuzz: no request takes a node down or changes its state (issue 15,
         }),
         { numRuns: RUNS, interruptAfterTimeLimit: TIME_LIMIT_MS, seed: 15 },
       );
+      // The same inputs as WebSocket frames: each answered with JSON (or nothing, for
+      // notifications) on one connection that stays open.
+      const ws = new WebSocket(node.url.replace(/^http/, "ws"));
+      await new Promise((resolve, reject) => ws.once("open", resolve).once("error", reject));
+      const answers: string[] = [];
+      ws.on("message", (d: Buffer) => answers.push(d.toString("utf8")));
+      // Fewer than the 64 calls a connection may have in flight, so the burst is within bounds.
+      const frames = fc.sample(bodies(methods), { numRuns: 50, seed: 20 });
+      for (const f of frames) ws.send(f);
+      ws.send(JSON.stringify({ jsonrpc: "2.0", id: "last", method: "eth_chainId" }));
+      const deadline = Date.now() + 60_000;
+      while (!answers.some((a) => a.includes('"id":"last"')) && Date.now() < deadline)
+        await new Promise((r) => setTimeout(r, 50));
+      expect(ws.readyState).to.equal(WebSocket.OPEN);
+      expect(answers.every(isJson)).to.equal(true);
+      expect(answers.some((a) => a.includes('"id":"last"'))).to.equal(true);
+      ws.close();
       expect((await send(node.url, "[" + " ".repeat(6 * 1024 * 1024) + "]")).status).to.equal(413);
       expect((await send(node.url, stream(12 * 1024 * 1024))).status).to.equal(413);
       expect(await rpc("eth_chainId")).to.match(/^0x[0-9a-f]+$/);
