@@ -153,6 +153,10 @@ describe("l2: WebSocket endpoint and eth_subscribe (issue 20)", function () {
     expect(code).to.equal(1009);
     const again = await connect(node.rpc.wsUrl);
     expect((await again.call("eth_blockNumber")).result).to.match(/^0x/);
+    // 300 calls at once on one connection: 64 run at a time, the rest wait; every one answered.
+    const answers = await Promise.all(Array.from({ length: 300 }, () => again.call("eth_chainId")));
+    expect(answers.every((a) => typeof a.result === "string")).to.equal(true);
+    expect(again.ws.readyState).to.equal(WebSocket.OPEN);
     again.ws.close();
   });
 

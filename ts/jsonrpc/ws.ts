@@ -1,7 +1,8 @@
 /**
  * JSON-RPC over WebSocket on the HTTP server's port (an upgrade on any path), through the same
  * dispatcher and limits as HTTP: a frame larger than the body limit closes the connection (1009),
- * a connection with too many calls in flight or too much unsent output is closed, and each
+ * calls run a bounded number at a time per connection (the rest wait, reading paused), a
+ * connection with too many waiting calls or too much unsent output is closed, and each
  * connection is a session methods can push notifications to (eth_subscribe).
  */
 import type { IncomingMessage } from "node:http";
@@ -26,8 +27,10 @@ export interface WebSocketOptions<Ctx> {
   readonly context: (session: WsSession) => Ctx;
   /** Allowed origins ("*": any); a browser from elsewhere gets 403. */
   readonly origins?: "*" | readonly string[];
-  /** Most calls in flight per connection (default 64); beyond it the connection is closed. */
+  /** Most calls running at once per connection (default 64); later ones wait their turn. */
   readonly maxInFlight?: number;
+  /** Most calls waiting per connection (default 4,096); beyond it the connection is closed. */
+  readonly maxQueued?: number;
   /** Most unsent bytes per connection (default 64 MiB); beyond it the connection is closed. */
   readonly maxBufferedBytes?: number;
   readonly log?: (message: string, error: unknown) => void;
@@ -42,6 +45,7 @@ export function webSocketHandler<Ctx>(
 ): { onUpgrade: (req: IncomingMessage, socket: Socket, head: Buffer) => void; close: () => void } {
   const wss = new WebSocketServer({ noServer: true, maxPayload: dispatcher.limits.maxBodyBytes });
   const maxInFlight = opts.maxInFlight ?? 64;
+  const maxQueued = opts.maxQueued ?? 4_096;
   const maxBuffered = opts.maxBufferedBytes ?? 64 * 1024 * 1024;
   const log = opts.log ?? ((m: string, e: unknown) => console.error(m, e));
 
@@ -69,22 +73,36 @@ export function webSocketHandler<Ctx>(
       },
     };
     const ctx = opts.context(session);
-    ws.on("message", (data: RawData, isBinary: boolean) => {
-      if (++inFlight > maxInFlight) {
-        ws.close(1008, "too many requests in flight");
+    // Up to maxInFlight calls run at once; later frames wait (reading pauses meanwhile) and a
+    // client that queues more than maxQueued is disconnected.
+    const queue: string[] = [];
+    const pump = (): void => {
+      while (inFlight < maxInFlight && queue.length > 0) {
+        const text = queue.shift()!;
+        inFlight++;
+        dispatcher
+          .handleText(text, ctx)
+          .then((answer) => {
+            if (answer !== undefined) send(answer);
+          })
+          .catch((e: unknown) => log("json-rpc ws: request failed", e))
+          .finally(() => {
+            inFlight--;
+            pump();
+          });
+      }
+      if (queue.length === 0 && ws.isPaused) ws.resume();
+    };
+    ws.on("message", (data: RawData) => {
+      if (queue.length >= maxQueued) {
+        ws.close(1008, "too many requests queued");
         return;
       }
-      const text =
-        isBinary || !Buffer.isBuffer(data)
-          ? Buffer.from(data as Buffer).toString("utf8")
-          : data.toString("utf8");
-      dispatcher
-        .handleText(text, ctx)
-        .then((answer) => {
-          if (answer !== undefined) send(answer);
-        })
-        .catch((e: unknown) => log("json-rpc ws: request failed", e))
-        .finally(() => inFlight--);
+      queue.push(
+        Buffer.isBuffer(data) ? data.toString("utf8") : Buffer.from(data as ArrayBuffer).toString("utf8"),
+      );
+      if (inFlight >= maxInFlight && !ws.isPaused) ws.pause();
+      pump();
     });
     ws.on("error", () => ws.terminate());
     ws.on("close", () => {
