@@ -192,7 +192,23 @@ describe("l2: RPC isolation and geth's limits and errors (issues 15 and 20)", fu
       message:
         'invalid argument 0: both "data" and "input" are set and not equal. Please use "input" to pass transaction call data',
     });
-    const e = await error("eth_call", [{ to: 5 }, "latest"]);
+    expect(await error("eth_call", [{ to: 5 }, "latest"])).to.deep.equal({
+      code: -32602,
+      message:
+        "invalid argument 0: json: cannot unmarshal number into Go struct field TransactionArgs.to of type common.Address",
+    });
+    expect(await error("eth_call", [{ to: a, data: "zz" }, "latest"])).to.deep.equal({
+      code: -32602,
+      message:
+        "invalid argument 0: json: cannot unmarshal hex string without 0x prefix into Go struct field TransactionArgs.data of type hexutil.Bytes",
+    });
+    expect(await error("eth_estimateGas", [{ to: a, value: "0xzz" }])).to.deep.equal({
+      code: -32602,
+      message:
+        "invalid argument 0: json: cannot unmarshal invalid hex string into Go struct field TransactionArgs.value of type *hexutil.Big",
+    });
+    // What the executor still words itself loses its internal parts.
+    const e = await error("eth_call", [{ to: a, accessList: 5 }, "latest"]);
     expect(e?.code).to.equal(-32602);
     expect(e).to.not.have.property("data");
     expect(e?.message).to.not.match(/line \d+ column/);

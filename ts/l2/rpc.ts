@@ -440,6 +440,19 @@ export function rpcMethods(
 function callArgs(v: unknown, index: number): unknown {
   if (typeof v !== "object" || v === null || Array.isArray(v)) return v;
   const o = v as Record<string, unknown>;
+  for (const [field, goType] of CALL_FIELDS) {
+    const x = o[field];
+    if (x === undefined || x === null) continue;
+    const where = `Go struct field TransactionArgs.${field} of type ${goType}`;
+    if (typeof x !== "string")
+      throw invalidArgument(index, `json: cannot unmarshal ${goJsonType(x)} into ${where}`, x);
+    if (goType === "common.Address") address(x, index);
+    else {
+      const problem = hexProblem(x, goType === "hexutil.Bytes");
+      if (problem !== undefined)
+        throw invalidArgument(index, `json: cannot unmarshal ${problem} into ${where}`, x);
+    }
+  }
   if (o.input === undefined || o.data === undefined) return v;
   if (o.input !== o.data)
     throw invalidArgument(
@@ -448,6 +461,36 @@ function callArgs(v: unknown, index: number): unknown {
     );
   const { input: _, ...rest } = o;
   return rest;
+}
+
+/** geth's TransactionArgs fields and their Go types (for its error messages). */
+const CALL_FIELDS: readonly (readonly [string, string])[] = [
+  ["from", "common.Address"],
+  ["to", "common.Address"],
+  ["gas", "hexutil.Uint64"],
+  ["nonce", "hexutil.Uint64"],
+  ["gasPrice", "*hexutil.Big"],
+  ["maxFeePerGas", "*hexutil.Big"],
+  ["maxPriorityFeePerGas", "*hexutil.Big"],
+  ["value", "*hexutil.Big"],
+  ["data", "hexutil.Bytes"],
+  ["input", "hexutil.Bytes"],
+];
+
+const goJsonType = (x: unknown) =>
+  typeof x === "number" ? "number" : typeof x === "boolean" ? "bool" : Array.isArray(x) ? "array" : "object";
+
+/** What geth's hexutil says about a quantity or byte string, or undefined if it is fine. */
+function hexProblem(x: string, bytes: boolean): string | undefined {
+  if (!/^0[xX]/.test(x)) return "hex string without 0x prefix";
+  const d = x.slice(2);
+  if (!/^[0-9a-fA-F]*$/.test(d)) return "invalid hex string";
+  if (bytes) return d.length % 2 === 1 ? "hex string of odd length" : undefined;
+  if (d === "") return 'hex string "0x"';
+  // Leading zeros (geth refuses them) are let through: the executor reads them right, and
+  // clients send them (ethers' toBeHex pads to whole bytes).
+  if (d.replace(/^0+/, "").length > 64) return "hex number > 256 bits";
+  return undefined;
 }
 
 /** Methods whose answers hold transaction objects. */
