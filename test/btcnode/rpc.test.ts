@@ -262,6 +262,34 @@ describe("btcnode: Bitcoin Core JSON-RPC, driven by the npm bitcoin-core client"
     expect(await client.command("getblockhash", 0)).to.equal(GENESIS);
   });
 
+  it("applies Core's HTTP limits and parse errors", async () => {
+    const url = running.rpcUrl;
+    const auth = "lvm:secret";
+    // Core's MAX_SIZE is 32 MiB: a 40 MiB body is refused with 413 and never parsed.
+    const big = await raw(url, `[${'"x",'.repeat(10 * 1024 * 1024)}"x"]`, auth);
+    expect(big.status).to.equal(413);
+    for (const top of ["5", '"getblockcount"', "null", "true"]) {
+      const r = await raw(url, top, auth);
+      expect(r.status, top).to.equal(500);
+      expect(JSON.parse(r.text)).to.deep.equal({
+        result: null,
+        error: { code: -32700, message: "Top-level object parse error" },
+        id: null,
+      });
+    }
+    // UniValue refuses nesting past 512; an id 200,000 deep is a parse error, not a stack overflow.
+    const deep = `{"id":${"[".repeat(200_000)}${"]".repeat(200_000)},"method":"getblockcount"}`;
+    const d = await raw(url, deep, auth);
+    expect(d.status).to.equal(500);
+    expect(JSON.parse(d.text).error).to.deep.equal({ code: -32700, message: "Parse error" });
+    // Within the limit, Core echoes any id, even a nested one.
+    const nested = `{"id":${"[".repeat(100)}1${"]".repeat(100)},"method":"getblockcount"}`;
+    const n = await raw(url, nested, auth);
+    expect(n.status).to.equal(200);
+    expect(JSON.stringify(JSON.parse(n.text).id)).to.equal(`${"[".repeat(100)}1${"]".repeat(100)}`);
+    expect(await client.command("getblockhash", 0)).to.equal(GENESIS);
+  });
+
   it("supports cookie authentication when no password is configured", async () => {
     const t2 = tmpDir();
     const n2 = await startRegtestNode({ datadir: t2.dir, rpcPort: 0, sync: false });

@@ -10,7 +10,7 @@ const N = 0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141n;
 const wallet = new Wallet("0x" + "42".repeat(32));
 
 const arbTx = fc.record({
-  type: fc.constantFrom(0, 1, 2),
+  type: fc.constantFrom(0, 1, 2, 4),
   chainId: fc.oneof(fc.bigInt({ min: 1n, max: 1000n }), fc.bigInt({ min: 1n, max: 2n ** 64n })),
   nonce: fc.integer({ min: 0, max: Number.MAX_SAFE_INTEGER }),
   create: fc.boolean(),
@@ -21,6 +21,17 @@ const arbTx = fc.record({
   tip: fc.bigInt({ min: 0n, max: 2n ** 100n }),
   gas: fc.bigInt({ min: 0n, max: 2n ** 64n - 1n }),
   keys: fc.array(fc.integer({ min: 0, max: 3 }), { maxLength: 3 }),
+  /** EIP-7702 authorizations (type 4): chain id 0 (any chain) or a number, a nonce. */
+  auths: fc.array(
+    fc.record({
+      chainId: fc.bigInt({ min: 0n, max: 2n ** 64n }),
+      nonce: fc.bigInt({ min: 0n, max: 2n ** 64n - 1n }),
+    }),
+    {
+      minLength: 1,
+      maxLength: 3,
+    },
+  ),
 });
 
 type ArbTx = typeof arbTx extends fc.Arbitrary<infer T> ? T : never;
@@ -30,14 +41,26 @@ function sign(a: ArbTx): Transaction {
     type: a.type,
     chainId: a.chainId,
     nonce: a.nonce,
-    to: a.create ? null : wallet.address,
+    // EIP-7702 transactions cannot create contracts.
+    to: a.create && a.type !== 4 ? null : wallet.address,
     data: hexlify(a.data),
     value: a.value,
     gasLimit: a.gas,
     // ethers will not sign a tip above the fee cap (the sequencer refuses one after decoding).
-    ...(a.type === 2
+    ...(a.type === 2 || a.type === 4
       ? { maxFeePerGas: a.fee, maxPriorityFeePerGas: a.tip > a.fee ? a.fee : a.tip }
       : { gasPrice: a.fee }),
+    ...(a.type === 4
+      ? {
+          authorizationList: a.auths.map((x, i) =>
+            wallet.authorizeSync({
+              address: "0x" + (i + 7).toString(16).padStart(40, "0"),
+              nonce: x.nonce,
+              chainId: x.chainId,
+            }),
+          ),
+        }
+      : {}),
     ...(a.type === 0
       ? {}
       : {
@@ -54,18 +77,19 @@ function sign(a: ArbTx): Transaction {
 /** ethers' reading of the same bytes, in our shape; throws where ethers refuses. */
 function ethersFields(tx: Transaction): Omit<SignedTxFields, "signingPayload"> & { signingHash: string } {
   const sig = tx.signature!;
-  const feeCap = tx.type === 2 ? tx.maxFeePerGas! : tx.gasPrice!;
+  const feeCap = tx.type === 2 || tx.type === 4 ? tx.maxFeePerGas! : tx.gasPrice!;
   return {
-    type: tx.type as 0 | 1 | 2,
+    type: tx.type as 0 | 1 | 2 | 4,
     chainId: tx.chainId,
     nonce: BigInt(tx.nonce),
-    maxPriorityFeePerGas: tx.type === 2 ? tx.maxPriorityFeePerGas! : feeCap,
+    maxPriorityFeePerGas: tx.type === 2 || tx.type === 4 ? tx.maxPriorityFeePerGas! : feeCap,
     maxFeePerGas: feeCap,
     gasLimit: tx.gasLimit,
     to: tx.to === null ? null : getBytes(tx.to),
     value: tx.value,
     data: getBytes(tx.data),
     accessListKeys: (tx.accessList ?? []).map((e) => e.storageKeys.length),
+    authorizations: tx.type === 4 ? (tx.authorizationList ?? []).length : 0,
     yParity: sig.yParity,
     signature: getBytes(sig.r + sig.s.slice(2)),
     signingHash: tx.unsignedHash,
@@ -86,7 +110,7 @@ const comparable = (f: ReturnType<typeof ethersFields>) => ({
 });
 
 describe("l2: raw transaction decoder (rawtx.ts) against ethers", function () {
-  it("decodes every field of random signed transactions of types 0, 1 and 2 as ethers does", function () {
+  it("decodes every field of random signed transactions of types 0, 1, 2 and 4 as ethers does", function () {
     fc.assert(
       fc.property(arbTx, (a) => {
         const tx = sign(a);
@@ -185,6 +209,7 @@ describe("l2: raw transaction decoder (rawtx.ts) against ethers", function () {
       tip: 1n,
       gas: 21_000n,
       keys: [],
+      auths: [],
     };
     const tx = sign(base);
     const good = getBytes(tx.serialized);
@@ -236,5 +261,18 @@ describe("l2: raw transaction decoder (rawtx.ts) against ethers", function () {
       /^rlp \| rlp: a type-2 transaction has 12 fields, not 2/,
     );
     expect(kind("0x02" + encodeRlp(items.slice(0, 11)).slice(2))).to.match(/has 12 fields, not 11/);
+    // EIP-7702: accepted with authorizations; refused with none, or as a contract creation.
+    const t4 = getBytes(sign({ ...base, type: 4, auths: [{ chainId: 5n, nonce: 0n }] }).serialized);
+    expect(kind(t4)).to.equal("accepted");
+    const f4 = decodeRlp(t4.slice(1)) as string[];
+    expect(kind("0x04" + encodeRlp([...f4.slice(0, 9), [] as string[], ...f4.slice(10)]).slice(2))).to.equal(
+      "type | EIP-7702 transaction with empty auth list",
+    );
+    expect(kind("0x04" + encodeRlp([...f4.slice(0, 5), "0x", ...f4.slice(6)]).slice(2))).to.match(
+      /^rlp \| rlp: to must be 20 bytes/,
+    );
+    expect(kind("0x04" + encodeRlp([...f4.slice(0, 9), [["0x05"]], ...f4.slice(10)]).slice(2))).to.match(
+      /authorization has 6 fields/,
+    );
   });
 });

@@ -7,7 +7,7 @@ import { EdrExecutor } from "./edr.js";
 import type { ChainSpec, LvmExecutor } from "./executor.js";
 import { BRIDGE_ADDRESS } from "./genesis.js";
 import { DurableLog } from "./log.js";
-import { serveRpc, type RpcHandle } from "./rpc.js";
+import { serveRpc, type RpcHandle, type RpcServerOptions } from "./rpc.js";
 import { Sequencer } from "./sequencer.js";
 
 export interface L2NodeOptions {
@@ -23,6 +23,8 @@ export interface L2NodeOptions {
   readonly minTip?: bigint;
   readonly suggestedTip?: bigint;
   readonly prover?: BatchProver;
+  /** JSON-RPC server options: CORS, limits, finality, log-query bounds. */
+  readonly rpc?: Omit<RpcServerOptions, "port" | "host" | "suggestedTip">;
 }
 
 /** Default JSON-RPC port of the L2 node (Hardhat's `lvm` network). */
@@ -55,6 +57,7 @@ export class L2Node {
       throw e;
     }
     const rpc = await serveRpc(sequencer, {
+      ...opts.rpc,
       port: opts.port ?? DEFAULT_L2_PORT,
       suggestedTip: opts.suggestedTip ?? 1_000_000n,
     }).catch(async (e: unknown) => {

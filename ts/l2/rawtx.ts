@@ -4,7 +4,9 @@
  * each hash: decoding and recovering a transfer took 0.20 ms that way, 0.11 ms reading the bytes
  * in place as here. This one is strict where Ethereum is (canonical RLP,
  * minimal integers, exact field counts, no trailing bytes, low-s signatures); a property test
- * holds it to ethers' decoding (`test/l2/rawtx.test.ts`). Types 0 (EIP-155), 1 and 2 only.
+ * holds it to ethers' decoding (`test/l2/rawtx.test.ts`). Types 0 (EIP-155), 1, 2 and 4 (EIP-7702,
+ * whose authorizations are checked for shape here and for signatures by the EVM, which skips bad
+ * ones as the EIP says).
  */
 
 /** Why bytes are not a transaction; `kind` picks the JSON-RPC error the caller answers with. */
@@ -20,7 +22,7 @@ export class RawTxError extends Error {
 
 /** The fields of a signed transaction (fee fields both hold the gas price for types 0 and 1). */
 export interface SignedTxFields {
-  readonly type: 0 | 1 | 2;
+  readonly type: 0 | 1 | 2 | 4;
   /** 0 for a legacy transaction without EIP-155 replay protection. */
   readonly chainId: bigint;
   readonly nonce: bigint;
@@ -33,6 +35,8 @@ export interface SignedTxFields {
   readonly data: Uint8Array;
   /** Per access-list entry, how many storage keys it names. */
   readonly accessListKeys: readonly number[];
+  /** EIP-7702 authorizations (type 4 only; 0 otherwise). */
+  readonly authorizations: number;
   readonly yParity: 0 | 1;
   /** r ‖ s, 64 bytes. */
   readonly signature: Uint8Array;
@@ -213,24 +217,30 @@ function legacy(bytes: Uint8Array): SignedTxFields {
     value: uint(bytes, at(4), "value", 32),
     data: str(bytes, at(5), "data"),
     accessListKeys: [],
+    authorizations: 0,
     yParity,
     signature: signature(uint(bytes, at(7), "r", 32), uint(bytes, at(8), "s", 32)),
     signingPayload: signingPayload(bytes, f, 6, [], tail),
   };
 }
 
-function typed(bytes: Uint8Array, type: 1 | 2): SignedTxFields {
+function typed(bytes: Uint8Array, type: 1 | 2 | 4): SignedTxFields {
   const f = fields(bytes, 1);
-  const count = type === 1 ? 11 : 12;
+  const count = type === 1 ? 11 : type === 2 ? 12 : 13;
   if (f.length !== count)
     throw new RawTxError("rlp", `rlp: a type-${type} transaction has ${count} fields, not ${f.length}`);
   const at = (i: number) => f[i] as Item;
-  // Type 2 has one fee field more, right after the nonce; every later field shifts by one.
-  const k = type === 2 ? 1 : 0;
-  const tip = uint(bytes, at(2), type === 2 ? "maxPriorityFeePerGas" : "gasPrice", 32);
-  const feeCap = type === 2 ? uint(bytes, at(3), "maxFeePerGas", 32) : tip;
-  const parity = uint(bytes, at(8 + k), "yParity", 1);
+  // Types 2 and 4 have one fee field more, right after the nonce; every later field shifts by
+  // one. Type 4 has the authorization list after the access list: the signature shifts again.
+  const k = type === 1 ? 0 : 1;
+  const a = type === 4 ? 1 : 0;
+  const tip = uint(bytes, at(2), type === 1 ? "gasPrice" : "maxPriorityFeePerGas", 32);
+  const feeCap = type === 1 ? tip : uint(bytes, at(3), "maxFeePerGas", 32);
+  const parity = uint(bytes, at(8 + k + a), "yParity", 1);
   if (parity > 1n) throw new RawTxError("signature", "invalid transaction v, r, s values");
+  // EIP-7702: no contract creation, at least one authorization.
+  const to = address(bytes, at(4 + k), "to", type !== 4);
+  const authorizations = type === 4 ? authorizationCount(bytes, at(9)) : 0;
   return {
     type,
     chainId: uint(bytes, at(0), "chainId", 32),
@@ -238,22 +248,49 @@ function typed(bytes: Uint8Array, type: 1 | 2): SignedTxFields {
     maxPriorityFeePerGas: tip,
     maxFeePerGas: feeCap,
     gasLimit: uint(bytes, at(3 + k), "gas", 8),
-    to: address(bytes, at(4 + k), "to", true),
+    to,
     value: uint(bytes, at(5 + k), "value", 32),
     data: str(bytes, at(6 + k), "data"),
     accessListKeys: accessListKeys(bytes, at(7 + k)),
+    authorizations,
     yParity: parity === 0n ? 0 : 1,
-    signature: signature(uint(bytes, at(9 + k), "r", 32), uint(bytes, at(10 + k), "s", 32)),
-    signingPayload: signingPayload(bytes, f, 8 + k, [type], new Uint8Array(0)),
+    signature: signature(uint(bytes, at(9 + k + a), "r", 32), uint(bytes, at(10 + k + a), "s", 32)),
+    signingPayload: signingPayload(bytes, f, 8 + k + a, [type], new Uint8Array(0)),
   };
 }
 
-/** Decodes a signed type-0 (EIP-155 or unprotected), type-1 or type-2 transaction. */
+/** EIP-7702's authorization list: [[chainId, address, nonce, yParity, r, s], …], not empty. */
+function authorizationCount(bytes: Uint8Array, it: Item): number {
+  if (!it.list) throw new RawTxError("rlp", "rlp: expected input list for authorizationList");
+  let count = 0;
+  for (let p = it.start; p < it.end; count++) {
+    const entry = item(bytes, p, it.end);
+    p = entry.end;
+    if (!entry.list) throw new RawTxError("rlp", "rlp: expected input list for authorization");
+    const parts: Item[] = [];
+    for (let q = entry.start; q < entry.end;) {
+      const x = item(bytes, q, entry.end);
+      parts.push(x);
+      q = x.end;
+    }
+    if (parts.length !== 6) throw new RawTxError("rlp", "rlp: an authorization has 6 fields");
+    uint(bytes, parts[0]!, "authorization chainId", 32);
+    address(bytes, parts[1]!, "authorization address", false);
+    uint(bytes, parts[2]!, "authorization nonce", 8);
+    uint(bytes, parts[3]!, "authorization yParity", 1);
+    uint(bytes, parts[4]!, "authorization r", 32);
+    uint(bytes, parts[5]!, "authorization s", 32);
+  }
+  if (count === 0) throw new RawTxError("type", "EIP-7702 transaction with empty auth list");
+  return count;
+}
+
+/** Decodes a signed type-0 (EIP-155 or unprotected), type-1, type-2 or type-4 transaction. */
 export function decodeSignedTx(bytes: Uint8Array): SignedTxFields {
   if (bytes.length === 0) throw new RawTxError("rlp", "rlp: empty input");
   const first = bytes[0] as number;
   if (first >= 0xc0) return legacy(bytes);
-  if (first === 1 || first === 2) return typed(bytes, first);
+  if (first === 1 || first === 2 || first === 4) return typed(bytes, first);
   if (first <= 0x7f) throw new RawTxError("type", "transaction type not supported");
   throw new RawTxError("rlp", "rlp: expected input list");
 }

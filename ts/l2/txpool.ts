@@ -157,7 +157,9 @@ function senderOf(pub: Uint8Array | null, raw: string): Address {
 }
 
 /** Intrinsic gas under Prague, including the EIP-7623 calldata floor. */
-export function intrinsicGas(tx: Pick<SignedTxFields, "data" | "to" | "accessListKeys">): bigint {
+export function intrinsicGas(
+  tx: Pick<SignedTxFields, "data" | "to" | "accessListKeys"> & { readonly authorizations?: number },
+): bigint {
   const data = tx.data;
   let zeros = 0n;
   for (const b of data) if (b === 0) zeros++;
@@ -165,6 +167,8 @@ export function intrinsicGas(tx: Pick<SignedTxFields, "data" | "to" | "accessLis
   let gas = 21_000n + zeros * 4n + nonZeros * 16n;
   if (tx.to === null) gas += 32_000n + 2n * ((BigInt(data.length) + 31n) / 32n);
   for (const keys of tx.accessListKeys) gas += 2_400n + 1_900n * BigInt(keys);
+  // EIP-7702: PER_EMPTY_ACCOUNT_COST for each authorization.
+  gas += 25_000n * BigInt(tx.authorizations ?? 0);
   const floor = 21_000n + 10n * (zeros + 4n * nonZeros);
   return gas > floor ? gas : floor;
 }
@@ -186,6 +190,11 @@ export class TxPool {
 
   get(hash: Hash32): PoolTx | undefined {
     return this.#byHash.get(hash);
+  }
+
+  /** Every pooled transaction (for txpool_status / txpool_content). */
+  values(): IterableIterator<PoolTx> {
+    return this.#byHash.values();
   }
 
   /** The next nonce `sender` would use: past the contiguous run of pooled nonces. */

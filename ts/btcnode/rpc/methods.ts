@@ -4,15 +4,30 @@
  */
 import { createHash } from "node:crypto";
 
-import { Block, Transaction, BitcoinDecodeError, type BlockHash, type Txid } from "../../bitcoin/index.js";
+import { Block, tweakXOnly, type BlockHash, type Transaction, type Txid } from "../../bitcoin/index.js";
 import { addressToScript, AddressError, scriptToAddress } from "../address.js";
 import type { BlockIndex } from "../chain.js";
 import { type Coin } from "../coins.js";
 import { NodeInputError, RejectError } from "../errors.js";
 import type { MempoolEntry } from "../mempool.js";
 import type { BtcNode } from "../node.js";
-import { descriptorChecksum, withChecksum } from "../script.js";
+import { descriptorChecksum, witnessProgram, withChecksum } from "../script.js";
 import { difficulty, hexToBytes } from "../validation.js";
+import {
+  HEX,
+  HEX64,
+  amountFromValue,
+  bool,
+  decodeTx,
+  given,
+  hash,
+  hex,
+  int,
+  str,
+  typeError,
+} from "./args.js";
+
+export { amountFromValue };
 import { RpcCode, RpcError } from "./errors.js";
 import {
   blockJson,
@@ -23,82 +38,8 @@ import {
   type JsonObject,
 } from "./format.js";
 import { Amount, type JsonOut } from "./json.js";
+import { createRawTransaction, signRawTransactionWithKey } from "./rawtx.js";
 import type { RpcMethod, RpcTable } from "./server.js";
-
-const HEX64 = /^[0-9a-fA-F]{64}$/;
-const HEX = /^([0-9a-fA-F]{2})*$/;
-const hex = (b: Uint8Array): string => Buffer.from(b).toString("hex");
-
-function typeName(v: unknown): string {
-  if (v === null || v === undefined) return "null";
-  if (Array.isArray(v)) return "array";
-  if (typeof v === "object") return "object";
-  if (typeof v === "boolean") return "bool";
-  return typeof v;
-}
-
-function typeError(v: unknown, expected: string): RpcError {
-  return new RpcError(
-    RpcCode.TYPE_ERROR,
-    `JSON value of type ${typeName(v)} is not of expected type ${expected}`,
-  );
-}
-
-const given = (v: unknown): boolean => v !== undefined && v !== null;
-
-function str(v: unknown): string {
-  if (typeof v !== "string") throw typeError(v, "string");
-  return v;
-}
-
-function int(v: unknown): number {
-  if (typeof v !== "number" || !Number.isInteger(v)) throw typeError(v, "number");
-  return v;
-}
-
-function bool(v: unknown): boolean {
-  if (typeof v !== "boolean") throw typeError(v, "bool");
-  return v;
-}
-
-/** Core's ParseHashV. */
-function hash(v: unknown, name: string): string {
-  const s = str(v);
-  if (s.length !== 64)
-    throw new RpcError(
-      RpcCode.INVALID_PARAMETER,
-      `${name} must be of length 64 (not ${s.length}, for '${s}')`,
-    );
-  if (!HEX64.test(s))
-    throw new RpcError(RpcCode.INVALID_PARAMETER, `${name} must be hexadecimal string (not '${s}')`);
-  return s.toLowerCase();
-}
-
-/** Core's AmountFromValue: a number or numeric string with at most 8 decimals, returned in satoshis. */
-export function amountFromValue(v: unknown): bigint {
-  let s: string;
-  if (typeof v === "number") s = v.toFixed(8).replace(/0+$/, "");
-  else if (typeof v === "string") s = v;
-  else throw new RpcError(RpcCode.TYPE_ERROR, "Amount is not a number or string");
-  const m = /^(-?)(\d+)(?:\.(\d{0,8}))?$/.exec(s.trim());
-  if (m === null) throw new RpcError(RpcCode.TYPE_ERROR, "Invalid amount");
-  const sats = BigInt(m[2]) * 100_000_000n + BigInt((m[3] ?? "").padEnd(8, "0") || "0");
-  if (m[1] === "-") throw new RpcError(RpcCode.TYPE_ERROR, "Amount out of range");
-  if (sats > 21_000_000n * 100_000_000n) throw new RpcError(RpcCode.TYPE_ERROR, "Amount out of range");
-  return sats;
-}
-
-function decodeTx(hexStr: unknown, message: string): Transaction {
-  const s = str(hexStr);
-  if (!HEX.test(s)) throw new RpcError(RpcCode.DESERIALIZATION_ERROR, message);
-  try {
-    return Transaction.decode(hexToBytes(s));
-  } catch (e) {
-    if (e instanceof BitcoinDecodeError || e instanceof RangeError || e instanceof Error)
-      throw new RpcError(RpcCode.DESERIALIZATION_ERROR, message);
-    throw e;
-  }
-}
 
 function fromNodeError(e: unknown): never {
   if (e instanceof NodeInputError) {
@@ -222,6 +163,11 @@ export function descriptorScript(desc: string, node: BtcNode): Uint8Array {
       throw bad(`key '${s}' is not valid`);
     return hexToBytes(s);
   };
+  const xonlyKey = (s: string): Uint8Array => {
+    if (/^[0-9a-fA-F]{64}$/.test(s)) return hexToBytes(s);
+    if (/^(02|03)[0-9a-fA-F]{64}$/.test(s)) return hexToBytes(s.slice(2));
+    throw bad(`key '${s}' is not valid`);
+  };
   switch (fn) {
     case "addr":
       try {
@@ -240,6 +186,17 @@ export function descriptorScript(desc: string, node: BtcNode): Uint8Array {
       return Uint8Array.of(0x76, 0xa9, 20, ...h160(key(arg)), 0x88, 0xac);
     case "wpkh":
       return Uint8Array.of(0, 20, ...h160(key(arg)));
+    case "rawtr": {
+      const k = xonlyKey(arg);
+      return Uint8Array.of(0x51, 32, ...k);
+    }
+    case "tr": {
+      // Key path only (BIP86): a script tree needs miniscript, which this node does not parse.
+      if (arg.includes(",")) throw bad("tr() with a script tree is not supported by this node (use rawtr())");
+      const tweaked = tweakXOnly(xonlyKey(arg), undefined);
+      if (tweaked === undefined) throw bad(`key '${arg}' is not valid`);
+      return Uint8Array.of(0x51, 32, ...tweaked.key);
+    }
     case "sh": {
       const inner = descriptorScript(arg, node);
       return Uint8Array.of(0xa9, 20, ...h160(inner), 0x87);
@@ -247,6 +204,23 @@ export function descriptorScript(desc: string, node: BtcNode): Uint8Array {
     default:
       throw bad(`'${fn}(…)' descriptors are not supported by this node (use addr() or raw())`);
   }
+}
+
+/** Core's DescribeAddressVisitor: what kind of output script an address stands for. */
+function describeScript(s: Uint8Array): JsonObject {
+  const wp = witnessProgram(s);
+  if (wp === null) return { isscript: s[0] === 0xa9, iswitness: false };
+  // Core 28's pay-to-anchor (bcrt1pfees…): witness v1, two bytes 4e73, no version/program shown.
+  if (wp.version === 1 && hex(wp.program) === "4e73") return { isscript: true, iswitness: true };
+  const known =
+    (wp.version === 0 && (wp.program.length === 20 || wp.program.length === 32)) ||
+    (wp.version === 1 && wp.program.length === 32);
+  return {
+    ...(known ? { isscript: !(wp.version === 0 && wp.program.length === 20) } : {}),
+    iswitness: true,
+    witness_version: wp.version,
+    witness_program: hex(wp.program),
+  };
 }
 
 function rejectToRpc(e: RejectError): RpcError {
@@ -658,13 +632,29 @@ export function nodeMethods(node: BtcNode, ctx: RpcContext): RpcTable {
     }),
     method("validateaddress", ["address"], 1, (a) => {
       const addr = str(a[0]);
+      let s: Uint8Array;
       try {
-        const s = addressToScript(addr, params);
-        return { isvalid: true, address: scriptToAddress(s, params) ?? addr, scriptPubKey: hex(s) };
+        s = addressToScript(addr, params);
       } catch {
-        return { isvalid: false, error: "Invalid or unsupported Segwit (Bech32) or Base58 encoding." };
+        return {
+          isvalid: false,
+          error_locations: [],
+          error: "Invalid or unsupported Segwit (Bech32) or Base58 encoding.",
+        };
       }
+      return {
+        isvalid: true,
+        address: scriptToAddress(s, params) ?? addr,
+        scriptPubKey: hex(s),
+        ...describeScript(s),
+      };
     }),
+    method("createrawtransaction", ["inputs", "outputs", "locktime", "replaceable"], 2, (a) =>
+      createRawTransaction(node, a),
+    ),
+    method("signrawtransactionwithkey", ["hexstring", "privkeys", "prevtxs", "sighashtype"], 2, (a) =>
+      signRawTransactionWithKey(node, a),
+    ),
     method("getdescriptorinfo", ["descriptor"], 1, (a) => {
       const d = str(a[0]);
       const body = d.includes("#") ? d.slice(0, d.indexOf("#")) : d;
@@ -688,13 +678,21 @@ export function nodeMethods(node: BtcNode, ctx: RpcContext): RpcTable {
       subversion: "/BitlayerLVM:0.1.0/",
       protocolversion: 70016,
       localservices: "0000000000000409",
+      localservicesnames: ["NETWORK", "WITNESS", "NETWORK_LIMITED"],
       localrelay: true,
       timeoffset: 0,
       networkactive: false,
       connections: 0,
       connections_in: 0,
       connections_out: 0,
-      networks: [],
+      // No P2P networking: every network is unreachable (Core's shape, as with -listen=0 -connect=0 -onlynet=…).
+      networks: ["ipv4", "ipv6", "onion", "i2p", "cjdns"].map((name) => ({
+        name,
+        limited: true,
+        reachable: false,
+        proxy: "",
+        proxy_randomize_credentials: false,
+      })),
       relayfee: new Amount(node.mempool.policy.minRelayFeeRate),
       incrementalfee: new Amount(node.mempool.policy.incrementalRelayFeeRate),
       localaddresses: [],

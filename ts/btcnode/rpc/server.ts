@@ -9,6 +9,7 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import path from "node:path";
 
+import { nestsDeeperThan } from "../../jsonrpc/index.js";
 import { stringify, type JsonOut } from "./json.js";
 import { RpcCode, RpcError } from "./errors.js";
 
@@ -30,9 +31,19 @@ export interface RpcServerOptions {
   readonly password?: string;
   /** Directory for the `.cookie` file, written when no password is configured. */
   readonly cookieDir?: string;
-  /** Largest accepted request body in bytes. */
+  /** Largest accepted request body in bytes (Core: 32 MiB, larger → HTTP 413). */
   readonly maxBodyBytes?: number;
+  /** Largest answer in bytes; a batch's calls past it are answered with an error (Core has no limit). */
+  readonly maxResponseBytes?: number;
 }
+
+/** Core's MAX_SIZE: the HTTP server's body limit. */
+export const CORE_MAX_BODY_BYTES = 0x02000000;
+/** UniValue's MAX_JSON_DEPTH: deeper requests fail to parse. */
+export const CORE_MAX_JSON_DEPTH = 512;
+
+const PARSE_ERROR_REPLY = (message: string) =>
+  `{"result":null,"error":{"code":${RpcCode.PARSE_ERROR},"message":${JSON.stringify(message)}},"id":null}`;
 
 export interface RpcServer {
   readonly url: string;
@@ -99,7 +110,8 @@ function positional(method: RpcMethod, params: unknown): unknown[] {
 
 export async function startRpcServer(opts: RpcServerOptions): Promise<RpcServer> {
   const host = opts.host ?? "127.0.0.1";
-  const maxBody = opts.maxBodyBytes ?? 64 * 1024 * 1024;
+  const maxBody = opts.maxBodyBytes ?? CORE_MAX_BODY_BYTES;
+  const maxResponse = opts.maxResponseBytes ?? 256 * 1024 * 1024;
   const credentials: Buffer[] = [];
   if (opts.password !== undefined) credentials.push(digest(`${opts.user ?? ""}:${opts.password}`));
   let cookieFile: string | undefined;
@@ -122,15 +134,16 @@ export async function startRpcServer(opts: RpcServerOptions): Promise<RpcServer>
 
   async function execOne(
     raw: unknown,
-  ): Promise<{ req: Request; text: string; error: number | null } | undefined> {
+  ): Promise<{ req: Request; text: () => string; error: number | null } | undefined> {
     if (!isPlainObject(raw)) {
       const req = { id: null, hasId: false, v2: false };
       return {
         req,
-        text: replyObject(req, undefined, {
-          code: RpcCode.INVALID_REQUEST,
-          message: "Invalid Request object",
-        }),
+        text: () =>
+          replyObject(req, undefined, {
+            code: RpcCode.INVALID_REQUEST,
+            message: "Invalid Request object",
+          }),
         error: RpcCode.INVALID_REQUEST,
       };
     }
@@ -152,39 +165,74 @@ export async function startRpcServer(opts: RpcServerOptions): Promise<RpcServer>
       if (method === undefined) throw new RpcError(RpcCode.METHOD_NOT_FOUND, "Method not found");
       const result = await method.handler(positional(method, raw.params));
       if (v2 && !req.hasId) return undefined;
-      return { req, text: replyObject(req, result, null), error: null };
+      return { req, text: () => replyObject(req, result, null), error: null };
     } catch (e) {
       if (v2 && !req.hasId) return undefined;
       const err = errorOf(e);
-      return { req, text: replyObject(req, undefined, err), error: err.code };
+      return { req, text: () => replyObject(req, undefined, err), error: err.code };
+    }
+  }
+
+  /** One call's reply text; a result too large to print is an error for that call alone. */
+  function printed(out: { req: Request; text: () => string; error: number | null }): {
+    req: Request;
+    text: string;
+    error: number | null;
+  } {
+    try {
+      return { req: out.req, text: out.text(), error: out.error };
+    } catch (e) {
+      // RangeError: longer than a string can be.
+      const err = {
+        code: RpcCode.OUT_OF_MEMORY,
+        message: e instanceof RangeError ? "Response too large" : String(e),
+      };
+      return { req: out.req, text: replyObject(out.req, undefined, err), error: err.code };
     }
   }
 
   async function handle(body: string): Promise<Reply> {
     let parsed: unknown;
     try {
+      if (nestsDeeperThan(body, CORE_MAX_JSON_DEPTH)) throw new Error("too deep");
       parsed = JSON.parse(body);
     } catch {
-      return {
-        status: 500,
-        body: `{"result":null,"error":{"code":${RpcCode.PARSE_ERROR},"message":"Parse error"},"id":null}`,
-      };
+      return { status: 500, body: PARSE_ERROR_REPLY("Parse error") };
     }
     if (Array.isArray(parsed)) {
       const replies: string[] = [];
+      let size = 0;
       for (const r of parsed) {
-        const out = await execOne(r);
-        if (out !== undefined) replies.push(out.text);
+        const out =
+          size > maxResponse
+            ? tooLarge(r)
+            : await execOne(r).then((o) => (o === undefined ? undefined : printed(o)));
+        if (out === undefined) continue;
+        size += out.text.length;
+        replies.push(out.text);
       }
       return { status: 200, body: `[${replies.join(",")}]` };
     }
-    const out = await execOne(parsed);
-    if (out === undefined) return { status: 204, body: undefined };
+    if (!isPlainObject(parsed))
+      return { status: 500, body: PARSE_ERROR_REPLY("Top-level object parse error") };
+    const raw = await execOne(parsed);
+    if (raw === undefined) return { status: 204, body: undefined };
+    let out = printed(raw);
+    if (out.text.length > maxResponse) out = tooLarge(parsed) ?? out;
     let status = 200;
     if (out.error !== null && !out.req.v2)
       status =
         out.error === RpcCode.INVALID_REQUEST ? 400 : out.error === RpcCode.METHOD_NOT_FOUND ? 404 : 500;
     return { status, body: out.text };
+  }
+
+  /** The answer for a call past the response budget (not run). */
+  function tooLarge(raw: unknown): { req: Request; text: string; error: number } | undefined {
+    const obj = isPlainObject(raw) ? raw : {};
+    const req: Request = { id: obj.id ?? null, hasId: "id" in obj, v2: obj.jsonrpc === "2.0" };
+    if (req.v2 && !req.hasId) return undefined;
+    const err = { code: RpcCode.OUT_OF_MEMORY, message: "Response too large" };
+    return { req, text: replyObject(req, undefined, err), error: err.code };
   }
 
   const server = http.createServer((req, res) => {
@@ -205,25 +253,43 @@ export async function startRpcServer(opts: RpcServerOptions): Promise<RpcServer>
       req.resume();
       return;
     }
+    res.on("error", () => res.destroy());
+    // Core's 413: decided from Content-Length before reading, or when the body passes the limit;
+    // the rest is read and dropped (up to a few times the limit) so the client sees the answer.
+    const refuse = (): void => {
+      if (!res.headersSent) res.writeHead(413, { Connection: "close" }).end();
+      let drained = 0;
+      req.removeAllListeners("data");
+      req.on("data", (c: Buffer) => {
+        drained += c.length;
+        if (drained > 4 * maxBody) req.destroy();
+      });
+      req.resume();
+    };
+    const declared = Number(req.headers["content-length"] ?? NaN);
+    if (Number.isFinite(declared) && declared > maxBody) {
+      refuse();
+      return;
+    }
     const chunks: Buffer[] = [];
     let size = 0;
-    let tooLarge = false;
     req.on("data", (c: Buffer) => {
       size += c.length;
-      if (size > maxBody) tooLarge = true;
+      if (size > maxBody) refuse();
       else chunks.push(c);
     });
     req.on("end", () => {
-      if (tooLarge) {
-        res.writeHead(413).end();
-        return;
-      }
+      if (size > maxBody) return;
       handle(Buffer.concat(chunks).toString("utf8")).then(
         (r) => send(r.status, r.body),
         (e: unknown) => send(500, `{"result":null,"error":${stringify(errorOf(e))},"id":null}`),
       );
     });
     req.on("error", () => res.destroy());
+  });
+  server.on("clientError", (_e, socket) => {
+    if (socket.writable) socket.end("HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n");
+    else socket.destroy();
   });
   server.keepAliveTimeout = 30_000;
 
