@@ -1,4 +1,5 @@
 /** Script byte-level helpers shared by the interpreter, signing code and tools. */
+import { LvmError, bytesToHex as hex } from "../../core/index.js";
 import { OP, opcodeName } from "./opcodes.js";
 
 export interface ScriptOp {
@@ -51,11 +52,10 @@ export function* iterOps(script: Uint8Array): Generator<ScriptOp> {
   }
 }
 
-export class ScriptParseError extends Error {
-  readonly code = "BAD_OPCODE";
+export class ScriptParseError extends LvmError<"BAD_OPCODE"> {
+  override readonly name = "ScriptParseError";
   constructor(readonly offset: number) {
-    super(`script ends inside a push that starts at byte ${offset}`);
-    this.name = "ScriptParseError";
+    super("BAD_OPCODE", `script ends inside a push that starts at byte ${offset}`, { details: { offset } });
   }
 }
 
@@ -169,8 +169,6 @@ export function removeCodeSeparators(script: Uint8Array): Uint8Array {
   }
   return Uint8Array.from(out);
 }
-
-const hex = (b: Uint8Array): string => Array.from(b, (x) => x.toString(16).padStart(2, "0")).join("");
 
 /** Human-readable form: opcode names and hex pushes ("OP_DUP OP_HASH160 89ab… OP_EQUALVERIFY"). */
 export function disassemble(script: Uint8Array): string {

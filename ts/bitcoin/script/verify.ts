@@ -3,6 +3,7 @@
  * script path), plus `executeScript` for running a lone script, the form BitVM tools need.
  */
 import { schnorr, secp256k1 } from "@noble/curves/secp256k1.js";
+import { BitcoinArgumentError } from "../errors.js";
 import { sha256, taggedHash } from "../hash.js";
 import type { PrecomputedTxData } from "../sighash.js";
 import type { Transaction } from "../tx.js";
@@ -337,7 +338,7 @@ export function verifyInput(
 ): VerifyResult {
   const input = tx.inputs[inputIndex];
   const prevout = prevouts[inputIndex];
-  if (!input || !prevout) throw new RangeError(`verifyInput: no input or prevout at index ${inputIndex}`);
+  if (!input || !prevout) throw new BitcoinArgumentError(`verifyInput: no input or prevout at index ${inputIndex}`, inputIndex);
   const checker = new TransactionChecker(tx, inputIndex, prevouts, cache);
   return verifyScript(input.scriptSig, prevout.scriptPubKey, input.witness, flags, checker);
 }
