@@ -73,7 +73,8 @@ export function parseTestScript(src: string): Uint8Array {
     if (w === "") continue;
     if (/^-?[0-9]+$/.test(w) && w !== "-") {
       const n = Number(w);
-      if (n > 0xffffffff || n < -0xffffffff) throw new ConformanceError("BAD_VECTOR", `number out of range: ${w}`, { value: w });
+      if (n > 0xffffffff || n < -0xffffffff)
+        throw new ConformanceError("BAD_VECTOR", `number out of range: ${w}`, { value: w });
       if (n === -1 || (n >= 1 && n <= 16)) parts.push(Uint8Array.of(OP.OP_1 - 1 + n));
       else if (n === 0) parts.push(Uint8Array.of(OP.OP_0));
       else parts.push(pushData(encodeNum(n)));
@@ -83,7 +84,8 @@ export function parseTestScript(src: string): Uint8Array {
       parts.push(pushData(new TextEncoder().encode(w.slice(1, -1))));
     } else {
       const op = OPCODE_WORDS.get(w);
-      if (op === undefined) throw new ConformanceError("BAD_VECTOR", `unknown script word: ${w}`, { value: w });
+      if (op === undefined)
+        throw new ConformanceError("BAD_VECTOR", `unknown script word: ${w}`, { value: w });
       parts.push(Uint8Array.of(op));
     }
   }

@@ -4,7 +4,15 @@
  */
 import type { Transaction, TxOut } from "../bitcoin/index.js";
 import { RejectError } from "./errors.js";
-import { classify, isP2SH, isPushOnly, isUnspendable, parseScript, witnessProgram, countSigOps } from "./script.js";
+import {
+  classify,
+  isP2SH,
+  isPushOnly,
+  isUnspendable,
+  parseScript,
+  witnessProgram,
+  countSigOps,
+} from "./script.js";
 import { varIntSize } from "./validation.js";
 
 export interface PolicyOptions {

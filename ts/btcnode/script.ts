@@ -19,7 +19,7 @@ export { isP2SH, isPushOnly, type ScriptOp };
 /** Operations of `script`, or `null` when a push runs past the end (such scripts still exist on chain). */
 export function parseScript(script: Uint8Array): ScriptOp[] | null {
   const ops: ScriptOp[] = [];
-  for (let pc = 0; pc < script.length; ) {
+  for (let pc = 0; pc < script.length;) {
     const op = readOp(script, pc);
     if (op === undefined) return null;
     ops.push(op);
@@ -33,7 +33,7 @@ export function countSigOps(script: Uint8Array, accurate: boolean): number {
   let n = 0;
   let last = 0xff;
   // Walks operations like Core does, so a truncated push ends the count instead of failing.
-  for (let pc = 0; pc < script.length; ) {
+  for (let pc = 0; pc < script.length;) {
     const op = readOp(script, pc);
     if (op === undefined) break;
     const o = op.opcode;
@@ -105,7 +105,8 @@ export function classify(script: Uint8Array): Classified {
   }
   const ops = parseScript(script);
   if (ops === null) return { type: "nonstandard" };
-  if (ops.length === 2 && ops[1].opcode === OP.OP_CHECKSIG && isPubkey(ops[0].data)) return { type: "pubkey" };
+  if (ops.length === 2 && ops[1].opcode === OP.OP_CHECKSIG && isPubkey(ops[0].data))
+    return { type: "pubkey" };
   if (
     script.length === 25 &&
     script[0] === OP.OP_DUP &&
@@ -162,7 +163,7 @@ function isDerSignature(sig: Uint8Array): boolean {
 /** Core's ScriptToAsmStr; `sighashDecode` appends `[ALL]` … to signatures as scriptSig asm does. */
 export function scriptToAsm(script: Uint8Array, sighashDecode = false): string {
   const parts: string[] = [];
-  for (let pc = 0; pc < script.length; ) {
+  for (let pc = 0; pc < script.length;) {
     // One op at a time so a truncated tail prints "[error]" like Core.
     const op = readOp(script, pc);
     if (op === undefined) {

@@ -6,15 +6,16 @@
  * minimal integers, exact field counts, no trailing bytes, low-s signatures); a property test
  * holds it to ethers' decoding (`test/l2/rawtx.test.ts`). Types 0 (EIP-155), 1 and 2 only.
  */
+import { LvmError } from "../core/index.js";
 
 /** Why bytes are not a transaction; `kind` picks the JSON-RPC error the caller answers with. */
-export class RawTxError extends Error {
+export class RawTxError extends LvmError<"INVALID_RAW_TX"> {
+  override readonly name = "RawTxError";
   constructor(
     readonly kind: "rlp" | "type" | "signature",
     message: string,
   ) {
-    super(message);
-    this.name = "RawTxError";
+    super("INVALID_RAW_TX", message, { details: { kind } });
   }
 }
 

@@ -290,7 +290,7 @@ export async function setupGroth16(
         );
       } catch (err) {
         if (err instanceof ZkError) throw err;
-        throw new ZkError("SETUP_FAILED", ptau, `phase 2 setup failed: ${(err as Error).message}`);
+        throw new ZkError("SETUP_FAILED", ptau, `phase 2 setup failed: ${(err as Error).message}`, err);
       }
       await rm(z0, { force: true });
       const vk = await snarkjs.zKey.exportVerificationKey(path.join(tmp, `${circuit.name}.zkey`));
@@ -362,12 +362,13 @@ export async function proveGroth16(setup: Groth16Setup, input: snarkjs.SignalInp
   } catch (err) {
     const msg = (err as Error).message ?? String(err);
     if (/Too many values|Not enough values|Signal not found|Invalid number/i.test(msg)) {
-      throw new ZkError("INPUT_INVALID", setup.circuit.name, `bad witness input: ${msg.split("\n")[0]}`);
+      throw new ZkError("INPUT_INVALID", setup.circuit.name, `bad witness input: ${msg.split("\n")[0]}`, err);
     }
     throw new ZkError(
       "WITNESS_FAILED",
       setup.circuit.name,
       `witness does not satisfy the circuit: ${msg.split("\n")[0]}`,
+      err,
     );
   }
 }
@@ -395,7 +396,7 @@ export async function readProofFile(file: string): Promise<Groth16Proof> {
   try {
     parsed = JSON.parse(await readFile(file, "utf8"));
   } catch (err) {
-    throw new ZkError("PROOF_FILE_INVALID", file, `not JSON (${(err as Error).message})`);
+    throw new ZkError("PROOF_FILE_INVALID", file, `not JSON (${(err as Error).message})`, err);
   }
   const o = parsed as { proof?: Record<string, unknown>; publicSignals?: unknown };
   const pr = o.proof;

@@ -338,7 +338,8 @@ export function verifyInput(
 ): VerifyResult {
   const input = tx.inputs[inputIndex];
   const prevout = prevouts[inputIndex];
-  if (!input || !prevout) throw new BitcoinArgumentError(`verifyInput: no input or prevout at index ${inputIndex}`, inputIndex);
+  if (!input || !prevout)
+    throw new BitcoinArgumentError(`verifyInput: no input or prevout at index ${inputIndex}`, inputIndex);
   const checker = new TransactionChecker(tx, inputIndex, prevouts, cache);
   return verifyScript(input.scriptSig, prevout.scriptPubKey, input.witness, flags, checker);
 }
