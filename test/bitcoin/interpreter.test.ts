@@ -130,6 +130,30 @@ describe("bitcoin/script: executeScript", () => {
     expect(b.ok).to.equal(true);
   });
 
+  it("takes only empty and 0x01 as IF/NOTIF arguments under tapscript and segwit v0 MINIMALIF", () => {
+    // Core's vectors have no one-byte 0x00 case; consensus (tapscript) refuses it like 0x02 or 0x0100.
+    const minimalif = parseFlags("MINIMALIF");
+    const run = (arg: number[], op: number, sigVersion: "tapscript" | "witness_v0"): string => {
+      const r = executeScript(s(op, OP.OP_1, OP.OP_ELSE, OP.OP_1, OP.OP_ENDIF), {
+        sigVersion,
+        flags: minimalif,
+        stack: [Uint8Array.from(arg)],
+      });
+      return r.ok ? "OK" : r.error;
+    };
+    for (const op of [OP.OP_IF, OP.OP_NOTIF]) {
+      for (const good of [[], [0x01]]) {
+        expect(run(good, op, "tapscript"), `tapscript ${hex(Uint8Array.from(good))}`).to.equal("OK");
+        expect(run(good, op, "witness_v0"), `v0 ${hex(Uint8Array.from(good))}`).to.equal("OK");
+      }
+      for (const bad of [[0x00], [0x02], [0x80], [0x81], [0x01, 0x00], [0x00, 0x00]]) {
+        const what = hex(Uint8Array.from(bad));
+        expect(run(bad, op, "tapscript"), `tapscript ${what}`).to.equal("TAPSCRIPT_MINIMALIF");
+        expect(run(bad, op, "witness_v0"), `v0 ${what}`).to.equal("MINIMALIF");
+      }
+    }
+  });
+
   it("succeeds immediately on OP_SUCCESSx in tapscript, fails on it elsewhere", () => {
     const script = s(OP.OP_0, OP.OP_VERIFY, 0x50); // 0x50 = OP_RESERVED, an OP_SUCCESS in tapscript
     expect(executeScript(script).ok).to.equal(true);
