@@ -9,7 +9,7 @@ const h = (s: string): Uint8Array => Uint8Array.from(Buffer.from(s, "hex"));
 const P2WPKH = h("0014" + "11".repeat(20));
 
 /** A version-2 transaction with one input (the given scriptSig) and the given outputs. */
-function tx(outputs: TxOut[], scriptSig = new Uint8Array(0)): Transaction {
+function tx(outputs: TxOut[], scriptSig: Uint8Array = new Uint8Array(0)): Transaction {
   return new Transaction({
     inputs: [
       { prevout: { txid: txid("ab".repeat(32)), vout: 0 }, scriptSig, sequence: 0xffffffff, witness: [] },

@@ -15,9 +15,14 @@ const require = createRequire(import.meta.url);
 
 /** The repository root: circom (WASI) sees only its working directory, so everything runs from here. */
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
-/** Where CI and tests find ready powers-of-tau files (the `shared/` checkout beside the repo). */
-export const SHARED_PTAU_DIR = path.resolve(REPO_ROOT, "..", "shared", "ptau");
 export const BUILD_DIR = path.join(REPO_ROOT, "build", "zk");
+/** Where `generatePtau` caches the files it makes (`pot<power>.ptau`). */
+export const PTAU_CACHE_DIR = path.join(BUILD_DIR, "ptau");
+/**
+ * Environment variable naming directories (path-delimiter separated) that hold ready `pot<N>.ptau`
+ * files, searched before the cache: how tests, CI and users bring a ceremony's file.
+ */
+export const PTAU_DIR_ENV = "LVM_PTAU_DIR";
 
 /** A fixed beacon makes setups byte-for-byte reproducible: right for tests, never a real ceremony. */
 export const TEST_BEACON = "0102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f20";
@@ -198,13 +203,45 @@ export function requiredPower(circuit: CompiledCircuit): number {
   return Math.max(8, Math.ceil(Math.log2(needed)));
 }
 
-/** The shared ptau for tests/CI: the smallest file in ../shared/ptau that fits `power`. */
-export function sharedPtau(power: number): string | undefined {
-  for (const p of [12, 14, 16, 18, 20]) {
-    const f = path.join(SHARED_PTAU_DIR, `pot${p}.ptau`);
-    if (p >= power && existsSync(f)) return f;
-  }
+/** The directories `findPtau` searches: `$LVM_PTAU_DIR` (a list), then the local cache. */
+export function ptauDirs(env: NodeJS.ProcessEnv = process.env): string[] {
+  const given = (env[PTAU_DIR_ENV] ?? "").split(path.delimiter).filter((d) => d.length > 0);
+  return [...given.map((d) => path.resolve(d)), PTAU_CACHE_DIR];
+}
+
+/**
+ * A ready ptau that fits `power`: the smallest `pot<p>.ptau` (p ≥ power, up to 28) in the first
+ * of `dirs` that has one. Undefined when none is found; nothing is read outside `dirs`.
+ */
+export function findPtau(power: number, dirs: readonly string[] = ptauDirs()): string | undefined {
+  for (const dir of dirs)
+    for (let p = power; p <= 28; p++) {
+      const f = path.join(dir, `pot${p}.ptau`);
+      if (existsSync(f)) return f;
+    }
   return undefined;
+}
+
+/** Rough wall time of `generatePtau(power)` on 2 cores, in seconds (measured: see docs/zk.md). */
+export function ptauGenerationEstimate(power: number): number {
+  // Dominated by prepare-phase-2, about linear in 2^power: ~75 s at 14, ~20 min at 16.
+  return Math.round(75 * 2 ** (power - 14));
+}
+
+/**
+ * A ptau for `power`: a ready one (`findPtau`), else one generated here with a fixed beacon and
+ * cached (`generatePtau`), with progress and the expected time reported first.
+ */
+export async function obtainPtau(power: number, progress: Progress = silent): Promise<string> {
+  const ready = findPtau(power);
+  if (ready !== undefined) return ready;
+  const s = ptauGenerationEstimate(power);
+  progress(
+    `no powers-of-tau file of power ≥ ${power} in ${ptauDirs().join(", ")}; generating one ` +
+      `(about ${s < 120 ? `${s} s` : `${Math.round(s / 60)} min`} on 2 cores, once: it is cached). ` +
+      `Set ${PTAU_DIR_ENV} to a directory of pot<N>.ptau files to skip this.`,
+  );
+  return generatePtau(power, progress);
 }
 
 /**
@@ -213,7 +250,7 @@ export function sharedPtau(power: number): string | undefined {
  */
 export async function generatePtau(power: number, progress: Progress = silent): Promise<string> {
   await sharedCurve();
-  const final = path.join(BUILD_DIR, "ptau", `pot${power}.ptau`);
+  const final = path.join(PTAU_CACHE_DIR, `pot${power}.ptau`);
   if (existsSync(final)) return final;
   const log = snarkLogger(progress);
   const curve = await snarkjs.curves.getCurveFromName("bn128");
@@ -237,7 +274,7 @@ export async function generatePtau(power: number, progress: Progress = silent): 
 
 /**
  * Resolves the ptau to use: the given path (checked), else one generated locally and cached under
- * build/ (sized to the circuit). Tests and CI pass `sharedPtau(...)` explicitly.
+ * build/ (sized to the circuit). Tests and CI pass their file explicitly.
  */
 export async function resolvePtau(
   circuit: CompiledCircuit,
