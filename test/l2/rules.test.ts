@@ -94,6 +94,10 @@ describe("l2 rules: intrinsic gas with the EIP-7623 calldata floor (Prague)", ()
     expect(gas(new Uint8Array(0), false, [2])).to.equal(27_200n);
     // 10 non-zero bytes and an access list: standard 21,160 + 2,400 = 23,560 > floor 21,400
     expect(gas(new Uint8Array(10).fill(1), false, [0])).to.equal(23_560n);
+    // creation, 100 zero bytes: 21,000 + 400 + 32,000 + 2 · 4 words = 53,408 > 22,000
+    expect(gas(new Uint8Array(100), true)).to.equal(53_408n);
+    // creation of 33 bytes rounds up to two words: 21,000 + 33 · 16 + 32,000 + 2 · 2
+    expect(gas(new Uint8Array(33).fill(7), true)).to.equal(53_532n);
   });
 
   it("refuses a signed transaction whose gas limit is one below the floor", async () => {
@@ -133,6 +137,57 @@ describe("l2 rules: intrinsic gas with the EIP-7623 calldata floor (Prague)", ()
     expect(decodeTransaction(await sign(GWEI), ctx).maxFeePerGas).to.equal(GWEI);
     const under = await sign(GWEI - 1n);
     expect(code(() => decodeTransaction(under, ctx))).to.equal("FEE_CAP_BELOW_BASE_FEE");
+  });
+});
+
+describe("l2 rules: what decodeTransaction refuses before looking at state (geth's checks)", () => {
+  const w = new Wallet(devAccounts(1)[0]!.privateKey);
+  const ctx = { chainId: LVM_DEVNET_CHAIN_ID, blockGasLimit: 30_000_000n, baseFee: GWEI, minTip: 1n };
+  const base = {
+    type: 2,
+    chainId: LVM_DEVNET_CHAIN_ID,
+    nonce: 0,
+    to: w.address,
+    value: 5n,
+    gasLimit: 21_000n,
+    maxFeePerGas: 2n * GWEI,
+    maxPriorityFeePerGas: 1n,
+  };
+
+  it("accepts a well-formed transfer and computes its cost as gas · fee cap + value", async () => {
+    const tx = decodeTransaction(await w.signTransaction(base), ctx);
+    expect(tx.from).to.equal(w.address.toLowerCase());
+    expect(tx.cost).to.equal(21_000n * 2n * GWEI + 5n);
+    expect(tx.nonce).to.equal(0);
+  });
+
+  it("refuses each broken rule with its code", async () => {
+    const sign = (over: Record<string, unknown>) => w.signTransaction({ ...base, ...over });
+    expect(code(() => decodeTransaction("00", ctx))).to.equal("INVALID_PARAMS");
+    expect(code(() => decodeTransaction("0x0", ctx))).to.equal("INVALID_PARAMS");
+    expect(code(() => decodeTransaction("x0x00", ctx))).to.equal("INVALID_PARAMS");
+    expect(code(() => decodeTransaction(`0x${"00".repeat(128 * 1024 + 1)}`, ctx))).to.equal("OVERSIZED");
+    expect(code(() => decodeTransaction(`0x${"00".repeat(128 * 1024)}`, ctx))).to.not.equal("OVERSIZED");
+    // (tip above fee cap: ethers refuses to sign one; test/l2/rawtx.test.ts decodes such bytes)
+    const tipIsCap = await sign({ maxFeePerGas: GWEI, maxPriorityFeePerGas: GWEI });
+    expect(code(() => decodeTransaction(tipIsCap, ctx))).to.equal("OK");
+    const noTip = await sign({ maxPriorityFeePerGas: 0n });
+    expect(code(() => decodeTransaction(noTip, ctx))).to.equal("UNDERPRICED");
+    const tooMuchGas = await sign({ gasLimit: 30_000_001n });
+    expect(code(() => decodeTransaction(tooMuchGas, ctx))).to.equal("GAS_LIMIT_EXCEEDED");
+    const allGas = await sign({ gasLimit: 30_000_000n });
+    expect(code(() => decodeTransaction(allGas, ctx))).to.equal("OK");
+    const otherChain = await sign({ chainId: LVM_DEVNET_CHAIN_ID + 1n });
+    expect(code(() => decodeTransaction(otherChain, ctx))).to.equal("WRONG_CHAIN_ID");
+    const hugeNonce = await sign({ nonce: Number.MAX_SAFE_INTEGER });
+    expect(code(() => decodeTransaction(hugeNonce, ctx))).to.equal("OK");
+    const legacy = await sign({
+      type: 0,
+      gasPrice: 2n * GWEI,
+      maxFeePerGas: undefined,
+      maxPriorityFeePerGas: undefined,
+    });
+    expect(decodeTransaction(legacy, ctx).maxFeePerGas).to.equal(2n * GWEI);
   });
 });
 
@@ -191,6 +246,34 @@ describe("l2 rules: the pool's replacement price bump (10 %) and balance check",
       "INSUFFICIENT_FUNDS",
     );
     expect(pool.add(a2, { nonce: 0, balance: a2.cost + b.cost })).to.equal(a);
+  });
+
+  it("refuses a transaction it already holds; counts pooled gas and next nonces; prunes mined nonces", () => {
+    const pool = new TxPool();
+    const t0 = ptx(0, 1_000n, 0n);
+    const t1 = ptx(1, 1_000n, 0n);
+    const t3 = ptx(3, 1_000n, 0n);
+    pool.add(t0, rich);
+    expect(code(() => pool.add(t0, rich))).to.equal("ALREADY_KNOWN");
+    pool.add(t1, rich);
+    pool.add(t3, rich);
+    expect(pool.size).to.equal(3);
+    expect(pool.gas).to.equal(63_000n);
+    expect(pool.nextNonce(from, 0)).to.equal(2); // 0 and 1 pooled, 2 missing
+    expect(pool.nextNonce(from.toUpperCase().replace("0X", "0x") as Address, 0)).to.equal(2);
+    expect(pool.nextNonce(from, 3)).to.equal(4);
+    pool.prune(from, 2);
+    expect(pool.size).to.equal(1);
+    expect(pool.gas).to.equal(21_000n);
+    expect(pool.get(t0.hash)).to.equal(undefined);
+    expect(pool.get(t3.hash)).to.equal(t3);
+    pool.remove(t3.hash);
+    pool.remove(t3.hash); // twice: a no-op
+    expect(pool.size).to.equal(0);
+    expect(pool.gas).to.equal(0n);
+    // A sender with nothing pooled starts again from its state nonce, with nothing left counted.
+    pool.add(ptx(5, 1_000n, 0n), { nonce: 5, balance: 21_000n * 1_000n });
+    expect(pool.nextNonce(from, 5)).to.equal(6);
   });
 
   it("refuses a stale nonce and a nonce past the 64-transaction gap", () => {
