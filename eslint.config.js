@@ -122,7 +122,7 @@ export default tseslint.config(
     rules: { "lvm/layering": "warn" },
   },
   {
-    files: ["**/*.js", "**/*.cjs"],
+    files: ["**/*.js", "**/*.cjs", "**/*.mjs"],
     languageOptions: { globals: { console: "readonly", process: "readonly" } },
   },
 );

@@ -14,6 +14,8 @@ import {
   devAccounts,
   intrinsicGas,
   nextBaseFee,
+  wei,
+  type AccountState,
   type Address,
   type BlockHeader,
   type Hash32,
@@ -21,6 +23,7 @@ import {
 } from "../../ts/l2/index.js";
 
 const GWEI = 10n ** 9n;
+const acct = (nonce: number, balance: bigint): AccountState => ({ nonce, balance: wei(balance) });
 
 function header(gasLimit: bigint, gasUsed: bigint, baseFeePerGas: bigint): BlockHeader {
   const zero = `0x${"00".repeat(32)}` as Hash32;
@@ -210,7 +213,7 @@ describe("l2 rules: the pool's replacement price bump (10 %) and balance check",
       cost: gasLimit * maxFeePerGas + value,
     };
   }
-  const rich = { nonce: 0, balance: 10n ** 24n };
+  const rich = acct(0, 10n ** 24n);
 
   it("replaces only when both fee fields rise by at least 10 %", () => {
     const pool = new TxPool();
@@ -235,17 +238,15 @@ describe("l2 rules: the pool's replacement price bump (10 %) and balance check",
     const a = ptx(0, 1_000n, 0n, 5n); // cost 21,000,005
     const b = ptx(1, 1_000n, 0n, 7n); // cost 21,000,007
     const balance = a.cost + b.cost;
-    pool.add(a, { nonce: 0, balance });
-    expect(code(() => pool.add(b, { nonce: 0, balance: balance - 1n }))).to.equal("INSUFFICIENT_FUNDS");
+    pool.add(a, acct(0, balance));
+    expect(code(() => pool.add(b, acct(0, balance - 1n)))).to.equal("INSUFFICIENT_FUNDS");
     expect(pool.size).to.equal(1);
-    pool.add(b, { nonce: 0, balance });
+    pool.add(b, acct(0, balance));
     expect(pool.size).to.equal(2);
     // A replacement counts instead of the transaction it replaces, not on top of it.
     const a2 = ptx(0, 1_100n, 0n, 5n); // cost 23,100,005
-    expect(code(() => pool.add(a2, { nonce: 0, balance: a2.cost + b.cost - 1n }))).to.equal(
-      "INSUFFICIENT_FUNDS",
-    );
-    expect(pool.add(a2, { nonce: 0, balance: a2.cost + b.cost })).to.equal(a);
+    expect(code(() => pool.add(a2, acct(0, a2.cost + b.cost - 1n)))).to.equal("INSUFFICIENT_FUNDS");
+    expect(pool.add(a2, acct(0, a2.cost + b.cost))).to.equal(a);
   });
 
   it("refuses a transaction it already holds; counts pooled gas and next nonces; prunes mined nonces", () => {
@@ -272,15 +273,15 @@ describe("l2 rules: the pool's replacement price bump (10 %) and balance check",
     expect(pool.size).to.equal(0);
     expect(pool.gas).to.equal(0n);
     // A sender with nothing pooled starts again from its state nonce, with nothing left counted.
-    pool.add(ptx(5, 1_000n, 0n), { nonce: 5, balance: 21_000n * 1_000n });
+    pool.add(ptx(5, 1_000n, 0n), acct(5, 21_000n * 1_000n));
     expect(pool.nextNonce(from, 5)).to.equal(6);
   });
 
   it("refuses a stale nonce and a nonce past the 64-transaction gap", () => {
     const pool = new TxPool();
-    expect(code(() => pool.add(ptx(4, 1_000n, 0n), { ...rich, nonce: 5 }))).to.equal("NONCE_TOO_LOW");
-    expect(code(() => pool.add(ptx(5 + 65, 1_000n, 0n), { ...rich, nonce: 5 }))).to.equal("NONCE_TOO_HIGH");
-    pool.add(ptx(5 + 64, 1_000n, 0n), { ...rich, nonce: 5 });
+    expect(code(() => pool.add(ptx(4, 1_000n, 0n), acct(5, 10n ** 24n)))).to.equal("NONCE_TOO_LOW");
+    expect(code(() => pool.add(ptx(5 + 65, 1_000n, 0n), acct(5, 10n ** 24n)))).to.equal("NONCE_TOO_HIGH");
+    pool.add(ptx(5 + 64, 1_000n, 0n), acct(5, 10n ** 24n));
     expect(pool.nextNonce(from, 5)).to.equal(5);
   });
 });

@@ -160,7 +160,7 @@ export function satsToBtc(v: bigint): string {
 }
 
 /** An amount of the L2's native BTC in wei (18 decimals): a uint256, 0 ≤ v < 2^256. */
-export type Wei = bigint & { readonly __wei?: never };
+export type Wei = bigint & { readonly __brand: "Wei" };
 
 export const WEI_PER_SAT = 10n ** 10n;
 export const WEI_PER_BTC = 10n ** 18n;

@@ -9,6 +9,7 @@ import { fileURLToPath } from "node:url";
 import * as snarkjs from "snarkjs";
 import type { SnarkLogger } from "snarkjs";
 
+import type { Hex } from "../core/index.js";
 import { ZkError } from "./errors.js";
 
 const require = createRequire(import.meta.url);
@@ -27,7 +28,8 @@ export const PTAU_DIR_ENV = "LVM_PTAU_DIR";
 /** A fixed beacon makes setups byte-for-byte reproducible: right for tests, never a real ceremony. */
 export const TEST_BEACON = "0102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f20";
 
-export type Hex = string & { readonly __hex: unique symbol };
+/** Lowercase hex without prefix (ts/core's one `Hex`): digests of files and constraint systems. */
+export type { Hex };
 
 export interface CompiledCircuit {
   readonly name: string;
@@ -224,8 +226,9 @@ export function findPtau(power: number, dirs: readonly string[] = ptauDirs()): s
 
 /** Rough wall time of `generatePtau(power)` on 2 cores, in seconds (measured: see docs/zk.md). */
 export function ptauGenerationEstimate(power: number): number {
-  // Dominated by prepare-phase-2, about linear in 2^power: ~75 s at 14, ~20 min at 16.
-  return Math.round(75 * 2 ** (power - 14));
+  // Dominated by prepare-phase-2, about doubling per power: ~5 min at 14, ~20 min at 16 (pot16
+  // of ../shared took 20 min). On a loaded machine it takes longer: it reports progress as it goes.
+  return Math.round(300 * 2 ** (power - 14));
 }
 
 /**
