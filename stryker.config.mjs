@@ -10,6 +10,7 @@ const SETS = {
     // MUTATE_CONFORMANCE=1 on a machine with time to spare.
     spec: [
       "test/bitcoin/interpreter.test.ts",
+      "test/bitcoin/script.test.ts",
       "test/btcnode/policy.test.ts",
       ...(process.env.MUTATE_CONFORMANCE
         ? ["test/bitcoin/conformance.test.ts", "test/bitcoin/differential.test.ts"]
