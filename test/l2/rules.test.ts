@@ -184,6 +184,15 @@ describe("l2 rules: what decodeTransaction refuses before looking at state (geth
     expect(code(() => decodeTransaction(otherChain, ctx))).to.equal("WRONG_CHAIN_ID");
     const hugeNonce = await sign({ nonce: Number.MAX_SAFE_INTEGER });
     expect(code(() => decodeTransaction(hugeNonce, ctx))).to.equal("OK");
+    const unprotected = await w.signTransaction({
+      type: 0,
+      chainId: 0n,
+      nonce: 0,
+      to: w.address,
+      gasLimit: 21_000n,
+      gasPrice: 2n * GWEI,
+    });
+    expect(code(() => decodeTransaction(unprotected, ctx))).to.equal("UNPROTECTED_TX");
     const legacy = await sign({
       type: 0,
       gasPrice: 2n * GWEI,
@@ -263,6 +272,12 @@ describe("l2 rules: the pool's replacement price bump (10 %) and balance check",
     expect(pool.nextNonce(from, 0)).to.equal(2); // 0 and 1 pooled, 2 missing
     expect(pool.nextNonce(from.toUpperCase().replace("0X", "0x") as Address, 0)).to.equal(2);
     expect(pool.nextNonce(from, 3)).to.equal(4);
+    pool.prune(from, 1); // drops nonce 0 only: 1 is the next one the state expects
+    expect(pool.size).to.equal(2);
+    expect(pool.get(t1.hash)).to.equal(t1);
+    expect(pool.nextNonce(from, 1)).to.equal(2);
+    pool.prune(`0x${"bb".repeat(20)}` as Address, 9); // another sender: nothing to do
+    expect(pool.size).to.equal(2);
     pool.prune(from, 2);
     expect(pool.size).to.equal(1);
     expect(pool.gas).to.equal(21_000n);
