@@ -59,7 +59,7 @@ describe("bitcoin/script: byte helpers", () => {
       0, 0x51, 0x4c, 0x76,
     ]);
     try {
-      [...iterOps(h("76" + "4c05aa"))];
+      Array.from(iterOps(h("76" + "4c05aa")));
       expect.fail("iterOps read a truncated push");
     } catch (e) {
       expect(e).to.be.instanceOf(ScriptParseError);
