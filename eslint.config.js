@@ -96,7 +96,7 @@ export default tseslint.config(
       "coverage/",
       "circuits/build/",
       "contracts/generated/",
-      ".stryker-tmp/",
+      ".stryker-tmp*/",
     ],
   },
   js.configs.recommended,

@@ -50,5 +50,13 @@ export default {
   jsonReporter: { fileName: `build/mutation/${process.env.MUTATE_SET ?? "all"}.json` },
   tempDirName: ".stryker-tmp",
   cleanTempDir: true,
-  ignorePatterns: ["build", "artifacts", "cache", ".devnet", "coverage", "ignition/deployments"],
+  ignorePatterns: [
+    "build",
+    "artifacts",
+    "cache",
+    ".devnet",
+    "coverage",
+    "ignition/deployments",
+    ".stryker-tmp*",
+  ],
 };
