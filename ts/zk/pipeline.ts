@@ -226,9 +226,9 @@ export function findPtau(power: number, dirs: readonly string[] = ptauDirs()): s
 
 /** Rough wall time of `generatePtau(power)` on 2 cores, in seconds (measured: see docs/zk.md). */
 export function ptauGenerationEstimate(power: number): number {
-  // Dominated by prepare-phase-2, about doubling per power: ~5 min at 14, ~20 min at 16 (pot16
-  // of ../shared took 20 min). On a loaded machine it takes longer: it reports progress as it goes.
-  return Math.round(300 * 2 ** (power - 14));
+  // Dominated by prepare-phase-2, about doubling per power. Power 14 took ~9 min of CPU (measured
+  // on a loaded machine, where it took 70 min of wall time); pot16 of ../shared took 20 min.
+  return Math.round(480 * 2 ** (power - 14));
 }
 
 /**
