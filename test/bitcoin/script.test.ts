@@ -12,6 +12,7 @@ import {
   isP2SH,
   isPushOnly,
   iterOps,
+  opEnd,
   pushData,
   readOp,
   removeCodeSeparators,
@@ -66,6 +67,19 @@ describe("bitcoin/script: byte helpers", () => {
       expect((e as ScriptParseError).code).to.equal("BAD_OPCODE");
       expect((e as ScriptParseError).offset).to.equal(1);
     }
+  });
+
+  it("opEnd ends every operation where readOp does, and -1 where readOp finds none", () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ minLength: 1, maxLength: 40 }), (bytes) => {
+        for (let pc = 0; pc < bytes.length; pc++)
+          expect(opEnd(bytes, pc)).to.equal(readOp(bytes, pc)?.next ?? -1);
+      }),
+      { numRuns: 500 },
+    );
+    for (const t of ["4c", "4d01", "4e010000", "4c02aa", "4d0200aa", "4e02000000aa", "02aa"])
+      expect(opEnd(h(t), 0), t).to.equal(-1);
+    expect(opEnd(h("4e02000000aabb"), 0)).to.equal(7);
   });
 
   it("isMinimalPush follows BIP62 rules 3 and 4", () => {

@@ -7,6 +7,7 @@ import {
   OP,
   isP2SH,
   isPushOnly,
+  opEnd,
   opcodeName,
   readOp,
   witnessProgram as bitcoinWitnessProgram,
@@ -34,14 +35,14 @@ export function countSigOps(script: Uint8Array, accurate: boolean): number {
   let last = 0xff;
   // Walks operations like Core does, so a truncated push ends the count instead of failing.
   for (let pc = 0; pc < script.length;) {
-    const op = readOp(script, pc);
-    if (op === undefined) break;
-    const o = op.opcode;
+    const next = opEnd(script, pc);
+    if (next < 0) break;
+    const o = script[pc]!;
     if (o === OP.OP_CHECKSIG || o === OP.OP_CHECKSIGVERIFY) n += 1;
     else if (o === OP.OP_CHECKMULTISIG || o === OP.OP_CHECKMULTISIGVERIFY)
       n += accurate && last >= OP.OP_1 && last <= OP.OP_16 ? last - OP.OP_1 + 1 : 20;
     last = o;
-    pc = op.next;
+    pc = next;
   }
   return n;
 }
