@@ -1,10 +1,17 @@
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 
 import { expect } from "chai";
 
-import { PTAU_CACHE_DIR, PTAU_DIR_ENV, findPtau, ptauDirs } from "../../ts/zk/index.js";
+import {
+  PTAU_CACHE_DIR,
+  PTAU_DIR_ENV,
+  atomically,
+  findPtau,
+  ptauDirs,
+  removeStaleTemps,
+} from "../../ts/zk/index.js";
 
 describe("zk: where a powers-of-tau file comes from (no path outside the repository unless given)", () => {
   let a: string;
@@ -33,5 +40,28 @@ describe("zk: where a powers-of-tau file comes from (no path outside the reposit
     expect(findPtau(14, [a, b])).to.equal(path.join(a, "pot16.ptau"));
     expect(findPtau(17, [a, b])).to.equal(undefined);
     expect(findPtau(12, [])).to.equal(undefined);
+  });
+});
+
+describe("zk: temp files of a killed writer", () => {
+  it("are removed before the next write; a live writer's are kept", async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), "lvm-stale-"));
+    try {
+      const final = path.join(dir, "pot14.ptau");
+      // pid 2^22 + 1 is above Linux's largest pid_max, so it names no running process.
+      const dead = `${final}.tmp-4194305-aaaa`;
+      const deadPart = `${final}.tmp-4194305-aaaa.0`;
+      const live = `${final}.tmp-${process.ppid}-bbbb`;
+      const other = path.join(dir, "pot16.ptau.tmp-4194305-cccc");
+      for (const f of [dead, deadPart, live, other]) await writeFile(f, "x");
+      const removed = await removeStaleTemps(final);
+      expect(removed.sort()).to.deep.equal([dead, deadPart].sort());
+      await atomically(final, (tmp) => writeFile(tmp, "done"));
+      expect((await readdir(dir)).sort()).to.deep.equal(
+        ["pot14.ptau", path.basename(live), path.basename(other)].sort(),
+      );
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -25,6 +25,8 @@ export {
   releaseZk,
   renderSolidityVerifier,
   requiredPower,
+  atomically,
+  removeStaleTemps,
   resolvePtau,
   setupGroth16,
   findPtau,

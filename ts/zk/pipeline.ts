@@ -74,9 +74,46 @@ function tempName(final: string): string {
   return `${final}.tmp-${process.pid}-${randomBytes(4).toString("hex")}`;
 }
 
-/** Runs `produce(tmp)` then renames tmp onto `final`; on failure tmp is removed and nothing is left. */
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+/**
+ * Removes the temp siblings of `final` left by a process that was killed mid-way (its pid is in
+ * the name and no longer runs); a live writer's temp is left alone.
+ */
+export async function removeStaleTemps(final: string): Promise<string[]> {
+  const dir = path.dirname(final);
+  const prefix = `${path.basename(final)}.tmp-`;
+  const removed: string[] = [];
+  let names: string[];
+  try {
+    names = await readdir(dir);
+  } catch {
+    return removed;
+  }
+  for (const name of names) {
+    if (!name.startsWith(prefix)) continue;
+    const pid = Number(name.slice(prefix.length).split("-")[0]);
+    if (!Number.isSafeInteger(pid) || pid <= 0 || pid === process.pid || alive(pid)) continue;
+    await rm(path.join(dir, name), { recursive: true, force: true });
+    removed.push(path.join(dir, name));
+  }
+  return removed;
+}
+
+/**
+ * Runs `produce(tmp)` then renames tmp onto `final`; on failure tmp is removed and nothing is
+ * left. Temps of an earlier writer that was killed (kill -9, Ctrl-C mid-setup) are removed first.
+ */
 export async function atomically<T>(final: string, produce: (tmp: string) => Promise<T>): Promise<T> {
   await mkdir(path.dirname(final), { recursive: true });
+  await removeStaleTemps(final);
   const tmp = tempName(final);
   try {
     const out = await produce(tmp);
