@@ -17,7 +17,7 @@ import {
   releaseZk,
   resolvePtau,
   setupGroth16,
-  sharedPtau,
+  findPtau,
   toField,
   verifyGroth16,
 } from "../ts/zk/index.js";
@@ -26,7 +26,7 @@ export default async function zkBench(args: string[]): Promise<Record<string, un
   const t0 = performance.now();
   const circuit = await compileCircuit("circuits/merkle_inclusion.circom");
   const compileS = (performance.now() - t0) / 1000;
-  const ptau = await resolvePtau(circuit, args[0] ?? sharedPtau(16));
+  const ptau = await resolvePtau(circuit, args[0] ?? findPtau(16));
 
   // A private cache directory so the setup is measured, not looked up.
   const scratch = path.join(BUILD_DIR, `bench-${process.pid}`);

@@ -1,6 +1,14 @@
 import { expect } from "chai";
 import fc from "fast-check";
-import { executeScript, OP, parseFlags, scriptNum, type TraceStep } from "../../ts/bitcoin/index.js";
+import {
+  castToBool,
+  executeScript,
+  OP,
+  parseFlags,
+  scriptNum,
+  ScriptNumError,
+  type TraceStep,
+} from "../../ts/bitcoin/index.js";
 import { decodeNum } from "../../ts/bitcoin/script/num.js";
 
 const s = (...ops: (number | Uint8Array)[]): Uint8Array => {
@@ -15,6 +23,7 @@ const s = (...ops: (number | Uint8Array)[]): Uint8Array => {
   return Uint8Array.from(out);
 };
 const hex = (b: Uint8Array): string => Buffer.from(b).toString("hex");
+const h = (x: string): Uint8Array => Uint8Array.from(Buffer.from(x, "hex"));
 
 describe("bitcoin/script: numbers", () => {
   it("encodes minimally, with the sign in the top bit", () => {
@@ -46,6 +55,41 @@ describe("bitcoin/script: numbers", () => {
     expect(decodeNum(Uint8Array.of(0x80), false)).to.equal(-0);
     expect(() => decodeNum(new Uint8Array(5).fill(1), false)).to.throw(/overflow/);
     expect(decodeNum(new Uint8Array(5).fill(1), false, 5)).to.equal(0x0101010101);
+    // A 0x80 low byte needs the extra sign byte, so 0x8000 (128) and 0x8080 (-128) are minimal.
+    expect(decodeNum(Uint8Array.of(0x80, 0x00), true)).to.equal(128);
+    expect(decodeNum(Uint8Array.of(0x80, 0x80), true)).to.equal(-128);
+    expect(() => decodeNum(Uint8Array.of(0x00), true)).to.throw(ScriptNumError);
+    expect(() => decodeNum(Uint8Array.of(0x7f, 0x00), true)).to.throw(ScriptNumError);
+    expect(() => decodeNum(Uint8Array.of(0x7f, 0x80), true)).to.throw(ScriptNumError);
+    try {
+      decodeNum(new Uint8Array(5), false);
+    } catch (e) {
+      expect(e).to.be.instanceOf(ScriptNumError);
+      expect((e as ScriptNumError).code).to.equal("SCRIPTNUM");
+    }
+  });
+
+  it("encodes bigints exactly as numbers, and refuses numbers that are not safe integers", () => {
+    fc.assert(
+      fc.property(fc.integer({ min: -(2 ** 40), max: 2 ** 40 }), (n) => {
+        expect(hex(scriptNum(BigInt(n)))).to.equal(hex(scriptNum(n)));
+      }),
+      { numRuns: 1000 },
+    );
+    for (const n of [0, 1, -1, 127, 128, -128, 255, -255, 256, 0x7fffffff, -0x80000000])
+      expect(hex(scriptNum(BigInt(n))), `${n}`).to.equal(hex(scriptNum(n)));
+    expect(hex(scriptNum(-(2n ** 64n)))).to.equal("000000000000000081");
+    expect(() => scriptNum(0.5)).to.throw(ScriptNumError);
+    expect(() => scriptNum(2 ** 53)).to.throw(ScriptNumError);
+    // Encodings outside the cached range (-1 … 1024) agree with the cached ones' rule.
+    expect(hex(scriptNum(1025))).to.equal("0104");
+    expect(hex(scriptNum(-2))).to.equal("82");
+  });
+
+  it("casts to bool as Core: every zero, including negative zero, is false", () => {
+    for (const f of ["", "00", "0000", "80", "0080", "000080"]) expect(castToBool(h(f)), f).to.equal(false);
+    for (const t of ["01", "0001", "8000", "81", "000081", "ff", "800080"])
+      expect(castToBool(h(t)), t).to.equal(true);
   });
 });
 
@@ -128,6 +172,30 @@ describe("bitcoin/script: executeScript", () => {
     expect(r.ok ? "OK" : r.error).to.equal("TAPSCRIPT_MINIMALIF");
     const b = executeScript(s(OP.OP_2, OP.OP_IF, OP.OP_1, OP.OP_ENDIF), { sigVersion: "base" });
     expect(b.ok).to.equal(true);
+  });
+
+  it("takes only empty and 0x01 as IF/NOTIF arguments under tapscript and segwit v0 MINIMALIF", () => {
+    // Core's vectors have no one-byte 0x00 case; consensus (tapscript) refuses it like 0x02 or 0x0100.
+    const minimalif = parseFlags("MINIMALIF");
+    const run = (arg: number[], op: number, sigVersion: "tapscript" | "witness_v0"): string => {
+      const r = executeScript(s(op, OP.OP_1, OP.OP_ELSE, OP.OP_1, OP.OP_ENDIF), {
+        sigVersion,
+        flags: minimalif,
+        stack: [Uint8Array.from(arg)],
+      });
+      return r.ok ? "OK" : r.error;
+    };
+    for (const op of [OP.OP_IF, OP.OP_NOTIF]) {
+      for (const good of [[], [0x01]]) {
+        expect(run(good, op, "tapscript"), `tapscript ${hex(Uint8Array.from(good))}`).to.equal("OK");
+        expect(run(good, op, "witness_v0"), `v0 ${hex(Uint8Array.from(good))}`).to.equal("OK");
+      }
+      for (const bad of [[0x00], [0x02], [0x80], [0x81], [0x01, 0x00], [0x00, 0x00]]) {
+        const what = hex(Uint8Array.from(bad));
+        expect(run(bad, op, "tapscript"), `tapscript ${what}`).to.equal("TAPSCRIPT_MINIMALIF");
+        expect(run(bad, op, "witness_v0"), `v0 ${what}`).to.equal("MINIMALIF");
+      }
+    }
   });
 
   it("succeeds immediately on OP_SUCCESSx in tapscript, fails on it elsewhere", () => {

@@ -1,6 +1,7 @@
 import { blake3 } from "@noble/hashes/blake3.js";
 import { expect } from "chai";
 
+import { bytesToHex as hex } from "../../ts/core/index.js";
 import { blake3Hash64, blake3Hash64Digest, blake3Hash64Input } from "../../ts/bitvm/blake3.js";
 import { runFragment } from "../../ts/bitvm/run.js";
 
@@ -17,8 +18,6 @@ function messages(count: number, seed: number): Uint8Array[] {
   };
   return Array.from({ length: count }, () => Uint8Array.from({ length: 64 }, () => next() & 0xff));
 }
-
-const hex = (b: Uint8Array): string => Buffer.from(b).toString("hex");
 
 describe("bitvm/blake3", function () {
   this.timeout(60_000);

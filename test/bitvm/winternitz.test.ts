@@ -2,6 +2,7 @@ import { expect } from "chai";
 
 import { hash160 } from "../../ts/bitcoin/index.js";
 import {
+  BitvmInputError,
   digitsToMessage,
   messageToDigits,
   runFragment,
@@ -35,7 +36,9 @@ describe("bitvm: Winternitz one-time signatures", function () {
     const m = message(20, 1);
     for (const bits of [1, 2, 3, 4, 5, 7])
       expect(digitsToMessage(messageToDigits(m, bits), bits, 20)).to.deep.equal(m);
-    expect(() => winternitzLayout({ messageBytes: 20, digitBits: 9 })).to.throw(RangeError);
+    expect(() => winternitzLayout({ messageBytes: 20, digitBits: 9 }))
+      .to.throw(BitvmInputError)
+      .with.property("code", "INVALID_ARGUMENT");
   });
 
   for (const [bytes, bits] of [
@@ -102,7 +105,9 @@ describe("bitvm: Winternitz one-time signatures", function () {
     const other = winternitzKeygen(seed(10), { messageBytes: 20, digitBits: 4 });
     expect(runFragment(script, winternitzSign(other, m)).ok).to.equal(false);
     expect(runFragment(script, good.slice(2)).ok).to.equal(false);
-    expect(() => winternitzSign(sk, new Uint8Array(19))).to.throw(RangeError, /20-byte/);
+    expect(() => winternitzSign(sk, new Uint8Array(19)))
+      .to.throw(BitvmInputError)
+      .with.property("code", "INVALID_ARGUMENT");
   });
 
   it("is smaller than BitVM's Winternitz verify (4,178 B for 20 bytes, 6,458 B for 32 bytes)", function () {

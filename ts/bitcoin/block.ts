@@ -1,6 +1,6 @@
 /** Block headers and blocks; compact difficulty targets and proof of work. */
 import { ByteReader, ByteWriter, reverseHex } from "./bytes.js";
-import { BitcoinDecodeError } from "./errors.js";
+import { BitcoinArgumentError, BitcoinDecodeError } from "./errors.js";
 import { sha256d } from "./hash.js";
 import { Transaction } from "./tx.js";
 import type { BlockHash } from "./types.js";
@@ -129,7 +129,7 @@ export function bitsToTarget(bits: number): bigint {
 
 /** Core's GetCompact. */
 export function targetToBits(target: bigint): number {
-  if (target < 0n) throw new RangeError("targetToBits: negative target");
+  if (target < 0n) throw new BitcoinArgumentError("targetToBits: negative target", target);
   let size = target === 0n ? 0 : Math.ceil(target.toString(2).length / 8);
   let compact: number;
   if (size <= 3) compact = Number(target << BigInt(8 * (3 - size)));

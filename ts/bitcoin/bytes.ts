@@ -4,20 +4,7 @@ import { BitcoinDecodeError } from "./errors.js";
 /** Largest length prefix Core accepts when deserializing (MAX_SIZE). */
 export const MAX_SIZE = 0x02000000;
 
-export function hexToBytes(hex: string): Uint8Array {
-  if (hex.length % 2 !== 0 || !/^[0-9a-fA-F]*$/.test(hex))
-    throw new BitcoinDecodeError("BAD_HEX", 0, `not an even-length hex string: "${hex.slice(0, 32)}…"`);
-  return Uint8Array.from(Buffer.from(hex, "hex"));
-}
-
-export function bytesToHex(b: Uint8Array): string {
-  return Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString("hex");
-}
-
-/** Hex of the reversed bytes: how txids and block hashes are displayed. */
-export function reverseHex(b: Uint8Array): string {
-  return bytesToHex(b.slice().reverse());
-}
+export { hexToBytes, bytesToHex, reverseHex } from "../core/index.js";
 
 export function concatBytes(...parts: Uint8Array[]): Uint8Array {
   let n = 0;

@@ -1,7 +1,8 @@
 /** Context-free transaction checks (Core's CheckTransaction), shared by the node and conformance. */
+import { MAX_MONEY } from "../core/index.js";
 import type { Transaction } from "./tx.js";
 
-export const MAX_MONEY = 21_000_000n * 100_000_000n;
+export { MAX_MONEY };
 const MAX_BLOCK_WEIGHT = 4_000_000;
 const WITNESS_SCALE_FACTOR = 4;
 

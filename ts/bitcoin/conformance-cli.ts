@@ -1,23 +1,21 @@
 /**
  * `npm run conformance [-- --vectors DIR] [--all-flags] [--verbose]`: run Bitcoin Core's consensus
  * vectors and print one JSON line last, `{"script_tests":{"passed":N,"failed":N},…}`.
- * Exit status 1 when any case fails, 2 on bad usage or a missing vectors directory.
+ * The vectors directory is a parameter (`--vectors`, else `$BITCOIN_CORE_VECTORS`); the npm script
+ * passes the `../shared` checkout beside the repository. Exit status 1 when any case fails, 2 on
+ * bad usage or a missing vectors directory.
  */
 import { existsSync } from "node:fs";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { runConformance, type SetName, type SetResult } from "./conformance.js";
-
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
-export const DEFAULT_VECTORS = path.resolve(repoRoot, "..", "shared", "vectors", "bitcoin-core");
 
 function main(): number {
   let values;
   try {
     ({ values } = parseArgs({
       options: {
-        vectors: { type: "string", default: process.env.BITCOIN_CORE_VECTORS ?? DEFAULT_VECTORS },
+        vectors: { type: "string", default: process.env.BITCOIN_CORE_VECTORS },
         "all-flags": { type: "boolean", default: false },
         verbose: { type: "boolean", short: "v", default: false },
         help: { type: "boolean", short: "h", default: false },
@@ -32,6 +30,10 @@ function main(): number {
     return 0;
   }
   const dir = values.vectors;
+  if (dir === undefined) {
+    console.error("conformance: no vectors directory (pass --vectors DIR or set BITCOIN_CORE_VECTORS)");
+    return 2;
+  }
   if (!existsSync(path.join(dir, "script_tests.json"))) {
     console.error(`conformance: no Bitcoin Core vectors in ${dir} (set --vectors or BITCOIN_CORE_VECTORS)`);
     return 2;

@@ -5,6 +5,7 @@
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import { LvmError, bytesToHex, hexToBytes } from "../core/index.js";
 import { checkTransaction } from "./check.js";
 import { sighashLegacy } from "./sighash.js";
 import { Transaction } from "./tx.js";
@@ -32,18 +33,18 @@ export interface SetResult {
 export type SetName = "script_tests" | "tx_valid" | "tx_invalid" | "sighash" | "taproot";
 export type ConformanceReport = Record<SetName, SetResult>;
 
-export class ConformanceError extends Error {
-  readonly code = "BAD_VECTOR";
+export class ConformanceError extends LvmError<"BAD_VECTOR"> {
+  override readonly name = "ConformanceError";
 }
 
 const fromHex = (h: string): Uint8Array => {
-  if (h.length % 2 !== 0 || !/^[0-9a-fA-F]*$/.test(h))
-    throw new ConformanceError(`not hex: ${h.slice(0, 40)}`);
-  const out = new Uint8Array(h.length / 2);
-  for (let i = 0; i < out.length; i++) out[i] = parseInt(h.slice(2 * i, 2 * i + 2), 16);
-  return out;
+  try {
+    return hexToBytes(h);
+  } catch (e) {
+    throw new ConformanceError("BAD_VECTOR", `not hex: ${h.slice(0, 40)}`, { value: h, cause: e });
+  }
 };
-const toHex = (b: Uint8Array): string => Array.from(b, (x) => x.toString(16).padStart(2, "0")).join("");
+const toHex = bytesToHex;
 const concat = (...parts: Uint8Array[]): Uint8Array => {
   const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
   let o = 0;
@@ -72,7 +73,8 @@ export function parseTestScript(src: string): Uint8Array {
     if (w === "") continue;
     if (/^-?[0-9]+$/.test(w) && w !== "-") {
       const n = Number(w);
-      if (n > 0xffffffff || n < -0xffffffff) throw new ConformanceError(`number out of range: ${w}`);
+      if (n > 0xffffffff || n < -0xffffffff)
+        throw new ConformanceError("BAD_VECTOR", `number out of range: ${w}`, { value: w });
       if (n === -1 || (n >= 1 && n <= 16)) parts.push(Uint8Array.of(OP.OP_1 - 1 + n));
       else if (n === 0) parts.push(Uint8Array.of(OP.OP_0));
       else parts.push(pushData(encodeNum(n)));
@@ -82,7 +84,8 @@ export function parseTestScript(src: string): Uint8Array {
       parts.push(pushData(new TextEncoder().encode(w.slice(1, -1))));
     } else {
       const op = OPCODE_WORDS.get(w);
-      if (op === undefined) throw new ConformanceError(`unknown script word: ${w}`);
+      if (op === undefined)
+        throw new ConformanceError("BAD_VECTOR", `unknown script word: ${w}`, { value: w });
       parts.push(Uint8Array.of(op));
     }
   }

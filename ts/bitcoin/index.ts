@@ -3,7 +3,7 @@
  * Everything Bitcoin in the project (node, relayer, bridge, BitVM tools) builds on this surface.
  */
 export * from "./types.js";
-export { BitcoinDecodeError, type DecodeErrorCode } from "./errors.js";
+export { BitcoinDecodeError, BitcoinArgumentError, type DecodeErrorCode } from "./errors.js";
 export {
   ByteReader,
   ByteWriter,

@@ -1,5 +1,6 @@
 /** Merkle trees over txids (internal byte order), with Core's odd-duplication rule. */
 import { concatBytes, equalBytes } from "./bytes.js";
+import { BitcoinArgumentError } from "./errors.js";
 import { sha256d } from "./hash.js";
 
 /**
@@ -27,7 +28,7 @@ export function merkleRoot(hashes: readonly Uint8Array[]): Uint8Array {
 /** Sibling hashes from leaf `index` up to the root. */
 export function merkleBranch(hashes: readonly Uint8Array[], index: number): Uint8Array[] {
   if (index < 0 || index >= hashes.length)
-    throw new RangeError(`merkleBranch: index ${index} outside ${hashes.length} leaves`);
+    throw new BitcoinArgumentError(`merkleBranch: index ${index} outside ${hashes.length} leaves`, index);
   const branch: Uint8Array[] = [];
   let level = hashes.slice();
   let i = index;

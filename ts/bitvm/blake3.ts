@@ -20,8 +20,7 @@
  */
 import { OP } from "../bitcoin/index.js";
 
-import type { Fragment } from "./fragment.js";
-import { num } from "./fragment.js";
+import { BitvmInputError, num, type Fragment } from "./fragment.js";
 import { StackTracker } from "./tracker.js";
 import { LIMBS, XOR_TABLE, limb, limbsToU32, shlTable, u32Names, u32ToLimbs, u32Witness } from "./u32.js";
 import { stackNumber } from "./run.js";
@@ -107,7 +106,7 @@ class Builder {
       }
       const max = 15 * vars.length + kl[i]! + carryMax;
       const steps = Math.floor(max / 16);
-      if (steps > 2) throw new Error("addWords: sum too large");
+      if (steps > 2) throw new BitvmInputError("addWords: sum too large");
       const last = i === LIMBS - 1;
       if (steps === 0) {
         carry = undefined;
@@ -212,7 +211,7 @@ class Builder {
         take(src(i));
         t.apply([OP.OP_8, OP.OP_GREATERTHANOREQUAL, OP.OP_ADD], 2, [o]);
       }
-    } else throw new Error(`blake3: no table for a rotation by ${r}`);
+    } else throw new BitvmInputError(`blake3: no table for a rotation by ${r}`);
     return out;
   }
 }
@@ -311,12 +310,12 @@ function build(opts: Blake3CompressOptions, xorOffset: number): Builder {
   // h_i = v_i ^ v_{i+8}, computed last word first and parked on the altstack.
   for (let i = 7; i >= 0; i--) {
     const h = b.xor(v[i]!, v[i + 8]!, true, true);
-    if (typeof h === "number") throw new Error("blake3Compress: constant output");
+    if (typeof h === "number") throw new BitvmInputError("blake3Compress: constant output");
     for (let j = 0; j < LIMBS; j++) t.toAlt(limb(h, j));
   }
   for (const [name, entries] of [...pushed].reverse()) t.dropTable(name, entries.length);
   for (let k = 0; k < 8 * LIMBS; k++) t.fromAlt();
-  if (t.size !== 8 * LIMBS) throw new Error(`blake3Compress: ${t.size} items left`);
+  if (t.size !== 8 * LIMBS) throw new BitvmInputError(`blake3Compress: ${t.size} items left`);
   return b;
 }
 
@@ -327,19 +326,21 @@ export function blake3Hash64(): Fragment {
 
 /** The witness (bottom first) for `blake3Hash64`: the 16 little-endian message words as limbs. */
 export function blake3Hash64Input(message: Uint8Array): number[] {
-  if (message.length !== 64) throw new RangeError(`blake3Hash64Input: ${message.length} bytes, need 64`);
+  if (message.length !== 64) throw new BitvmInputError(`blake3Hash64Input: ${message.length} bytes, need 64`);
   const dv = new DataView(message.buffer, message.byteOffset, 64);
   return u32Witness(Array.from({ length: 16 }, (_, i) => dv.getUint32(4 * i, true)));
 }
 
 /** The 32 digest bytes from the final stack of `blake3Hash64` (bottom first). */
 export function blake3Hash64Digest(stack: readonly Uint8Array[]): Uint8Array {
-  if (stack.length !== 8 * LIMBS) throw new RangeError(`blake3Hash64Digest: ${stack.length} items, need 64`);
+  if (stack.length !== 8 * LIMBS)
+    throw new BitvmInputError(`blake3Hash64Digest: ${stack.length} items, need 64`);
   const out = new Uint8Array(32);
   const dv = new DataView(out.buffer);
   for (let w = 0; w < 8; w++) {
     const limbs = stack.slice(w * LIMBS, (w + 1) * LIMBS).map(stackNumber);
-    if (limbs.some((n) => n < 0 || n > 15)) throw new RangeError("blake3Hash64Digest: limb out of range");
+    if (limbs.some((n) => n < 0 || n > 15))
+      throw new BitvmInputError("blake3Hash64Digest: limb out of range");
     dv.setUint32(4 * w, limbsToU32(limbs.reverse()), true);
   }
   return out;

@@ -2,6 +2,7 @@
  * The named fragments the `bitvm:compile` / `bitvm:run` tasks and the bench know: each builds its
  * script, turns a human argument into the input stack and the output stack back into text.
  */
+import { LvmError } from "../core/index.js";
 import { bytesToHex, hexToBytes } from "../bitcoin/index.js";
 
 import { blake3Hash64, blake3Hash64Digest, blake3Hash64Input } from "./blake3.js";
@@ -45,10 +46,14 @@ export interface CatalogEntry {
   example: string;
 }
 
-export class CatalogError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = "CatalogError";
+export class CatalogError extends LvmError<"INVALID_ARGUMENT" | "UNKNOWN_FRAGMENT"> {
+  override readonly name = "CatalogError";
+  constructor(
+    message: string,
+    value?: unknown,
+    code: "INVALID_ARGUMENT" | "UNKNOWN_FRAGMENT" = "INVALID_ARGUMENT",
+  ) {
+    super(code, message, { value });
   }
 }
 
@@ -169,6 +174,8 @@ export function catalogEntry(name: string): CatalogEntry {
       `no fragment named "${name}" (known: ${catalog()
         .map((x) => x.name)
         .join(", ")})`,
+      name,
+      "UNKNOWN_FRAGMENT",
     );
   return e;
 }

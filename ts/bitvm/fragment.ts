@@ -5,6 +5,7 @@
  * checks what a BitVM leaf must never do at run time: exceed 1,000 stack items, push more than
  * 520 bytes, or leave IF branches with different stack effects.
  */
+import { LvmError } from "../core/index.js";
 import {
   MAX_SCRIPT_ELEMENT_SIZE,
   MAX_STACK_SIZE,
@@ -22,14 +23,22 @@ export type Op = number | Uint8Array;
 export type BuildLimit = "stack" | "push" | "branch" | "opcode" | "range";
 
 /** A fragment that would fail on chain, named with the rule it breaks. */
-export class BitvmBuildError extends Error {
+export class BitvmBuildError extends LvmError<"BUILD_LIMIT"> {
+  override readonly name = "BitvmBuildError";
   constructor(
     readonly fragment: string,
     readonly limit: BuildLimit,
     message: string,
   ) {
-    super(`${fragment}: ${message}`);
-    this.name = "BitvmBuildError";
+    super("BUILD_LIMIT", `${fragment}: ${message}`, { details: { fragment, limit } });
+  }
+}
+
+/** An argument a BitVM builder or encoder is not defined for (a bad size, a value out of range). */
+export class BitvmInputError extends LvmError<"INVALID_ARGUMENT"> {
+  override readonly name = "BitvmInputError";
+  constructor(message: string, value?: unknown) {
+    super("INVALID_ARGUMENT", message, { value });
   }
 }
 
@@ -78,7 +87,7 @@ export function constantOf(op: Op | undefined): number | undefined {
 /** The operation that pushes `n` as a minimal script number. */
 export function num(n: number): Op {
   if (!Number.isSafeInteger(n) || Math.abs(n) > 0x7fffffff)
-    throw new RangeError(`num: ${n} is not a 32-bit script number`);
+    throw new BitvmInputError(`num: ${n} is not a 32-bit script number`, n);
   if (n === 0) return OP.OP_0;
   if (n === -1) return OP.OP_1NEGATE;
   if (n >= 1 && n <= 16) return OP.OP_1 + n - 1;

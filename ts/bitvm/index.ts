@@ -4,6 +4,7 @@
  */
 export {
   BitvmBuildError,
+  BitvmInputError,
   Fragment,
   analyze,
   fragment,

@@ -3,7 +3,7 @@
  */
 import { executeScript, scriptNum, type ExecResult, type Tracer } from "../bitcoin/index.js";
 
-import type { Fragment } from "./fragment.js";
+import { BitvmInputError, type Fragment } from "./fragment.js";
 
 export type StackValue = number | Uint8Array;
 
@@ -12,7 +12,7 @@ export const encodeStackValue = (v: StackValue): Uint8Array => (typeof v === "nu
 /** Decodes a stack item as a script number (as OP_ADD would read it). */
 export function stackNumber(item: Uint8Array): number {
   if (item.length === 0) return 0;
-  if (item.length > 4) throw new RangeError(`stack item of ${item.length} bytes is not a script number`);
+  if (item.length > 4) throw new BitvmInputError(`stack item of ${item.length} bytes is not a script number`);
   let v = 0;
   for (let i = 0; i < item.length; i++) v += item[i]! * 2 ** (8 * i);
   const top = item[item.length - 1]!;

@@ -21,7 +21,7 @@
  *   them, so their lookups skip most of the base push (tuned by a first build);
  * - for the padding block the whole schedule is known at build time: K + W is one constant.
  */
-import { type Fragment, num } from "./fragment.js";
+import { BitvmInputError, type Fragment, num } from "./fragment.js";
 import { StackTracker } from "./tracker.js";
 import { OP } from "../bitcoin/index.js";
 
@@ -245,7 +245,7 @@ function sigmaNibble(t: StackTracker, rd: Reader, sg: Sigma, i: number, out: str
   };
   take(a);
   take(b);
-  if (a.length === 0 || b.length === 0) throw new Error("sigma: A and B must read limbs");
+  if (a.length === 0 || b.length === 0) throw new BitvmInputError("sigma: A and B must read limbs");
   lookupOff(t, XOR_TABLE, offsets.kx, out);
   take(c);
   if (c.length > 0) lookupOff(t, XOR_TABLE, offsets.kx, out);
@@ -474,7 +474,8 @@ function buildHash64(name: string): Fragment {
 
 /** The input stack (bottom first) of `sha256Hash64` for a 64-byte message. */
 export function sha256Hash64Input(message: Uint8Array): number[] {
-  if (message.length !== 64) throw new RangeError(`sha256Hash64Input: ${message.length} bytes, expected 64`);
+  if (message.length !== 64)
+    throw new BitvmInputError(`sha256Hash64Input: ${message.length} bytes, expected 64`);
   const dv = new DataView(message.buffer, message.byteOffset, 64);
   return Array.from({ length: 16 }, (_, i) => dv.getUint32(4 * i, false)).flatMap((x) =>
     u32ToLimbs(x).reverse(),
@@ -484,14 +485,15 @@ export function sha256Hash64Input(message: Uint8Array): number[] {
 /** The 32 digest bytes from the output stack of `sha256Hash64`. */
 export function sha256Hash64Digest(stack: readonly Uint8Array[]): Uint8Array {
   if (stack.length !== 64)
-    throw new RangeError(`sha256Hash64Digest: ${stack.length} stack items, expected 64`);
+    throw new BitvmInputError(`sha256Hash64Digest: ${stack.length} stack items, expected 64`);
   const out = new Uint8Array(32);
   const dv = new DataView(out.buffer);
   for (let i = 0; i < 8; i++) {
     let x = 0;
     for (let j = 0; j < 8; j++) {
       const n = stackNumber(stack[8 * i + j]!);
-      if (!Number.isInteger(n) || n < 0 || n > 15) throw new RangeError(`digest limb ${n} is not a nibble`);
+      if (!Number.isInteger(n) || n < 0 || n > 15)
+        throw new BitvmInputError(`digest limb ${n} is not a nibble`);
       x = x * 16 + n;
     }
     dv.setUint32(4 * i, x, false);

@@ -10,7 +10,7 @@
  */
 import { hash160, sha256, OP } from "../bitcoin/index.js";
 
-import { BitvmBuildError, fragment, num, type Fragment, type Op } from "./fragment.js";
+import { BitvmInputError, BitvmBuildError, fragment, num, type Fragment, type Op } from "./fragment.js";
 
 export interface WinternitzParams {
   messageBytes: number;
@@ -29,9 +29,9 @@ export interface WinternitzLayout extends WinternitzParams {
 export function winternitzLayout(params: WinternitzParams): WinternitzLayout {
   const { messageBytes, digitBits } = params;
   if (!Number.isInteger(digitBits) || digitBits < 1 || digitBits > 8)
-    throw new RangeError(`winternitz: digitBits must be 1–8, got ${digitBits}`);
+    throw new BitvmInputError(`winternitz: digitBits must be 1–8, got ${digitBits}`);
   if (!Number.isInteger(messageBytes) || messageBytes < 1 || messageBytes > 1024)
-    throw new RangeError(`winternitz: messageBytes must be 1–1024, got ${messageBytes}`);
+    throw new BitvmInputError(`winternitz: messageBytes must be 1–1024, got ${messageBytes}`);
   const max = (1 << digitBits) - 1;
   const messageDigits = Math.ceil((8 * messageBytes) / digitBits);
   const maxChecksum = messageDigits * max;
@@ -102,7 +102,7 @@ const chain = (x: Uint8Array, times: number): Uint8Array => {
 
 /** Derives a one-time key from a 32-byte seed. Sign one message per key, never two. */
 export function winternitzKeygen(seed: Uint8Array, params: WinternitzParams): WinternitzSecretKey {
-  if (seed.length < 16) throw new RangeError("winternitz: the seed must hold at least 16 bytes");
+  if (seed.length < 16) throw new BitvmInputError("winternitz: the seed must hold at least 16 bytes");
   const layout = winternitzLayout(params);
   const total = layout.messageDigits + layout.checksumDigits;
   const secrets = Array.from({ length: total }, (_, i) => {
@@ -125,7 +125,7 @@ export function winternitzPublicKey(sk: WinternitzSecretKey): WinternitzPublicKe
 export function winternitzSign(sk: WinternitzSecretKey, message: Uint8Array): Uint8Array[] {
   const { layout } = sk;
   if (message.length !== layout.messageBytes)
-    throw new RangeError(
+    throw new BitvmInputError(
       `winternitz: the key signs ${layout.messageBytes}-byte messages, got ${message.length}`,
     );
   const digits = messageToDigits(message, layout.digitBits);

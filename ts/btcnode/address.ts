@@ -5,14 +5,15 @@
  */
 import { address as btcAddress } from "bitcoinjs-lib";
 
+import { LvmError } from "../core/index.js";
 import type { ChainParams } from "./params.js";
 import { witnessProgram } from "./script.js";
 
-export class AddressError extends Error {
-  readonly code = "invalid-address";
-  constructor(readonly value: string) {
-    super(`Invalid address: ${value}`);
-    this.name = "AddressError";
+export class AddressError extends LvmError<"invalid-address"> {
+  override readonly name = "AddressError";
+  declare readonly value: string;
+  constructor(value: string, cause?: unknown) {
+    super("invalid-address", `Invalid address: ${value}`, { value, cause });
   }
 }
 
@@ -29,8 +30,8 @@ export function addressToScript(addr: string, params: ChainParams): Uint8Array {
     let d: { version: number; prefix: string; data: Uint8Array };
     try {
       d = btcAddress.fromBech32(addr);
-    } catch {
-      throw new AddressError(addr);
+    } catch (e) {
+      throw new AddressError(addr, e);
     }
     if (d.prefix !== net.bech32 || d.version > 16 || d.data.length < 2 || d.data.length > 40)
       throw new AddressError(addr);
@@ -40,8 +41,8 @@ export function addressToScript(addr: string, params: ChainParams): Uint8Array {
   let b: { version: number; hash: Uint8Array };
   try {
     b = btcAddress.fromBase58Check(addr);
-  } catch {
-    throw new AddressError(addr);
+  } catch (e) {
+    throw new AddressError(addr, e);
   }
   if (b.hash.length !== 20) throw new AddressError(addr);
   if (b.version === net.pubKeyHash)

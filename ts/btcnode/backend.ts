@@ -18,7 +18,7 @@ import { NodeInputError, RejectError } from "./errors.js";
 import type { BtcNode } from "./node.js";
 import { JsonRpcClient, type RpcClientOptions } from "./rpc/client.js";
 import { RpcCode, RpcError } from "./rpc/errors.js";
-import { hexToBytes } from "./validation.js";
+import { btcToSats, hexToBytes, isHex, LvmError } from "../core/index.js";
 
 export interface ChainInfo {
   readonly chain: string;
@@ -70,14 +70,16 @@ export interface MempoolTestResult {
 }
 
 /** A transaction or block the backend refused; `code` is bitcoind's RPC code, `reason` its message. */
-export class BackendRejectError extends Error {
+export class BackendRejectError extends LvmError<number> {
+  override readonly name = "BackendRejectError";
+  declare readonly value: string | undefined;
   constructor(
-    readonly code: number,
+    code: number,
     readonly reason: string,
-    readonly value?: string,
+    value?: string,
+    cause?: unknown,
   ) {
-    super(reason);
-    this.name = "BackendRejectError";
+    super(code, reason, { value, cause });
   }
 }
 
@@ -118,16 +120,19 @@ const sats = (v: bigint): Sats => v as Sats;
 
 /** Decodes a hex transaction; a malformed one is a rejection with bitcoind's -22. */
 function decodeTxHex(hex: string): Transaction {
-  try {
-    if (!/^([0-9a-fA-F]{2})+$/.test(hex)) throw new RangeError("not hex");
-    return Transaction.decode(hexToBytes(hex));
-  } catch {
-    throw new BackendRejectError(
-      RpcCode.DESERIALIZATION_ERROR,
-      "TX decode failed. Make sure the tx has at least one input.",
-      hex.slice(0, 64),
-    );
-  }
+  let cause: unknown;
+  if (hex.length > 0 && isHex(hex))
+    try {
+      return Transaction.decode(hexToBytes(hex));
+    } catch (e) {
+      cause = e;
+    }
+  throw new BackendRejectError(
+    RpcCode.DESERIALIZATION_ERROR,
+    "TX decode failed. Make sure the tx has at least one input.",
+    hex.slice(0, 64),
+    cause,
+  );
 }
 
 /** Builds a TxProof from the block a backend reports the transaction in. */
@@ -226,7 +231,7 @@ export class EmbeddedBackend implements BitcoinBackend {
             : e.reason === "txn-already-known"
               ? RpcCode.VERIFY_ALREADY_IN_CHAIN
               : RpcCode.VERIFY_REJECTED;
-        throw new BackendRejectError(code, e.message, tx.txid());
+        throw new BackendRejectError(code, e.message, tx.txid(), e);
       }
       throw e;
     }
@@ -267,8 +272,6 @@ export class EmbeddedBackend implements BitcoinBackend {
     if (this.ownsNode) await this.node.close();
   }
 }
-
-const btcToSats = (v: number): Sats => BigInt(Math.round(v * 1e8)) as Sats;
 
 export interface BitcoindRpcBackendOptions extends RpcClientOptions {
   /** Expected network; checked against getblockchaininfo by `connect`. */
@@ -369,7 +372,7 @@ export class BitcoindRpcBackend implements BitcoinBackend {
     try {
       return await this.call<Txid>("sendrawtransaction", [Buffer.from(tx.encode()).toString("hex")]);
     } catch (e) {
-      if (e instanceof RpcError) throw new BackendRejectError(e.code, e.message, tx.txid());
+      if (e instanceof RpcError) throw new BackendRejectError(e.code, e.message, tx.txid(), e);
       throw e;
     }
   }

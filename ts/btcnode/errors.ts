@@ -3,6 +3,8 @@
  * (`bad-txns-inputs-missingorspent`, `min relay fee not met` …) so RPC answers read like Core's.
  */
 
+import { LvmError } from "../core/index.js";
+
 /** Why validation failed, mirroring Core's TxValidationResult / BlockValidationResult classes. */
 export type RejectKind =
   | "consensus" // breaks a consensus rule: the object is invalid for every node
@@ -15,42 +17,41 @@ export type RejectKind =
   | "orphan"; // block whose parent is unknown
 
 /** A block or transaction rejected by validation or policy. `reason` is Core's reject reason. */
-export class RejectError extends Error {
-  readonly code: string;
+export class RejectError extends LvmError<string> {
+  override readonly name = "RejectError";
+  /** The txid or block hash that was rejected. */
+  declare readonly value: string | undefined;
   constructor(
     readonly kind: RejectKind,
     readonly reason: string,
     readonly debug?: string,
-    /** The txid or block hash that was rejected. */
-    readonly value?: string,
+    value?: string,
+    cause?: unknown,
   ) {
-    super(debug ? `${reason}, ${debug}` : reason);
-    this.name = "RejectError";
-    this.code = reason;
+    super(reason, debug ? `${reason}, ${debug}` : reason, { value, details: { kind }, cause });
   }
 }
 
 /** A bad argument to a node method (unknown block, height out of range …). */
-export class NodeInputError extends Error {
-  constructor(
-    readonly code:
-      "block-not-found" | "height-out-of-range" | "tx-not-found" | "bad-argument" | "not-regtest",
-    message: string,
-    readonly value?: unknown,
-  ) {
-    super(message);
-    this.name = "NodeInputError";
+export type NodeInputErrorCode =
+  "block-not-found" | "height-out-of-range" | "tx-not-found" | "bad-argument" | "not-regtest";
+
+export class NodeInputError extends LvmError<NodeInputErrorCode> {
+  override readonly name = "NodeInputError";
+  constructor(code: NodeInputErrorCode, message: string, value?: unknown, cause?: unknown) {
+    super(code, message, { value, cause });
   }
 }
 
 /** The on-disk state cannot be used (corrupt database, wrong network …). */
-export class StorageError extends Error {
+export class StorageError extends LvmError<"corrupt" | "wrong-network" | "closed"> {
+  override readonly name = "StorageError";
   constructor(
-    readonly code: "corrupt" | "wrong-network" | "closed",
+    code: "corrupt" | "wrong-network" | "closed",
     message: string,
-    readonly value?: unknown,
+    value?: unknown,
+    cause?: unknown,
   ) {
-    super(message);
-    this.name = "StorageError";
+    super(code, message, { value, cause });
   }
 }

@@ -5,6 +5,7 @@
 import { networks, type Network } from "bitcoinjs-lib";
 
 import { Block, bitsToTarget, type BlockHash } from "../bitcoin/index.js";
+import { NodeInputError } from "./errors.js";
 
 /** Chain name as Bitcoin Core reports it in `getblockchaininfo.chain`. */
 export type ChainName = "main" | "regtest";
@@ -135,8 +136,10 @@ export function genesisBlock(params: ChainParams): Block {
   if (block === undefined) {
     block = Block.decode(Buffer.from(params.genesisHex, "hex"));
     if (block.header.hash() !== params.genesisHash) {
-      throw new Error(
+      throw new NodeInputError(
+        "bad-argument",
         `genesis of ${params.name} hashes to ${block.header.hash()}, expected ${params.genesisHash}`,
+        params.name,
       );
     }
     genesisCache.set(params, block);

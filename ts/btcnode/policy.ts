@@ -4,7 +4,15 @@
  */
 import type { Transaction, TxOut } from "../bitcoin/index.js";
 import { RejectError } from "./errors.js";
-import { classify, isP2SH, parseScript, witnessProgram, countSigOps } from "./script.js";
+import {
+  classify,
+  isP2SH,
+  isPushOnly,
+  isUnspendable,
+  parseScript,
+  witnessProgram,
+  countSigOps,
+} from "./script.js";
 import { varIntSize } from "./validation.js";
 
 export interface PolicyOptions {
@@ -65,7 +73,7 @@ export function policyVsize(weight: number, sigopCost: number): number {
 /** Core's GetDustThreshold: the value below which spending the output costs more than it is worth. */
 export function dustThreshold(out: TxOut, dustRelayFeeRate: bigint): bigint {
   const s = out.scriptPubKey;
-  if ((s.length > 0 && s[0] === 0x6a) || s.length > 10_000) return 0n;
+  if (isUnspendable(s)) return 0n;
   let size = 8 + varIntSize(s.length) + s.length;
   size += witnessProgram(s) !== null ? 32 + 4 + 1 + Math.floor(107 / 4) + 4 : 32 + 4 + 1 + 107 + 4;
   return feeFor(dustRelayFeeRate, size);
@@ -81,9 +89,8 @@ export function checkStandardTx(tx: Transaction, opts: PolicyOptions): void {
   if (tx.weight() > MAX_STANDARD_TX_WEIGHT) throw policy("tx-size", undefined, txid);
   for (const i of tx.inputs) {
     if (i.scriptSig.length > MAX_STANDARD_SCRIPTSIG_SIZE) throw policy("scriptsig-size", undefined, txid);
-    const ops = parseScript(i.scriptSig);
-    if (ops === null || ops.some((o) => o.op > 0x60 || o.op === 0x50))
-      throw policy("scriptsig-not-pushonly", undefined, txid);
+    // Core's IsPushOnly: OP_RESERVED counts as a push (its execution fails anyway).
+    if (!isPushOnly(i.scriptSig)) throw policy("scriptsig-not-pushonly", undefined, txid);
   }
   let dataOutputs = 0;
   for (const o of tx.outputs) {

@@ -3,102 +3,46 @@
  * count signature operations, classify output types for policy and RPC, and print Core's `asm`.
  * Nothing here executes Script; verification is `verifyInput` from ts/bitcoin.
  */
-import { opcodeName } from "../bitcoin/index.js";
+import {
+  OP,
+  isP2SH,
+  isPushOnly,
+  opEnd,
+  opcodeName,
+  readOp,
+  witnessProgram as bitcoinWitnessProgram,
+  type ScriptOp,
+} from "../bitcoin/index.js";
+import { bytesToHex as hex } from "../core/index.js";
 
-export interface ScriptOp {
-  readonly op: number;
-  /** Pushed bytes for push opcodes (OP_0 pushes an empty array). */
-  readonly data?: Uint8Array;
-}
+export { isP2SH, isPushOnly, type ScriptOp };
 
-const OP_0 = 0x00;
-const OP_PUSHDATA1 = 0x4c;
-const OP_PUSHDATA2 = 0x4d;
-const OP_PUSHDATA4 = 0x4e;
-const OP_1NEGATE = 0x4f;
-const OP_1 = 0x51;
-const OP_16 = 0x60;
-const OP_RETURN = 0x6a;
-const OP_DUP = 0x76;
-const OP_EQUAL = 0x87;
-const OP_EQUALVERIFY = 0x88;
-const OP_HASH160 = 0xa9;
-const OP_CHECKSIG = 0xac;
-const OP_CHECKSIGVERIFY = 0xad;
-const OP_CHECKMULTISIG = 0xae;
-const OP_CHECKMULTISIGVERIFY = 0xaf;
-
-/** Opcodes of `script`, or `null` when a push runs past the end (such scripts still exist on chain). */
+/** Operations of `script`, or `null` when a push runs past the end (such scripts still exist on chain). */
 export function parseScript(script: Uint8Array): ScriptOp[] | null {
   const ops: ScriptOp[] = [];
-  let i = 0;
-  while (i < script.length) {
-    const op = script[i++];
-    if (op > OP_0 && op <= OP_PUSHDATA4) {
-      let len: number;
-      if (op < OP_PUSHDATA1) len = op;
-      else if (op === OP_PUSHDATA1) {
-        if (i + 1 > script.length) return null;
-        len = script[i];
-        i += 1;
-      } else if (op === OP_PUSHDATA2) {
-        if (i + 2 > script.length) return null;
-        len = script[i] | (script[i + 1] << 8);
-        i += 2;
-      } else {
-        if (i + 4 > script.length) return null;
-        len = (script[i] | (script[i + 1] << 8) | (script[i + 2] << 16) | (script[i + 3] << 24)) >>> 0;
-        i += 4;
-      }
-      if (i + len > script.length) return null;
-      ops.push({ op, data: script.subarray(i, i + len) });
-      i += len;
-    } else if (op === OP_0) {
-      ops.push({ op, data: new Uint8Array(0) });
-    } else {
-      ops.push({ op });
-    }
+  for (let pc = 0; pc < script.length;) {
+    const op = readOp(script, pc);
+    if (op === undefined) return null;
+    ops.push(op);
+    pc = op.next;
   }
   return ops;
-}
-
-/** Only push opcodes (OP_0 … OP_16, OP_1NEGATE, data pushes): Core's IsPushOnly. */
-export function isPushOnly(script: Uint8Array): boolean {
-  const ops = parseScript(script);
-  return ops !== null && ops.every((o) => o.op <= OP_16 && o.op !== 0x50);
 }
 
 /** Core's GetSigOpCount: CHECKMULTISIG counts 20, or its key count when `accurate` and preceded by OP_n. */
 export function countSigOps(script: Uint8Array, accurate: boolean): number {
   let n = 0;
   let last = 0xff;
-  let i = 0;
-  // Walks the raw bytes like Core does, so a truncated push ends the count instead of failing.
-  while (i < script.length) {
-    const op = script[i++];
-    if (op > OP_0 && op <= OP_PUSHDATA4) {
-      let len = op;
-      if (op === OP_PUSHDATA1) {
-        if (i + 1 > script.length) break;
-        len = script[i];
-        i += 1;
-      } else if (op === OP_PUSHDATA2) {
-        if (i + 2 > script.length) break;
-        len = script[i] | (script[i + 1] << 8);
-        i += 2;
-      } else if (op === OP_PUSHDATA4) {
-        if (i + 4 > script.length) break;
-        len = (script[i] | (script[i + 1] << 8) | (script[i + 2] << 16) | (script[i + 3] << 24)) >>> 0;
-        i += 4;
-      }
-      if (i + len > script.length) break;
-      i += len;
-    } else if (op === OP_CHECKSIG || op === OP_CHECKSIGVERIFY) {
-      n += 1;
-    } else if (op === OP_CHECKMULTISIG || op === OP_CHECKMULTISIGVERIFY) {
-      n += accurate && last >= OP_1 && last <= OP_16 ? last - OP_1 + 1 : 20;
-    }
-    last = op;
+  // Walks operations like Core does, so a truncated push ends the count instead of failing.
+  for (let pc = 0; pc < script.length;) {
+    const next = opEnd(script, pc);
+    if (next < 0) break;
+    const o = script[pc]!;
+    if (o === OP.OP_CHECKSIG || o === OP.OP_CHECKSIGVERIFY) n += 1;
+    else if (o === OP.OP_CHECKMULTISIG || o === OP.OP_CHECKMULTISIGVERIFY)
+      n += accurate && last >= OP.OP_1 && last <= OP.OP_16 ? last - OP.OP_1 + 1 : 20;
+    last = o;
+    pc = next;
   }
   return n;
 }
@@ -108,22 +52,14 @@ export interface WitnessProgram {
   readonly program: Uint8Array;
 }
 
-/** BIP141: a 1-byte version opcode followed by one 2–40 byte push. */
+/** BIP141 witness program (ts/bitcoin's), or `null` when `script` is none. */
 export function witnessProgram(script: Uint8Array): WitnessProgram | null {
-  if (script.length < 4 || script.length > 42) return null;
-  const v = script[0];
-  if (v !== OP_0 && (v < OP_1 || v > OP_16)) return null;
-  if (script[1] + 2 !== script.length) return null;
-  return { version: v === OP_0 ? 0 : v - OP_1 + 1, program: script.subarray(2) };
-}
-
-export function isP2SH(script: Uint8Array): boolean {
-  return script.length === 23 && script[0] === OP_HASH160 && script[1] === 0x14 && script[22] === OP_EQUAL;
+  return bitcoinWitnessProgram(script) ?? null;
 }
 
 /** Unspendable outputs never enter the UTXO set. */
 export function isUnspendable(script: Uint8Array): boolean {
-  return (script.length > 0 && script[0] === OP_RETURN) || script.length > 10_000;
+  return (script.length > 0 && script[0] === OP.OP_RETURN) || script.length > 10_000;
 }
 
 /** Output types with the names Core uses in `scriptPubKey.type`. */
@@ -165,37 +101,34 @@ export function classify(script: Uint8Array): Classified {
     return { type: "nonstandard" };
   }
   if (isP2SH(script)) return { type: "scripthash" };
-  if (script.length > 0 && script[0] === OP_RETURN) {
+  if (script.length > 0 && script[0] === OP.OP_RETURN) {
     return isPushOnly(script.subarray(1)) ? { type: "nulldata" } : { type: "nonstandard" };
   }
   const ops = parseScript(script);
   if (ops === null) return { type: "nonstandard" };
-  if (ops.length === 2 && ops[1].op === OP_CHECKSIG && isPubkey(ops[0].data)) return { type: "pubkey" };
+  if (ops.length === 2 && ops[1].opcode === OP.OP_CHECKSIG && isPubkey(ops[0].data))
+    return { type: "pubkey" };
   if (
     script.length === 25 &&
-    script[0] === OP_DUP &&
-    script[1] === OP_HASH160 &&
+    script[0] === OP.OP_DUP &&
+    script[1] === OP.OP_HASH160 &&
     script[2] === 0x14 &&
-    script[23] === OP_EQUALVERIFY &&
-    script[24] === OP_CHECKSIG
+    script[23] === OP.OP_EQUALVERIFY &&
+    script[24] === OP.OP_CHECKSIG
   )
     return { type: "pubkeyhash" };
-  if (ops.length >= 4 && ops[ops.length - 1].op === OP_CHECKMULTISIG) {
-    const mOp = ops[0].op;
-    const nOp = ops[ops.length - 2].op;
-    if (mOp >= OP_1 && mOp <= OP_16 && nOp >= OP_1 && nOp <= OP_16) {
-      const m = mOp - OP_1 + 1;
-      const n = nOp - OP_1 + 1;
+  if (ops.length >= 4 && ops[ops.length - 1].opcode === OP.OP_CHECKMULTISIG) {
+    const mOp = ops[0].opcode;
+    const nOp = ops[ops.length - 2].opcode;
+    if (mOp >= OP.OP_1 && mOp <= OP.OP_16 && nOp >= OP.OP_1 && nOp <= OP.OP_16) {
+      const m = mOp - OP.OP_1 + 1;
+      const n = nOp - OP.OP_1 + 1;
       const keys = ops.slice(1, -2);
       if (keys.length === n && m <= n && keys.every((k) => isPubkey(k.data)))
         return { type: "multisig", m, n };
     }
   }
   return { type: "nonstandard" };
-}
-
-function hex(b: Uint8Array): string {
-  return Buffer.from(b).toString("hex");
 }
 
 /** CScriptNum decoding of at most 4 bytes, as Core prints small pushes in asm. */
@@ -231,46 +164,27 @@ function isDerSignature(sig: Uint8Array): boolean {
 /** Core's ScriptToAsmStr; `sighashDecode` appends `[ALL]` … to signatures as scriptSig asm does. */
 export function scriptToAsm(script: Uint8Array, sighashDecode = false): string {
   const parts: string[] = [];
-  let i = 0;
-  while (i < script.length) {
-    // Parse one op at a time so a truncated tail prints "[error]" like Core.
-    const one = parseOne(script, i);
-    if (one === null) {
+  for (let pc = 0; pc < script.length;) {
+    // One op at a time so a truncated tail prints "[error]" like Core.
+    const op = readOp(script, pc);
+    if (op === undefined) {
       parts.push("[error]");
       break;
     }
-    i = one.next;
-    if (one.op.data !== undefined && one.op.op !== OP_0) {
-      const d = one.op.data;
+    pc = op.next;
+    const o = op.opcode;
+    const d = op.data;
+    if (d !== undefined && o !== OP.OP_0) {
       if (d.length <= 4) parts.push(String(scriptNumValue(d)));
       else if (sighashDecode && isDerSignature(d) && SIGHASH_NAMES[d[d.length - 1]] !== undefined)
         parts.push(hex(d.subarray(0, -1)) + `[${SIGHASH_NAMES[d[d.length - 1]]}]`);
       else parts.push(hex(d));
-    } else if (one.op.op === OP_0) parts.push("0");
-    else if (one.op.op === OP_1NEGATE) parts.push("-1");
-    else if (one.op.op >= OP_1 && one.op.op <= OP_16) parts.push(String(one.op.op - OP_1 + 1));
-    else parts.push(opcodeName(one.op.op));
+    } else if (o === OP.OP_0) parts.push("0");
+    else if (o === OP.OP_1NEGATE) parts.push("-1");
+    else if (o >= OP.OP_1 && o <= OP.OP_16) parts.push(String(o - OP.OP_1 + 1));
+    else parts.push(opcodeName(o));
   }
   return parts.join(" ");
-}
-
-function parseOne(script: Uint8Array, i: number): { op: ScriptOp; next: number } | null {
-  const op = script[i];
-  if (op > OP_0 && op <= OP_PUSHDATA4) {
-    let len = op;
-    let j = i + 1;
-    const width = op === OP_PUSHDATA1 ? 1 : op === OP_PUSHDATA2 ? 2 : op === OP_PUSHDATA4 ? 4 : 0;
-    if (j + width > script.length) return null;
-    if (width > 0) {
-      len = 0;
-      for (let k = 0; k < width; k++) len += script[j + k] * 2 ** (8 * k);
-      j += width;
-    }
-    if (j + len > script.length) return null;
-    return { op: { op, data: script.subarray(j, j + len) }, next: j + len };
-  }
-  if (op === OP_0) return { op: { op, data: new Uint8Array(0) }, next: i + 1 };
-  return { op: { op }, next: i + 1 };
 }
 
 const INPUT_CHARSET =

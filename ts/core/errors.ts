@@ -16,13 +16,16 @@ export interface LvmErrorOptions {
   cause?: unknown;
 }
 
-export class LvmError<Code extends string = string> extends Error {
+export class LvmError<Code extends string | number = string> extends Error {
   override readonly name: string = "LvmError";
   readonly value: unknown;
   readonly details: Readonly<Record<string, unknown>>;
 
   constructor(
-    /** Machine-readable reason, `SCREAMING_SNAKE_CASE`, stable across releases. */
+    /**
+     * Machine-readable reason, `SCREAMING_SNAKE_CASE` and stable across releases; where a component
+     * mirrors a protocol (Core's reject reasons, JSON-RPC codes) it keeps that protocol's codes.
+     */
     readonly code: Code,
     /** Short, human: what was wrong and, where it helps, what was expected. */
     message: string,
@@ -50,7 +53,7 @@ export class LvmError<Code extends string = string> extends Error {
 }
 
 /** True for any of our errors, optionally of one code. */
-export function isLvmError(e: unknown, code?: string): e is LvmError {
+export function isLvmError(e: unknown, code?: string | number): e is LvmError {
   return e instanceof LvmError && (code === undefined || e.code === code);
 }
 

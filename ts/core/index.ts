@@ -3,3 +3,4 @@
  * Domain values and the base error live here.
  */
 export { LvmError, isLvmError, type LvmErrorOptions } from "./errors.js";
+export * from "./domain.js";

@@ -3,10 +3,17 @@ import path from "node:path";
 
 import { JsonRpcProvider, Wallet, formatEther } from "ethers";
 
-import { BRIDGE_ADDRESS, DEV_BALANCE_WEI, L2Node, devAccounts, lvmChainSpec, type Hex } from "../l2/index.js";
+import {
+  BRIDGE_ADDRESS,
+  DEV_BALANCE_WEI,
+  L2Node,
+  ZkBatchProver,
+  devAccounts,
+  lvmChainSpec,
+  type Hex,
+} from "../l2/index.js";
 import type { Batch, BatchProof } from "../l2/index.js";
-import { ZkBatchProver } from "../l2/zk-prover.js";
-import { createProver, releaseZk, sharedPtau } from "../zk/index.js";
+import { createProver, obtainPtau, releaseZk } from "../zk/index.js";
 import { lvmBridge, submitBatchProofs } from "./bridge.js";
 import type { DevnetService, ServiceInfo } from "./index.js";
 
@@ -22,9 +29,7 @@ export interface L2ServiceOptions {
 const PROOF_BATCH = 8;
 
 async function batchProver(): Promise<{ prover?: ZkBatchProver; line: string }> {
-  const ptau = sharedPtau(16);
-  if (ptau === undefined)
-    return { line: "prover:   off (no powers-of-tau file found; `npx hardhat zk:setup` makes one)" };
+  const ptau = await obtainPtau(14, (msg) => console.log(`  zk: ${msg}`));
   const prover = createProver({
     circuit: `circuits/withdrawal_batch_${PROOF_BATCH}.circom`,
     backend: "groth16",

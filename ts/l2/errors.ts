@@ -3,6 +3,7 @@
  * JSON-RPC error code and message a geth node would answer with, so wallets and libraries that
  * match geth's strings (ethers, viem, Hardhat) classify them correctly.
  */
+import { LvmError } from "../core/index.js";
 
 /** Machine-readable reasons a transaction or request is refused. */
 export type L2ErrorCode =
@@ -27,7 +28,8 @@ export type L2ErrorCode =
   | "METHOD_NOT_FOUND"
   | "EXECUTOR"
   | "REPLAY_DIVERGED"
-  | "DATADIR_MISMATCH";
+  | "DATADIR_MISMATCH"
+  | "BATCH_MISSING";
 
 /** JSON-RPC 2.0 error codes used by geth. */
 export const RPC_INVALID_PARAMS = -32602;
@@ -35,17 +37,18 @@ export const RPC_METHOD_NOT_FOUND = -32601;
 /** geth answers every transaction-pool rejection with this code. */
 export const RPC_SERVER_ERROR = -32000;
 
-export class L2Error extends Error {
+export class L2Error extends LvmError<L2ErrorCode> {
   override readonly name = "L2Error";
   constructor(
-    readonly code: L2ErrorCode,
+    code: L2ErrorCode,
     message: string,
-    readonly value: unknown,
+    value: unknown,
     /** The JSON-RPC error code to answer with. */
     readonly rpcCode: number = RPC_SERVER_ERROR,
     /** JSON-RPC `data` (e.g. revert data), passed through as is. */
     readonly rpcData?: unknown,
+    cause?: unknown,
   ) {
-    super(message);
+    super(code, message, { value, cause });
   }
 }

@@ -8,7 +8,17 @@
 import { AbiCoder } from "ethers";
 
 import { L2Error } from "./errors.js";
-import type { AccountState, Address, BlockHeader, BlockNumber, Hash32, Hex, RawTx, Wei } from "./types.js";
+import {
+  wei,
+  type AccountState,
+  type Address,
+  type BlockHeader,
+  type BlockNumber,
+  type Hash32,
+  type Hex,
+  type RawTx,
+  type Wei,
+} from "./types.js";
 
 /** An account present at genesis. */
 export interface GenesisAccount {
@@ -135,7 +145,7 @@ export abstract class RpcDialectExecutor implements LvmExecutor {
     };
     return addresses.map((a, i) => ({
       nonce: Number(value(answers[2 * i], a)),
-      balance: BigInt(value(answers[2 * i + 1], a)),
+      balance: wei(BigInt(value(answers[2 * i + 1], a))),
     }));
   }
 

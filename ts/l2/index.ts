@@ -25,3 +25,4 @@ export { createRpc, serveRpc, type RpcHandle, type RpcServerOptions } from "./rp
 export { Sequencer, nextBaseFee, type SequencerOptions } from "./sequencer.js";
 export { TxPool, decodeTransaction, intrinsicGas, type PoolTx } from "./txpool.js";
 export * from "./types.js";
+export { ZkBatchProver, type ChunkProof } from "./zk-prover.js";

@@ -8,15 +8,16 @@
  * whose authorizations are checked for shape here and for signatures by the EVM, which skips bad
  * ones as the EIP says).
  */
+import { LvmError } from "../core/index.js";
 
 /** Why bytes are not a transaction; `kind` picks the JSON-RPC error the caller answers with. */
-export class RawTxError extends Error {
+export class RawTxError extends LvmError<"INVALID_RAW_TX"> {
+  override readonly name = "RawTxError";
   constructor(
     readonly kind: "rlp" | "type" | "signature",
     message: string,
   ) {
-    super(message);
-    this.name = "RawTxError";
+    super("INVALID_RAW_TX", message, { details: { kind } });
   }
 }
 

@@ -85,7 +85,7 @@ function parseTransaction(raw: string, ctx: ValidationContext): ParsedTx {
     fields = decodeSignedTx(bytes);
   } catch (e) {
     if (!(e instanceof RawTxError)) throw e;
-    throw new L2Error(RAW_TX_ERRORS[e.kind], e.message, raw);
+    throw new L2Error(RAW_TX_ERRORS[e.kind], e.message, raw, undefined, undefined, e);
   }
   if (fields.type === 0 && fields.chainId === 0n) {
     throw new L2Error("UNPROTECTED_TX", "only replay-protected (EIP-155) transactions allowed over RPC", raw);

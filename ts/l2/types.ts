@@ -1,30 +1,16 @@
-/** Domain types of the L2 node. */
+/** Domain types of the L2 node; amounts and hex are ts/core's (one model for the project). */
+import type { PrefixedHex, Wei } from "../core/index.js";
 
-/** A 0x-prefixed hex string. */
-export type Hex = `0x${string}`;
+export { type Wei, WEI_PER_SAT, WEI_PER_BTC, wei, satsToWei, btcToWei } from "../core/index.js";
+
+/** A 0x-prefixed hex string (ts/core's `PrefixedHex`, as Ethereum JSON-RPC speaks). */
+export type Hex = PrefixedHex;
 /** A 20-byte account address, 0x-prefixed (any case). */
 export type Address = Hex & { readonly __address?: never };
 /** A 32-byte hash (block, transaction, state root), 0x-prefixed lowercase. */
 export type Hash32 = Hex & { readonly __hash32?: never };
-/** An amount of native BTC in wei (18 decimals). */
-export type Wei = bigint & { readonly __wei?: never };
 /** An L2 block number. */
 export type BlockNumber = number;
-
-/** One satoshi in wei: native BTC has 18 decimals on the L2. */
-export const WEI_PER_SAT = 10n ** 10n;
-/** One bitcoin in wei. */
-export const WEI_PER_BTC = 10n ** 18n;
-
-/** Converts satoshis to wei. */
-export function satsToWei(sats: bigint): Wei {
-  return sats * WEI_PER_SAT;
-}
-
-/** Converts whole bitcoins to wei. */
-export function btcToWei(btc: bigint): Wei {
-  return btc * WEI_PER_BTC;
-}
 
 /** What an executor reports about a block. */
 export interface BlockHeader {

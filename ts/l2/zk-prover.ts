@@ -16,6 +16,7 @@ import {
 } from "../zk/index.js";
 
 import type { Batch, BatchProof, BatchProver, BatchWithdrawal } from "./batch.js";
+import { L2Error } from "./errors.js";
 
 /** A withdrawal as the circuit takes it: the scriptPubKey enters as its keccak256, reduced into the field. */
 export function circuitWithdrawal(w: BatchWithdrawal): Withdrawal {
@@ -62,7 +63,8 @@ export class ZkBatchProver implements BatchProver {
     }
     for (; this.#next < batch.index; this.#next++) {
       const b = await earlier(this.#next);
-      if (b === undefined) throw new Error(`zk prover: batch ${this.#next} is not in the log`);
+      if (b === undefined)
+        throw new L2Error("BATCH_MISSING", `zk prover: batch ${this.#next} is not in the log`, this.#next);
       for (const chunk of this.#chunks(b)) this.#tree.appendBatch(chunk);
     }
     const proofs: ChunkProof[] = [];

@@ -1,4 +1,6 @@
 /** Machine-readable reasons a ZK pipeline step refuses its input. */
+import { LvmError } from "../core/index.js";
+
 export type ZkErrorCode =
   | "CIRCUIT_NOT_FOUND"
   | "CIRCUIT_COMPILE_FAILED"
@@ -13,14 +15,11 @@ export type ZkErrorCode =
   | "SETUP_FAILED";
 
 /** Every bad input to the ZK pipeline surfaces as this: one line naming the file or value and the problem. */
-export class ZkError extends Error {
+export class ZkError extends LvmError<ZkErrorCode> {
   override readonly name = "ZkError";
-  constructor(
-    readonly code: ZkErrorCode,
-    /** The offending file path or value. */
-    readonly value: string,
-    problem: string,
-  ) {
-    super(`${value}: ${problem}`);
+  /** The offending file path or value. */
+  declare readonly value: string;
+  constructor(code: ZkErrorCode, value: string, problem: string, cause?: unknown) {
+    super(code, `${value}: ${problem}`, { value, cause });
   }
 }

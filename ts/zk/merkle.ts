@@ -12,8 +12,8 @@ export function toField(v: bigint | number | string): Field {
   let x: bigint;
   try {
     x = BigInt(v);
-  } catch {
-    throw new ZkError("INPUT_INVALID", String(v), "not an integer");
+  } catch (e) {
+    throw new ZkError("INPUT_INVALID", String(v), "not an integer", e);
   }
   if (x < 0n || x >= FIELD_MODULUS)
     throw new ZkError("INPUT_INVALID", String(v), "outside the BN254 scalar field");

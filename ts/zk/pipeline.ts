@@ -9,20 +9,27 @@ import { fileURLToPath } from "node:url";
 import * as snarkjs from "snarkjs";
 import type { SnarkLogger } from "snarkjs";
 
+import type { Hex } from "../core/index.js";
 import { ZkError } from "./errors.js";
 
 const require = createRequire(import.meta.url);
 
 /** The repository root: circom (WASI) sees only its working directory, so everything runs from here. */
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
-/** Where CI and tests find ready powers-of-tau files (the `shared/` checkout beside the repo). */
-export const SHARED_PTAU_DIR = path.resolve(REPO_ROOT, "..", "shared", "ptau");
 export const BUILD_DIR = path.join(REPO_ROOT, "build", "zk");
+/** Where `generatePtau` caches the files it makes (`pot<power>.ptau`). */
+export const PTAU_CACHE_DIR = path.join(BUILD_DIR, "ptau");
+/**
+ * Environment variable naming directories (path-delimiter separated) that hold ready `pot<N>.ptau`
+ * files, searched before the cache: how tests, CI and users bring a ceremony's file.
+ */
+export const PTAU_DIR_ENV = "LVM_PTAU_DIR";
 
 /** A fixed beacon makes setups byte-for-byte reproducible: right for tests, never a real ceremony. */
 export const TEST_BEACON = "0102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f20";
 
-export type Hex = string & { readonly __hex: unique symbol };
+/** Lowercase hex without prefix (ts/core's one `Hex`): digests of files and constraint systems. */
+export type { Hex };
 
 export interface CompiledCircuit {
   readonly name: string;
@@ -67,9 +74,46 @@ function tempName(final: string): string {
   return `${final}.tmp-${process.pid}-${randomBytes(4).toString("hex")}`;
 }
 
-/** Runs `produce(tmp)` then renames tmp onto `final`; on failure tmp is removed and nothing is left. */
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+/**
+ * Removes the temp siblings of `final` left by a process that was killed mid-way (its pid is in
+ * the name and no longer runs); a live writer's temp is left alone.
+ */
+export async function removeStaleTemps(final: string): Promise<string[]> {
+  const dir = path.dirname(final);
+  const prefix = `${path.basename(final)}.tmp-`;
+  const removed: string[] = [];
+  let names: string[];
+  try {
+    names = await readdir(dir);
+  } catch {
+    return removed;
+  }
+  for (const name of names) {
+    if (!name.startsWith(prefix)) continue;
+    const pid = Number(name.slice(prefix.length).split("-")[0]);
+    if (!Number.isSafeInteger(pid) || pid <= 0 || pid === process.pid || alive(pid)) continue;
+    await rm(path.join(dir, name), { recursive: true, force: true });
+    removed.push(path.join(dir, name));
+  }
+  return removed;
+}
+
+/**
+ * Runs `produce(tmp)` then renames tmp onto `final`; on failure tmp is removed and nothing is
+ * left. Temps of an earlier writer that was killed (kill -9, Ctrl-C mid-setup) are removed first.
+ */
 export async function atomically<T>(final: string, produce: (tmp: string) => Promise<T>): Promise<T> {
   await mkdir(path.dirname(final), { recursive: true });
+  await removeStaleTemps(final);
   const tmp = tempName(final);
   try {
     const out = await produce(tmp);
@@ -198,13 +242,46 @@ export function requiredPower(circuit: CompiledCircuit): number {
   return Math.max(8, Math.ceil(Math.log2(needed)));
 }
 
-/** The shared ptau for tests/CI: the smallest file in ../shared/ptau that fits `power`. */
-export function sharedPtau(power: number): string | undefined {
-  for (const p of [12, 14, 16, 18, 20]) {
-    const f = path.join(SHARED_PTAU_DIR, `pot${p}.ptau`);
-    if (p >= power && existsSync(f)) return f;
-  }
+/** The directories `findPtau` searches: `$LVM_PTAU_DIR` (a list), then the local cache. */
+export function ptauDirs(env: NodeJS.ProcessEnv = process.env): string[] {
+  const given = (env[PTAU_DIR_ENV] ?? "").split(path.delimiter).filter((d) => d.length > 0);
+  return [...given.map((d) => path.resolve(d)), PTAU_CACHE_DIR];
+}
+
+/**
+ * A ready ptau that fits `power`: the smallest `pot<p>.ptau` (p ≥ power, up to 28) in the first
+ * of `dirs` that has one. Undefined when none is found; nothing is read outside `dirs`.
+ */
+export function findPtau(power: number, dirs: readonly string[] = ptauDirs()): string | undefined {
+  for (const dir of dirs)
+    for (let p = power; p <= 28; p++) {
+      const f = path.join(dir, `pot${p}.ptau`);
+      if (existsSync(f)) return f;
+    }
   return undefined;
+}
+
+/** Rough wall time of `generatePtau(power)` on 2 cores, in seconds (measured: see docs/zk.md). */
+export function ptauGenerationEstimate(power: number): number {
+  // Dominated by prepare-phase-2, about doubling per power. Power 14 took ~9 min of CPU (measured
+  // on a loaded machine, where it took 70 min of wall time); pot16 of ../shared took 20 min.
+  return Math.round(480 * 2 ** (power - 14));
+}
+
+/**
+ * A ptau for `power`: a ready one (`findPtau`), else one generated here with a fixed beacon and
+ * cached (`generatePtau`), with progress and the expected time reported first.
+ */
+export async function obtainPtau(power: number, progress: Progress = silent): Promise<string> {
+  const ready = findPtau(power);
+  if (ready !== undefined) return ready;
+  const s = ptauGenerationEstimate(power);
+  progress(
+    `no powers-of-tau file of power ≥ ${power} in ${ptauDirs().join(", ")}; generating one ` +
+      `(about ${s < 120 ? `${s} s` : `${Math.round(s / 60)} min`} on 2 cores, once: it is cached). ` +
+      `Set ${PTAU_DIR_ENV} to a directory of pot<N>.ptau files to skip this.`,
+  );
+  return generatePtau(power, progress);
 }
 
 /**
@@ -213,7 +290,7 @@ export function sharedPtau(power: number): string | undefined {
  */
 export async function generatePtau(power: number, progress: Progress = silent): Promise<string> {
   await sharedCurve();
-  const final = path.join(BUILD_DIR, "ptau", `pot${power}.ptau`);
+  const final = path.join(PTAU_CACHE_DIR, `pot${power}.ptau`);
   if (existsSync(final)) return final;
   const log = snarkLogger(progress);
   const curve = await snarkjs.curves.getCurveFromName("bn128");
@@ -237,7 +314,7 @@ export async function generatePtau(power: number, progress: Progress = silent): 
 
 /**
  * Resolves the ptau to use: the given path (checked), else one generated locally and cached under
- * build/ (sized to the circuit). Tests and CI pass `sharedPtau(...)` explicitly.
+ * build/ (sized to the circuit). Tests and CI pass their file explicitly.
  */
 export async function resolvePtau(
   circuit: CompiledCircuit,
@@ -290,7 +367,7 @@ export async function setupGroth16(
         );
       } catch (err) {
         if (err instanceof ZkError) throw err;
-        throw new ZkError("SETUP_FAILED", ptau, `phase 2 setup failed: ${(err as Error).message}`);
+        throw new ZkError("SETUP_FAILED", ptau, `phase 2 setup failed: ${(err as Error).message}`, err);
       }
       await rm(z0, { force: true });
       const vk = await snarkjs.zKey.exportVerificationKey(path.join(tmp, `${circuit.name}.zkey`));
@@ -378,12 +455,13 @@ export async function proveGroth16(setup: Groth16Setup, input: snarkjs.SignalInp
   } catch (err) {
     const msg = (err as Error).message ?? String(err);
     if (/Too many values|Not enough values|Signal not found|Invalid number/i.test(msg)) {
-      throw new ZkError("INPUT_INVALID", setup.circuit.name, `bad witness input: ${msg.split("\n")[0]}`);
+      throw new ZkError("INPUT_INVALID", setup.circuit.name, `bad witness input: ${msg.split("\n")[0]}`, err);
     }
     throw new ZkError(
       "WITNESS_FAILED",
       setup.circuit.name,
       `witness does not satisfy the circuit: ${msg.split("\n")[0]}`,
+      err,
     );
   }
 }
@@ -411,7 +489,7 @@ export async function readProofFile(file: string): Promise<Groth16Proof> {
   try {
     parsed = JSON.parse(await readFile(file, "utf8"));
   } catch (err) {
-    throw new ZkError("PROOF_FILE_INVALID", file, `not JSON (${(err as Error).message})`);
+    throw new ZkError("PROOF_FILE_INVALID", file, `not JSON (${(err as Error).message})`, err);
   }
   const o = parsed as { proof?: Record<string, unknown>; publicSignals?: unknown };
   const pr = o.proof;

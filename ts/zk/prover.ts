@@ -150,7 +150,7 @@ class SnarkjsProver implements Prover {
         try {
           await snarkjs.plonk.setup(circuit.r1cs, ptau, path.join(tmp, `${circuit.name}.zkey`), log);
         } catch (err) {
-          throw new ZkError("SETUP_FAILED", ptau, `plonk setup failed: ${(err as Error).message}`);
+          throw new ZkError("SETUP_FAILED", ptau, `plonk setup failed: ${(err as Error).message}`, err);
         }
         if (errors.length > 0) {
           const tooBig = errors.find((e) => /too big/.test(e));
@@ -196,6 +196,7 @@ class SnarkjsProver implements Prover {
           "WITNESS_FAILED",
           keys.circuit.name,
           `witness does not satisfy the circuit: ${String((err as Error).message).split("\n")[0]}`,
+          err,
         );
       }
     }

@@ -2,6 +2,7 @@
  * Script verification flags, bit-for-bit Bitcoin Core's `SCRIPT_VERIFY_*` so flag sets can be
  * exchanged with Core's test vectors and RPCs.
  */
+import { LvmError } from "../../core/index.js";
 export type ScriptFlags = number;
 
 export const FLAGS = Object.freeze({
@@ -61,11 +62,10 @@ export const STANDARD_FLAGS: ScriptFlags =
   FLAGS.DISCOURAGE_OP_SUCCESS |
   FLAGS.DISCOURAGE_UPGRADABLE_PUBKEYTYPE;
 
-export class ScriptFlagsError extends Error {
-  readonly code = "UNKNOWN_FLAG";
+export class ScriptFlagsError extends LvmError<"UNKNOWN_FLAG"> {
+  override readonly name = "ScriptFlagsError";
   constructor(readonly flag: string) {
-    super(`unknown script verification flag "${flag}"`);
-    this.name = "ScriptFlagsError";
+    super("UNKNOWN_FLAG", `unknown script verification flag "${flag}"`, { value: flag });
   }
 }
 

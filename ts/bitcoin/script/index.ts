@@ -14,6 +14,7 @@ export {
 export { SCRIPT_ERRORS, scriptErrorMessage, type ScriptErrorCode } from "./errors.js";
 export {
   readOp,
+  opEnd,
   iterOps,
   pushData,
   isMinimalPush,

@@ -4,12 +4,13 @@
  * `number`; `bigint` is accepted at the public edge only.
  */
 
+import { LvmError } from "../../core/index.js";
+
 /** Thrown by `decodeNum`; the interpreter reports it as SCRIPTNUM. */
-export class ScriptNumError extends Error {
-  readonly code = "SCRIPTNUM";
-  constructor(message: string) {
-    super(message);
-    this.name = "ScriptNumError";
+export class ScriptNumError extends LvmError<"SCRIPTNUM"> {
+  override readonly name = "ScriptNumError";
+  constructor(message: string, value?: unknown) {
+    super("SCRIPTNUM", message, { value });
   }
 }
 
@@ -58,7 +59,7 @@ export function scriptNum(n: number | bigint): Uint8Array {
     else if (neg) out[out.length - 1]! |= 0x80;
     return Uint8Array.from(out);
   }
-  if (!Number.isSafeInteger(n)) throw new RangeError(`scriptNum: ${n} is not a safe integer`);
+  if (!Number.isSafeInteger(n)) throw new ScriptNumError(`scriptNum: ${n} is not a safe integer`, n);
   return encodeUncached(n);
 }
 

@@ -1,4 +1,5 @@
 /** Script byte-level helpers shared by the interpreter, signing code and tools. */
+import { LvmError, bytesToHex as hex } from "../../core/index.js";
 import { OP, opcodeName } from "./opcodes.js";
 
 export interface ScriptOp {
@@ -40,6 +41,33 @@ export function readOp(script: Uint8Array, pc: number): ScriptOp | undefined {
   return { opcode, data: script.subarray(p, p + size), pc, next: p + size };
 }
 
+/**
+ * Where the operation at `pc` ends (the next operation's offset), or -1 when the script ends
+ * inside its push: `readOp` without building the operation, for walks that only look at opcodes.
+ */
+export function opEnd(script: Uint8Array, pc: number): number {
+  const end = script.length;
+  const opcode = script[pc]!;
+  if (opcode > OP.OP_PUSHDATA4) return pc + 1;
+  let p = pc + 1;
+  let size: number;
+  if (opcode < OP.OP_PUSHDATA1) size = opcode;
+  else if (opcode === OP.OP_PUSHDATA1) {
+    if (end - p < 1) return -1;
+    size = script[p]!;
+    p += 1;
+  } else if (opcode === OP.OP_PUSHDATA2) {
+    if (end - p < 2) return -1;
+    size = script[p]! | (script[p + 1]! << 8);
+    p += 2;
+  } else {
+    if (end - p < 4) return -1;
+    size = (script[p]! | (script[p + 1]! << 8) | (script[p + 2]! << 16) | (script[p + 3]! << 24)) >>> 0;
+    p += 4;
+  }
+  return end - p < size ? -1 : p + size;
+}
+
 /** All operations; throws ScriptParseError when the script ends inside a push. */
 export function* iterOps(script: Uint8Array): Generator<ScriptOp> {
   let pc = 0;
@@ -51,11 +79,10 @@ export function* iterOps(script: Uint8Array): Generator<ScriptOp> {
   }
 }
 
-export class ScriptParseError extends Error {
-  readonly code = "BAD_OPCODE";
+export class ScriptParseError extends LvmError<"BAD_OPCODE"> {
+  override readonly name = "ScriptParseError";
   constructor(readonly offset: number) {
-    super(`script ends inside a push that starts at byte ${offset}`);
-    this.name = "ScriptParseError";
+    super("BAD_OPCODE", `script ends inside a push that starts at byte ${offset}`, { details: { offset } });
   }
 }
 
@@ -169,8 +196,6 @@ export function removeCodeSeparators(script: Uint8Array): Uint8Array {
   }
   return Uint8Array.from(out);
 }
-
-const hex = (b: Uint8Array): string => Array.from(b, (x) => x.toString(16).padStart(2, "0")).join("");
 
 /** Human-readable form: opcode names and hex pushes ("OP_DUP OP_HASH160 89ab… OP_EQUALVERIFY"). */
 export function disassemble(script: Uint8Array): string {

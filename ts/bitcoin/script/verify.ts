@@ -2,6 +2,7 @@
  * Input verification: Bitcoin Core's VerifyScript with P2SH, segwit v0 and taproot (key path and
  * script path), plus `executeScript` for running a lone script, the form BitVM tools need.
  */
+import { BitcoinArgumentError } from "../errors.js";
 import { sha256, taggedHash } from "../hash.js";
 import type { PrecomputedTxData } from "../sighash.js";
 import type { Transaction } from "../tx.js";
@@ -303,7 +304,8 @@ export function verifyInput(
 ): VerifyResult {
   const input = tx.inputs[inputIndex];
   const prevout = prevouts[inputIndex];
-  if (!input || !prevout) throw new RangeError(`verifyInput: no input or prevout at index ${inputIndex}`);
+  if (!input || !prevout)
+    throw new BitcoinArgumentError(`verifyInput: no input or prevout at index ${inputIndex}`, inputIndex);
   const checker = new TransactionChecker(tx, inputIndex, prevouts, cache);
   return verifyScript(input.scriptSig, prevout.scriptPubKey, input.witness, flags, checker);
 }
