@@ -71,3 +71,4 @@ export {
 // The oracle federation service (`./service.js`: OracleService) is imported from its own module:
 // it binds the generated typechain type of DlcChannels, which exists only after `npx hardhat build`.
 export { watchStake, committedAmountOf, type WatchResult } from "./watcher.js";
+export { writeAtomic } from "./persist.js";
