@@ -6,6 +6,7 @@ import { expect } from "chai";
 
 import {
   PTAU_CACHE_DIR,
+  SHIPPED_PTAU_DIR,
   PTAU_DIR_ENV,
   atomically,
   findPtau,
@@ -29,8 +30,13 @@ describe("zk: where a powers-of-tau file comes from (no path outside the reposit
   });
 
   it("searches $LVM_PTAU_DIR's directories in order, then only the build cache", () => {
-    expect(ptauDirs({})).to.deep.equal([PTAU_CACHE_DIR]);
-    expect(ptauDirs({ [PTAU_DIR_ENV]: [a, b].join(path.delimiter) })).to.deep.equal([a, b, PTAU_CACHE_DIR]);
+    expect(ptauDirs({})).to.deep.equal([SHIPPED_PTAU_DIR, PTAU_CACHE_DIR]);
+    expect(ptauDirs({ [PTAU_DIR_ENV]: [a, b].join(path.delimiter) })).to.deep.equal([
+      a,
+      b,
+      SHIPPED_PTAU_DIR,
+      PTAU_CACHE_DIR,
+    ]);
     expect(ptauDirs({}).some((d) => d.includes(`${path.sep}shared${path.sep}`))).to.equal(false);
   });
 

@@ -13,6 +13,7 @@ export {
   BUILD_DIR,
   REPO_ROOT,
   PTAU_CACHE_DIR,
+  SHIPPED_PTAU_DIR,
   PTAU_DIR_ENV,
   TEST_BEACON,
   compileCircuit,

@@ -242,10 +242,16 @@ export function requiredPower(circuit: CompiledCircuit): number {
   return Math.max(8, Math.ceil(Math.log2(needed)));
 }
 
-/** The directories `findPtau` searches: `$LVM_PTAU_DIR` (a list), then the local cache. */
+/**
+ * The powers of tau shipped in the repository: `pot14.ptau` (19 MB), made with `generatePtau(14)`
+ * (fixed beacon, so anyone can regenerate it byte for byte), enough for the devnet's batch circuit.
+ */
+export const SHIPPED_PTAU_DIR = path.join(REPO_ROOT, "circuits", "ptau");
+
+/** The directories `findPtau` searches: `$LVM_PTAU_DIR` (a list), the shipped file, then the local cache. */
 export function ptauDirs(env: NodeJS.ProcessEnv = process.env): string[] {
   const given = (env[PTAU_DIR_ENV] ?? "").split(path.delimiter).filter((d) => d.length > 0);
-  return [...given.map((d) => path.resolve(d)), PTAU_CACHE_DIR];
+  return [...given.map((d) => path.resolve(d)), SHIPPED_PTAU_DIR, PTAU_CACHE_DIR];
 }
 
 /**
