@@ -96,4 +96,25 @@ export {
   type PartialMessage,
   type PresigKey,
 } from "./presign.js";
-export { spvProof, type SpvProof } from "./credit.js";
+export { spvProof, creditPegIn, type SpvProof } from "./credit.js";
+export {
+  graphInputToJson,
+  graphInputFromJson,
+  presignaturesToJson,
+  presignaturesFromJson,
+  paramsToJson,
+  paramsFromJson,
+  type GraphInputJson,
+  type PresignaturesJson,
+  type BridgeParamsJson,
+} from "./codec.js";
+export { FlowStore, encodeRecord, decodeRecord } from "./store.js";
+export { broadcastOnce, untilDepth, txDepth, spendableCoins, spentBy, signPayment } from "./chain.js";
+export {
+  lvmBridge,
+  decodeRevert,
+  asBridgeError,
+  NOT_RELAYED_YET,
+  type LvmBridge,
+  type Revert,
+} from "./contract.js";
