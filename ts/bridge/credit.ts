@@ -60,6 +60,8 @@ export async function creditPegIn(
       await tx.wait();
       return tx.hash;
     } catch (e) {
+      // Someone else's credit may have landed first (a mined revert carries no reason): ask.
+      if (await bridge.credited(internal)) return "";
       const revert = decodeRevert(e);
       if (revert?.name === "PegInAlreadyCredited") return "";
       const waiting = revert !== undefined && NOT_RELAYED_YET.has(revert.name);

@@ -1,0 +1,20 @@
+/**
+ * The devnet as `npm start` runs it, for the crash test: fixed ports (argv), no prover, fast
+ * intervals. With CRASH_AT=<event> the operator stops at that durable step or effect and prints
+ * `PAUSED <event>`, so the test kills the process exactly there.
+ */
+import { runDevnet } from "../../ts/devnet/index.js";
+import { testDevnet } from "./helpers.js";
+
+const [root, l1, l2, committee] = process.argv.slice(2);
+const crashAt = process.env.CRASH_AT;
+const devnet = await testDevnet({
+  ports: { l1: Number(l1), l2: Number(l2), committee: Number(committee) },
+  operatorLog: (l) => console.log(l),
+  operatorHook: async (event) => {
+    if (event !== crashAt) return;
+    console.log(`PAUSED ${event}`);
+    await new Promise(() => undefined);
+  },
+});
+await runDevnet(devnet.all, root!);
