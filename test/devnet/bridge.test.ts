@@ -4,13 +4,13 @@
  * an ERC-20, burned for a Bitcoin address, paid by the operator, reimbursed by Take1 — with the
  * balances and the bridge invariant checked against the L1 UTXO set.
  */
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 
 import { schnorr } from "@noble/curves/secp256k1.js";
 import { expect } from "chai";
-import { ContractFactory, JsonRpcProvider, Wallet, type InterfaceAbi } from "ethers";
+import { JsonRpcProvider, Wallet } from "ethers";
 
 import { bytesToHex } from "../../ts/bitcoin/index.js";
 import {
@@ -27,7 +27,7 @@ import { remotePresigner } from "../../ts/devnet/committee.js";
 import { l1DevKey } from "../../ts/devnet/l1.js";
 import type { devnetServices } from "../../ts/devnet/services.js";
 import { devAccounts } from "../../ts/l2/index.js";
-import { root } from "../l2/helpers.js";
+import { WrappedBTC__factory } from "../../types/index.js";
 import { testDepositor, testDevnet, until } from "./helpers.js";
 import { makeWorld } from "../bridge/fixture.js";
 
@@ -102,24 +102,18 @@ describe("devnet: services started as npm start does, and a round trip through t
     expect(await creditPegIn(backend, bridge, pegIn.pegInConfirmTxid, 1_000)).to.equal("");
 
     // Use on the L2: BTC as an ERC-20 (wrapped 1:1), sent to another account, unwrapped there.
-    const wbtcArtifact = JSON.parse(
-      readFileSync(path.join(root, "artifacts/contracts/l2/WrappedBTC.sol/WrappedBTC.json"), "utf8"),
-    ) as { abi: InterfaceAbi; bytecode: string };
     const userWallet = new Wallet(user.privateKey, provider);
-    const wbtc = await new ContractFactory(wbtcArtifact.abi, wbtcArtifact.bytecode, userWallet).deploy();
+    const wbtc = await new WrappedBTC__factory(userWallet).deploy();
     await wbtc.waitForDeployment();
     const carol = devAccounts(4)[3]!;
     const wrapped = pegIn.creditedSats * 10n ** 9n; // a tenth of the deposit
-    await ((await wbtc.getFunction("wrap")({ value: wrapped })) as { wait(): Promise<unknown> }).wait();
-    await (
-      (await wbtc.getFunction("transfer")(carol.address, wrapped)) as { wait(): Promise<unknown> }
-    ).wait();
-    expect(await wbtc.getFunction("balanceOf")(carol.address)).to.equal(wrapped);
+    await (await wbtc.wrap({ value: wrapped })).wait();
+    await (await wbtc.transfer(carol.address, wrapped)).wait();
+    expect(await wbtc.balanceOf(carol.address)).to.equal(wrapped);
     const carolBefore = await provider.getBalance(carol.address);
-    const unwrap = (await (wbtc.connect(new Wallet(carol.privateKey, provider)) as typeof wbtc).getFunction(
-      "unwrap",
-    )(wrapped)) as { wait(): Promise<{ gasUsed: bigint; gasPrice: bigint } | null> };
-    const unwrapReceipt = (await unwrap.wait())!;
+    const unwrapReceipt = (await (
+      await wbtc.connect(new Wallet(carol.privateKey, provider)).unwrap(wrapped)
+    ).wait())!;
     expect(await provider.getBalance(carol.address)).to.equal(
       carolBefore + wrapped - unwrapReceipt.gasUsed * unwrapReceipt.gasPrice,
     );
