@@ -17,11 +17,14 @@ import type { OperatorStatus } from "../ts/operator/index.js";
 import type { Common } from "./bridge-devnet.js";
 
 async function connect(args: Common): Promise<{ l1: BitcoindRpcBackend; l2: JsonRpcProvider }> {
-  const l1 = await BitcoindRpcBackend.connect({
-    url: args.l1url,
-    cookieFile: path.resolve(args.datadir, "btc", ".cookie"),
-    network: "regtest",
-  });
+  const cookieFile = path.resolve(args.datadir, "btc", ".cookie");
+  if (!existsSync(cookieFile))
+    throw new BridgeError(
+      "RPC_FAILED",
+      `no L1 node cookie at ${cookieFile}: is \`npm start\` running?`,
+      cookieFile,
+    );
+  const l1 = await BitcoindRpcBackend.connect({ url: args.l1url, cookieFile, network: "regtest" });
   const l2 = new JsonRpcProvider(args.l2url, undefined, {
     staticNetwork: true,
     cacheTimeout: -1,

@@ -3,17 +3,26 @@
  * start-up), for the crash test. With CRASH_AT=<event> the flow stops at that durable step or
  * effect and prints `PAUSED <event>`; SIGUSR1 lets it go on (after the test restarted the devnet).
  */
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+
 import { deposit, resume } from "../../tasks/bridge-devnet-impl.js";
 
-const [mode, datadir, l1url, l2url, amount, recipient] = process.argv.slice(2);
-const crashAt = process.env.CRASH_AT;
-const hook = async (event: string): Promise<void> => {
-  if (event !== crashAt) return;
-  console.log(`PAUSED ${event}`);
-  await new Promise<void>((r) => process.once("SIGUSR1", () => r()));
-};
-const common = { datadir: datadir!, l1url: l1url!, l2url: l2url! };
-if (mode === "deposit")
-  await deposit({ ...common, amount: amount!, recipient: recipient ?? "", resume: "", dryRun: false }, hook);
-else await resume(common, hook);
-console.log(`EXIT ${process.exitCode ?? 0}`);
+// Hardhat's mocha loads every file under test/: run only when started as a program.
+if (process.argv[1] !== undefined && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  const [mode, datadir, l1url, l2url, amount, recipient] = process.argv.slice(2);
+  const crashAt = process.env.CRASH_AT;
+  const hook = async (event: string): Promise<void> => {
+    if (event !== crashAt) return;
+    console.log(`PAUSED ${event}`);
+    await new Promise<void>((r) => process.once("SIGUSR1", () => r()));
+  };
+  const common = { datadir: datadir!, l1url: l1url!, l2url: l2url! };
+  if (mode === "deposit")
+    await deposit(
+      { ...common, amount: amount!, recipient: recipient ?? "", resume: "", dryRun: false },
+      hook,
+    );
+  else await resume(common, hook);
+  console.log(`EXIT ${process.exitCode ?? 0}`);
+}

@@ -49,3 +49,7 @@ export class BridgeError extends LvmError<BridgeErrorCode> {
     super(code, message, { ...options, value });
   }
 }
+
+/** True for a BridgeError of `code` (branch on codes, never on messages). */
+export const isBridgeCode = (e: unknown, code: BridgeErrorCode): e is BridgeError =>
+  e instanceof BridgeError && e.code === code;

@@ -2,7 +2,7 @@
  * BitVM2 bridge: the committee (MuSig2), the peg-in (deposit, PegInConfirm, refund) and the
  * presigned peg-out graph (KickOff, Take1, Challenge, Assert, Take2, Disprove) of each deposit.
  */
-export { BridgeError, type BridgeErrorCode } from "./errors.js";
+export { BridgeError, isBridgeCode, type BridgeErrorCode } from "./errors.js";
 export {
   sats,
   xOnlyKey,

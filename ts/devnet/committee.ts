@@ -85,9 +85,11 @@ export interface CommitteeServiceOptions {
   readonly status?: () => Promise<unknown>;
 }
 
-export function committeeService(
-  opts: CommitteeServiceOptions,
-): DevnetService & { url(): string; graphs(): Promise<GraphRecord[]> } {
+export function committeeService(opts: CommitteeServiceOptions): DevnetService & {
+  url(): string;
+  graphs(): Promise<GraphRecord[]>;
+  presign: Presigner;
+} {
   let server: Server | undefined;
   let url: string | undefined;
   let service: CommitteeService | undefined;
@@ -140,6 +142,10 @@ export function committeeService(
     url(): string {
       if (url === undefined) throw new BridgeError("RPC_FAILED", "committee service not started");
       return url;
+    },
+    presign: async (input, raw) => {
+      if (service === undefined) throw new BridgeError("RPC_FAILED", "committee service not started");
+      return service.presign(input, raw);
     },
     async graphs(): Promise<GraphRecord[]> {
       if (service === undefined) throw new BridgeError("RPC_FAILED", "committee service not started");

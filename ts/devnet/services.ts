@@ -7,6 +7,7 @@ import type { InterfaceAbi } from "ethers";
 
 import { devAccounts, type Hex } from "../l2/index.js";
 import { committeeService } from "./committee.js";
+import { depositResumeService } from "./depositor.js";
 import type { DevnetService } from "./index.js";
 import { l1DevKey, l1Service } from "./l1.js";
 import { l2Service } from "./l2.js";
@@ -70,7 +71,14 @@ export function devnetServices(opts: DevnetOptions) {
     ...(opts.operatorLog === undefined ? {} : { log: opts.operatorLog }),
     ...(opts.operatorHook === undefined ? {} : { hook: opts.operatorHook }),
   });
+  // Deposits a killed bridge:deposit left, finished by the devnet itself (the dev key is its own).
+  const deposits = depositResumeService({
+    l1: () => l1.backend(),
+    l2Url: () => l2.url(),
+    presign: (input, raw) => committee.presign(input, raw),
+    ...(opts.operatorLog === undefined ? {} : { log: opts.operatorLog }),
+  });
   // Started in order, stopped in reverse.
-  const all: DevnetService[] = [l1, l2, committee, relayer, operator];
-  return { l1, l2, committee, relayer, operator, all };
+  const all: DevnetService[] = [l1, l2, committee, relayer, operator, deposits];
+  return { l1, l2, committee, relayer, operator, deposits, all };
 }
