@@ -114,7 +114,10 @@ export {
   lvmBridge,
   decodeRevert,
   asBridgeError,
+  bridgeInvariant,
+  withdrawalOf,
   NOT_RELAYED_YET,
   type LvmBridge,
   type Revert,
+  type Withdrawal,
 } from "./contract.js";

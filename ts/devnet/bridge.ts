@@ -9,7 +9,6 @@ import type { ContractRunner } from "ethers";
 
 import { bytesToHex, sha256 } from "../bitcoin/index.js";
 import {
-  BridgeError,
   Committee,
   CommitteeMember,
   CommitteeSigner,
@@ -101,47 +100,7 @@ export function devnetDepositor(opts: {
   });
 }
 
-/**
- * The bridge invariant from independent sources: BTC outside the L2 bridge (genesis supply minus
- * the bridge's balance) against the UTXOs locked on L1 under the pool script the bridge is
- * configured with (read from the L1 node's UTXO set, not from the bridge's own counters).
- */
-export async function bridgeInvariant(
-  l1: BitcoinBackend,
-  bridge: LvmBridge,
-): Promise<{ l2OutsideSats: bigint; l1LockedSats: bigint; holds: boolean }> {
-  const [, , poolKey] = await bridge.config();
-  const wei = await bridge.circulatingSupply();
-  const pool = Uint8Array.of(0x51, 0x20, ...Buffer.from(poolKey.slice(2), "hex"));
-  const l1LockedSats = (await l1.scanUtxos(pool)).reduce((acc, u) => acc + BigInt(u.value), 0n);
-  // Wei below a satoshi cannot be withdrawn; round up so dust never hides a shortfall.
-  const l2OutsideSats = (wei + 10n ** 10n - 1n) / 10n ** 10n;
-  return { l2OutsideSats, l1LockedSats, holds: l2OutsideSats <= l1LockedSats };
-}
-
-/** A withdrawal as the L2 bridge recorded it (its WithdrawalInitiated event). */
-export interface Withdrawal {
-  readonly id: bigint;
-  readonly sender: string;
-  readonly sats: bigint;
-  readonly scriptPubKey: string;
-}
-
-/** The withdrawal an L2 transaction made, read from its receipt. */
-export async function withdrawalOf(bridge: LvmBridge, l2TxHash: string): Promise<Withdrawal> {
-  const receipt = await bridge.runner?.provider?.getTransactionReceipt(l2TxHash);
-  for (const log of receipt?.logs ?? []) {
-    const ev = bridge.interface.parseLog(log);
-    if (ev?.name === "WithdrawalInitiated")
-      return {
-        id: ev.args.getValue("id") as bigint,
-        sender: ev.args.getValue("sender") as string,
-        sats: ev.args.getValue("sats") as bigint,
-        scriptPubKey: ev.args.getValue("scriptPubKey") as string,
-      };
-  }
-  throw new BridgeError("INVALID_ARGUMENT", `no withdrawal in L2 transaction ${l2TxHash}`, l2TxHash);
-}
+export { bridgeInvariant, withdrawalOf, type Withdrawal } from "../bridge/index.js";
 
 /** Sets the bridge's batch verifier if nobody has yet (as the governor); returns whether it did. */
 export async function setDevnetBatchVerifier(bridge: LvmBridge, verifier: string): Promise<boolean> {
