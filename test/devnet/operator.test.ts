@@ -17,6 +17,7 @@ import { bridgeInvariant, devnetOperatorKey, lvmBridge } from "../../ts/devnet/b
 import { l1DevKey } from "../../ts/devnet/l1.js";
 import type { devnetServices } from "../../ts/devnet/services.js";
 import { devAccounts } from "../../ts/l2/index.js";
+import { status as statusTask } from "../../tasks/bridge-devnet-impl.js";
 import { testDepositor, testDevnet, until } from "./helpers.js";
 
 describe("devnet: the operator pays withdrawals of any amount and claims when its payouts cover a peg-in", function () {
@@ -36,7 +37,7 @@ describe("devnet: the operator pays withdrawals of any amount and claims when it
 
   after(async function () {
     provider?.destroy();
-    await store?.close();
+    await store?.close().catch(() => undefined);
     for (const s of [...(devnet?.all ?? [])].reverse()) await s.stop();
     if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
   });
@@ -117,6 +118,40 @@ describe("devnet: the operator pays withdrawals of any amount and claims when it
     // On the L2 each paid withdrawal is proven by the operator's account; #1 is not.
     expect((await userBridge.payouts(0n))[0]).to.equal(devAccounts(9)[8]!.address);
     expect((await userBridge.payouts(1n))[0]).to.equal("0x0000000000000000000000000000000000000000");
+
+    // bridge:status --json lists each deposit and withdrawal with its state and what it waits for.
+    await store.close(); // LevelDB admits one holder: the task reads the depositor's records
+    const printed: string[] = [];
+    const log = console.log;
+    console.log = (line: string) => printed.push(line);
+    try {
+      await statusTask({ datadir: dir, l1url: devnet.l1.rpcUrl(), l2url: devnet.l2.url(), json: true });
+    } finally {
+      console.log = log;
+    }
+    const s = JSON.parse(printed.join("\n")) as {
+      invariant: { holds: boolean; l1LockedSats: string };
+      deposits: { id: string; step: string; waitsFor: string }[];
+      withdrawals: { id: string; sats: string; step: string; waitsFor: string }[];
+      pegIns: { pegInConfirm: string; claim: string }[];
+    };
+    expect(s.invariant).to.include({ holds: true, l1LockedSats: "0" });
+    expect(s.deposits.map((x) => [x.id, x.step])).to.deep.equal([[pegIn.id, "credited"]]);
+    expect(s.pegIns).to.deep.equal([
+      {
+        pegInConfirm: pegIn.pegInConfirmTxid,
+        poolSats: pool.toString(),
+        credited: true,
+        claim: "reimbursed",
+      },
+    ]);
+    expect(s.withdrawals.map((x) => [x.id, x.sats, x.step])).to.deep.equal([
+      ["0", "10000000", "proven"],
+      ["1", pool.toString(), "seen"],
+      ["2", (pool - 10_000_000n).toString(), "proven"],
+    ]);
+    expect(s.withdrawals[1]!.waitsFor).to.match(/^pool: 0 sats claimable/);
+    expect(s.withdrawals[0]!.waitsFor).to.contain(`reimbursed by the claim on ${pegIn.pegInConfirmTxid}`);
 
     // A restarted operator finds nothing to do twice.
     await devnet.operator.stop();
