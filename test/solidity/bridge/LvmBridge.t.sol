@@ -381,7 +381,10 @@ contract LvmBridgeInvariantTest {
     function invariant_outsideBridgeMatchesPegIns() public view {
         LvmBridge b = handler.bridge();
         uint256 outside = initial - address(b).balance;
-        require(outside == (handler.l1LockedSats() - handler.withdrawnSats()) * 1e10, "outside != L1 locked - out");
+        require(
+            outside == (handler.l1LockedSats() - handler.withdrawnSats()) * 1e10,
+            "outside != L1 locked - out"
+        );
         require(outside <= handler.l1LockedSats() * 1e10, "outside > L1 locked");
         require(b.withdrawalCount() <= 1 + handler.withdrawnSats() / 546, "withdrawals counted");
     }
