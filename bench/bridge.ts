@@ -334,7 +334,9 @@ async function recoveryTimings(): Promise<Record<string, unknown>> {
     const ready = seconds(t1);
     await waitFor(async () => (await bridge.payouts(0n))[0] !== "0x0000000000000000000000000000000000000000");
     const toPayout = seconds(t1);
-    const s = await bridgeRpc<OperatorStatus>(`http://127.0.0.1:${ports[2]}`, "bridge_status");
+    const statusOf = () => bridgeRpc<OperatorStatus>(`http://127.0.0.1:${ports[2]}`, "bridge_status");
+    await waitFor(async () => (await statusOf()).withdrawals[0]?.step === "proven");
+    const s = await statusOf();
     const l1 = await BitcoindRpcBackend.connect({
       url: l1url,
       cookieFile: path.join(dir, "btc", ".cookie"),

@@ -15,7 +15,10 @@ if (process.argv[1] !== undefined && path.resolve(process.argv[1]) === fileURLTo
   const hook = async (event: string): Promise<void> => {
     if (event !== crashAt) return;
     console.log(`PAUSED ${event}`);
+    // A signal listener alone does not keep the process alive: a timer does, until SIGUSR1.
+    const alive = setInterval(() => undefined, 1_000);
     await new Promise<void>((r) => process.once("SIGUSR1", () => r()));
+    clearInterval(alive);
   };
   const common = { datadir: datadir!, l1url: l1url!, l2url: l2url! };
   if (mode === "deposit")
