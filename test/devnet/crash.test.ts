@@ -183,6 +183,22 @@ describe("bridge crash safety: kill -9 of the CLI and of the devnet at every ste
       expect(r?.step).to.equal("credited");
     });
 
+  it("deposit: the CLI killed after PegInConfirm is broadcast, then the devnet: npm start alone finishes it", async function () {
+    const c = cli("deposit", "sent:pegInConfirm");
+    await c.line(/^PAUSED sent:pegInConfirm$/);
+    await c.kill9();
+    await startDevnet(); // its mempool, with PegInConfirm, is gone
+    const deadline = Date.now() + 120_000;
+    for (;;) {
+      const fresh = (await depositRecords()).filter((r) => !deposits.includes(r.id));
+      if (fresh.length === 1 && fresh[0]!.step === "credited") break;
+      if (Date.now() > deadline) throw new Error(`not resumed:\n${devnet!.lines.slice(-30).join("\n")}`);
+      await new Promise((r) => setTimeout(r, 500));
+    }
+    expect(devnet!.lines.some((l) => /resumed deposit [0-9a-f]{64}: credited/.test(l))).to.equal(true);
+    await newDeposits();
+  });
+
   const operatorKills = [
     "step:payout:signed",
     "sent:payout",

@@ -104,6 +104,8 @@ export interface OperatorOptions {
   readonly params: BridgeParams;
   /** Regtest: mine the blocks a step waits for, paying this address. */
   readonly mineTo?: string;
+  /** How long a round waits for the relayer before a payout proof (default 15 s). */
+  readonly relayWaitMs?: number;
   /** Also credit peg-ins the depositor left uncredited (anyone may; default true). */
   readonly creditPegIns?: boolean;
   readonly hook?: (event: string, record: PayoutRecord | ClaimRecord) => void | Promise<void>;
@@ -207,7 +209,11 @@ export class Operator {
     for (const r of await this.payouts()) {
       if (r.step === "proven" || r.step === "foreign") continue;
       try {
-        await this.advancePayout(r, graphs);
+        // As far as it goes this round: each step is durable before the next one starts.
+        for (let before = ""; before !== r.step;) {
+          before = r.step;
+          await this.advancePayout(r, graphs);
+        }
       } catch (e) {
         const err = asBridgeError(e, `withdrawal #${r.id}`);
         r.error = err.message;
@@ -388,17 +394,31 @@ export class Operator {
           await this.deep(r.payoutTxid!, params.pegInConfirmations);
           return;
         }
-        try {
-          const p = await spvProof(l1, r.payoutTxid!);
-          const tx = await bridge.provePayout(r.id, r.sender, r.sats, r.scriptPubKey, p, 0);
-          await tx.wait();
-          await this.o.hook?.("sent:provePayout", r);
-        } catch (e) {
-          const revert = decodeRevert(e);
-          if (revert !== undefined && NOT_RELAYED_YET.has(revert.name)) return; // next round
-          if (revert?.name !== "AlreadyPaidOut") throw e;
+        // The relayer carries the payout's block within a few seconds: wait for it here (up to
+        // `relayWaitMs`), then leave it to the next round.
+        const deadline = Date.now() + (this.o.relayWaitMs ?? 15_000);
+        for (;;) {
+          try {
+            const p = await spvProof(l1, r.payoutTxid!);
+            const tx = await bridge.provePayout(r.id, r.sender, r.sats, r.scriptPubKey, p, 0);
+            await tx.wait();
+            await this.o.hook?.("sent:provePayout", r);
+          } catch (e) {
+            const revert = decodeRevert(e);
+            if (revert !== undefined && NOT_RELAYED_YET.has(revert.name)) {
+              if (Date.now() > deadline) return; // next round
+              await new Promise((res) => setTimeout(res, 250));
+              continue;
+            }
+            // AlreadyPaidOut, or a mined revert without a reason: payouts(id) says what happened.
+            if (revert?.name !== "AlreadyPaidOut" && (await bridge.payouts(r.id))[0] === ZERO) throw e;
+          }
+          break;
         }
-        return; // the next round reads payouts(id)
+        const [by] = await bridge.payouts(r.id);
+        if (by === ZERO) return;
+        r.step = by.toLowerCase() === (await this.l2Address()).toLowerCase() ? "proven" : "foreign";
+        return this.savePayout(r);
       }
       default:
         return;
