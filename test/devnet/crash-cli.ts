@@ -12,8 +12,10 @@ import { deposit, resume } from "../../tasks/bridge-devnet-impl.js";
 if (process.argv[1] !== undefined && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const [mode, datadir, l1url, l2url, amount, recipient] = process.argv.slice(2);
   const crashAt = process.env.CRASH_AT;
+  let paused = false;
   const hook = async (event: string): Promise<void> => {
-    if (event !== crashAt) return;
+    if (event !== crashAt || paused) return; // once: a resumed flow may pass the same point again
+    paused = true;
     console.log(`PAUSED ${event}`);
     // A signal listener alone does not keep the process alive: a timer does, until SIGUSR1.
     const alive = setInterval(() => undefined, 1_000);

@@ -13,11 +13,13 @@ import { testDevnet } from "./helpers.js";
 if (process.argv[1] !== undefined && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const [root, l1, l2, committee] = process.argv.slice(2);
   const crashAt = process.env.CRASH_AT;
+  let paused = false;
   const devnet = await testDevnet({
     ports: { l1: Number(l1), l2: Number(l2), committee: Number(committee) },
     operatorLog: (l) => console.log(l),
     operatorHook: async (event) => {
-      if (event !== crashAt) return;
+      if (event !== crashAt || paused) return; // once: a resumed flow may pass the same point again
+      paused = true;
       console.log(`PAUSED ${event}`);
       await new Promise(() => undefined);
     },
