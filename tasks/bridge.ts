@@ -1,15 +1,10 @@
-import {
-  bridgeParams,
-  BridgeError,
-  Committee,
-  depositOutput,
-  l2Address,
-  poolOutput,
-  taprootAddress,
-  xOnlyKey,
-  type AddressNetwork,
-  type ParamsProfile,
-} from "../ts/bridge/index.js";
+import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
+
+import type * as Bridge from "../ts/bridge/index.js";
+import type { AddressNetwork, ParamsProfile } from "../ts/bridge/index.js";
+
+// ts/bridge includes the generated contract bindings: loaded after the build.
+let B: typeof Bridge;
 
 interface BridgeAddressArgs {
   committee: string;
@@ -22,13 +17,13 @@ interface BridgeAddressArgs {
 function hexBytes(what: string, s: string): Uint8Array {
   const h = s.startsWith("0x") ? s.slice(2) : s;
   if (!/^([0-9a-fA-F]{2})+$/.test(h))
-    throw new BridgeError("INVALID_ARGUMENT", `${what} is not hex: ${s}`, s);
+    throw new B.BridgeError("INVALID_ARGUMENT", `${what} is not hex: ${s}`, s);
   return Uint8Array.from(Buffer.from(h, "hex"));
 }
 
 function oneOf<T extends string>(what: string, v: string, allowed: readonly T[]): T {
   if (!(allowed as readonly string[]).includes(v)) {
-    throw new BridgeError("INVALID_ARGUMENT", `${what} must be one of ${allowed.join(", ")}, got ${v}`, v);
+    throw new B.BridgeError("INVALID_ARGUMENT", `${what} must be one of ${allowed.join(", ")}, got ${v}`, v);
   }
   return v as T;
 }
@@ -37,7 +32,13 @@ function oneOf<T extends string>(what: string, v: string, allowed: readonly T[])
  * `npx hardhat bridge:address`: the deposit address of (committee, depositor refund key, L2
  * recipient) under a timelock profile, its two leaves, and the committee's pool address.
  */
-export default async function bridgeAddress(args: BridgeAddressArgs): Promise<void> {
+export default async function bridgeAddress(
+  args: BridgeAddressArgs,
+  hre: HardhatRuntimeEnvironment,
+): Promise<void> {
+  await hre.tasks.getTask("build").run({ quiet: true });
+  B = await import("../ts/bridge/index.js");
+  const { bridgeParams, Committee, depositOutput, l2Address, poolOutput, taprootAddress, xOnlyKey } = B;
   try {
     const profile = oneOf<ParamsProfile>("profile", args.profile, ["devnet", "mainnet"]);
     const network = oneOf<AddressNetwork>("chain", args.chain, ["regtest", "testnet", "mainnet"]);
@@ -69,7 +70,7 @@ export default async function bridgeAddress(args: BridgeAddressArgs): Promise<vo
       ),
     );
   } catch (e) {
-    if (!(e instanceof BridgeError)) throw e;
+    if (!(e instanceof B.BridgeError)) throw e;
     console.error(`bridge:address: ${e.code}: ${e.message}`);
     process.exitCode = 1;
   }

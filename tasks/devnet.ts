@@ -3,7 +3,6 @@ import path from "node:path";
 import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
 
 import { runDevnet } from "../ts/devnet/index.js";
-import { devnetServices } from "../ts/devnet/services.js";
 import type { Hex } from "../ts/l2/index.js";
 
 interface DevnetArgs {
@@ -24,6 +23,8 @@ export default async function devnet(args: DevnetArgs, hre: HardhatRuntimeEnviro
   const port = tcpPort("port", args.port);
   const l1port = tcpPort("l1port", args.l1port);
   await hre.tasks.getTask("build").run({ quiet: true });
+  // Loaded after the build: the services call the contracts through its generated bindings.
+  const { devnetServices } = await import("../ts/devnet/services.js");
   const bridge = await hre.artifacts.readArtifact("LvmBridge");
   const root = path.resolve(hre.config.paths.root, args.datadir);
   const lightClient = await hre.artifacts.readArtifact("BtcLightClient");

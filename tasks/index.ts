@@ -56,6 +56,8 @@ export const projectTasks: NewTaskDefinition[] = [
   )
     .addOption({ name: "amount", description: "BTC to deposit", defaultValue: "0.5" })
     .addOption({ name: "recipient", description: "L2 recipient (empty: dev account #0)", defaultValue: "" })
+    .addOption({ name: "resume", description: "Resume the deposit with this txid instead", defaultValue: "" })
+    .addFlag({ name: "dryRun", description: "Show the fees and what is credited, send nothing" })
     .addOption({ name: "datadir", description: "Devnet state directory", defaultValue: ".devnet" })
     .addOption({ name: "l1url", description: "L1 JSON-RPC URL", defaultValue: "http://127.0.0.1:18443" })
     .addOption({ name: "l2url", description: "L2 JSON-RPC URL", defaultValue: "http://127.0.0.1:8547" })
@@ -65,12 +67,23 @@ export const projectTasks: NewTaskDefinition[] = [
     .addOption({ name: "amount", description: "BTC to withdraw", defaultValue: "0.1" })
     .addOption({ name: "to", description: "Bitcoin address (empty: the L1 dev key's)", defaultValue: "" })
     .addOption({ name: "account", description: "L2 dev account paying (0-9)", defaultValue: "0" })
+    .addFlag({ name: "dryRun", description: "Show the fee and what is paid, send nothing" })
     .addOption({ name: "datadir", description: "Devnet state directory", defaultValue: ".devnet" })
     .addOption({ name: "l1url", description: "L1 JSON-RPC URL", defaultValue: "http://127.0.0.1:18443" })
     .addOption({ name: "l2url", description: "L2 JSON-RPC URL", defaultValue: "http://127.0.0.1:8547" })
     .setAction(async () => ({ default: (await import("./bridge-devnet.js")).withdraw }))
     .build(),
-  task("bridge:status", "The bridge on a running devnet: configuration, pegged-in supply, withdrawals")
+  task("bridge:resume", "Resume every deposit a bridge:deposit left unfinished (a killed CLI, say)")
+    .addOption({ name: "datadir", description: "Devnet state directory", defaultValue: ".devnet" })
+    .addOption({ name: "l1url", description: "L1 JSON-RPC URL", defaultValue: "http://127.0.0.1:18443" })
+    .addOption({ name: "l2url", description: "L2 JSON-RPC URL", defaultValue: "http://127.0.0.1:8547" })
+    .setAction(async () => ({ default: (await import("./bridge-devnet.js")).resume }))
+    .build(),
+  task(
+    "bridge:status",
+    "The bridge on a running devnet: each deposit and withdrawal, its state and what it waits for",
+  )
+    .addFlag({ name: "json", description: "One JSON object, for scripts" })
     .addOption({ name: "datadir", description: "Devnet state directory", defaultValue: ".devnet" })
     .addOption({ name: "l1url", description: "L1 JSON-RPC URL", defaultValue: "http://127.0.0.1:18443" })
     .addOption({ name: "l2url", description: "L2 JSON-RPC URL", defaultValue: "http://127.0.0.1:8547" })

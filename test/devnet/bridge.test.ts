@@ -1,53 +1,55 @@
 /**
- * The devnet as `npm start` runs it (L1 node, L2 node, relayer configuring the bridge), and a
- * user's peg-in through it: BTC from the L1 dev key lands as native BTC on an L2 account.
+ * The devnet as `npm start` runs it (L1 node, L2 node, committee, relayer configuring the
+ * bridge, operator), and a user's round trip through it: a deposit credited on the L2, used as
+ * an ERC-20, burned for a Bitcoin address, paid by the operator, reimbursed by Take1 — with the
+ * balances and the bridge invariant checked against the L1 UTXO set.
  */
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 
 import { schnorr } from "@noble/curves/secp256k1.js";
 import { expect } from "chai";
-import { ContractFactory, JsonRpcProvider, Wallet, type InterfaceAbi } from "ethers";
+import { JsonRpcProvider, Wallet } from "ethers";
 
+import { bytesToHex } from "../../ts/bitcoin/index.js";
 import {
-  bridgeInvariant,
-  creditWhenRelayed,
-  devnetOperatorSecret,
-  devnetPayout,
-  devnetPegIn,
-  devnetPoolKey,
-  devnetReimburse,
-  lvmBridge,
-  withdrawalOf,
-} from "../../ts/devnet/bridge.js";
+  creditPegIn,
+  decodeRevert,
+  keyPathOutput,
+  spvProof,
+  xOnlyKey,
+  type FlowStore,
+} from "../../ts/bridge/index.js";
+import { isLvmError } from "../../ts/core/index.js";
+import { bridgeInvariant, devnetOperatorKey, devnetPoolKey, lvmBridge } from "../../ts/devnet/bridge.js";
 import { remotePresigner } from "../../ts/devnet/committee.js";
 import { l1DevKey } from "../../ts/devnet/l1.js";
 import type { devnetServices } from "../../ts/devnet/services.js";
-import { bytesToHex } from "../../ts/bitcoin/index.js";
-import { keyPathOutput, xOnlyKey } from "../../ts/bridge/index.js";
 import { devAccounts } from "../../ts/l2/index.js";
-import { root } from "../l2/helpers.js";
-import { testDevnet } from "./helpers.js";
+import { WrappedBTC__factory } from "../../types/index.js";
+import { testDepositor, testDevnet, until } from "./helpers.js";
 import { makeWorld } from "../bridge/fixture.js";
 
-describe("devnet: services started as npm start does, and a peg-in through them", function () {
+describe("devnet: services started as npm start does, and a round trip through them", function () {
   let dir: string;
   let devnet: ReturnType<typeof devnetServices>;
+  let store: FlowStore | undefined;
+  const lines: string[] = [];
 
   before(async function () {
     dir = mkdtempSync(path.join(os.tmpdir(), "devnet-"));
-    devnet = await testDevnet();
-    // Everything npm start runs but the operator: this test plays the operator itself.
-    for (const s of devnet.all) if (s !== devnet.operator) await s.start(dir);
+    devnet = await testDevnet({ operatorLog: (l) => lines.push(l) });
+    for (const s of devnet.all) await s.start(dir);
   });
 
   after(async function () {
-    for (const s of [...(devnet?.all ?? [])].reverse()) if (s !== devnet.operator) await s.stop();
+    await store?.close();
+    for (const s of [...(devnet?.all ?? [])].reverse()) await s.stop();
     if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
   });
 
-  it("round trip: deposit credited on the L2, burn, operator payout proven on the L2, KickOff → Take1", async function () {
+  it("round trip: deposit credited on the L2, ERC-20 use, burn, operator payout proven on the L2, KickOff → Take1", async function () {
     const provider = new JsonRpcProvider(devnet.l2.url(), undefined, {
       staticNetwork: true,
       pollingInterval: 50,
@@ -55,119 +57,91 @@ describe("devnet: services started as npm start does, and a peg-in through them"
     });
     const user = devAccounts(2)[1]!;
     const bridge = lvmBridge(new Wallet(devAccounts(1)[0]!.privateKey, provider));
-    const [, depth, pool] = (await bridge.getFunction("config")()) as [string, bigint, string];
+    const [, depth, pool] = await bridge.config();
     expect(depth).to.equal(1n);
     expect(pool).to.equal(devnetPoolKey());
 
     const backend = devnet.l1.backend();
     const dev = l1DevKey();
-    await backend.mine(2, dev.address); // a second mature coin: one funds the deposit, one the operator
+    await backend.mine(2, dev.address); // a second mature coin: one funds the deposit, one the KickOff coin
     const before = await provider.getBalance(user.address);
-    const pegIn = await devnetPegIn({
-      l1: backend,
-      depositorSecret: dev.secret,
-      recipient: user.address,
-      amount: 25_000_000n,
-      mineTo: dev.address,
-      // The depositor asks the committee service, as `bridge:deposit` does.
-      presign: remotePresigner(devnet.committee.url()),
-    });
-    await creditWhenRelayed({ l1: backend, bridge, pegInConfirm: pegIn.pegInConfirmTxid, timeoutMs: 30_000 });
+    const d = await testDepositor(devnet, dir, provider);
+    store = d.store;
+    const prepared = await d.depositor.prepare(25_000_000n, user.address);
+    // The fees are known before anything is sent.
+    expect(prepared.fees.pegInConfirm).to.equal(25_000_000n - prepared.creditedSats);
+    expect(prepared.fees.deposit).to.be.greaterThan(0n);
+    expect(await backend.getTxStatus(prepared.id)).to.equal(undefined);
+    const pegIn = await d.depositor.start(prepared);
+    expect(pegIn.step).to.equal("credited");
     expect(pegIn.creditedSats).to.be.greaterThan(24_990_000n).and.lessThanOrEqual(25_000_000n);
     expect(await provider.getBalance(user.address)).to.equal(before + pegIn.creditedSats * 10n ** 10n);
-    expect(await bridge.getFunction("peggedInSats")()).to.equal(pegIn.creditedSats);
-    const invariant = await bridgeInvariant(backend, bridge);
-    expect(invariant).to.deep.equal({
+    expect(await bridgeInvariant(backend, bridge)).to.deep.equal({
       l2OutsideSats: pegIn.creditedSats,
       l1LockedSats: pegIn.creditedSats,
       holds: true,
     });
-    // The committee refuses a graph that names another committee.
+    // The committee keeps the graph it presigned (the operator claims with it).
+    expect((await devnet.committee.graphs()).map((g) => g.pegInConfirmTxid)).to.deep.equal([
+      pegIn.pegInConfirmTxid,
+    ]);
+    // The committee refuses a graph that names another committee, by code.
     const foreign = makeWorld({});
     let refused: unknown;
-    try {
-      await remotePresigner(devnet.committee.url())(foreign.input, foreign.depositRaw);
-    } catch (e) {
-      refused = e;
-    }
-    expect(String(refused)).to.match(/committee refused: the graph names another committee/);
-    // A second credit of the same PegInConfirm fails for good (no waiting on it).
-    let again: unknown;
-    try {
-      await creditWhenRelayed({
-        l1: backend,
-        bridge,
-        pegInConfirm: pegIn.pegInConfirmTxid,
-        timeoutMs: 1_000,
-      });
-    } catch (e) {
-      again = e;
-    }
-    expect(bridge.interface.parseError((again as { data: string }).data)?.name).to.equal(
-      "PegInAlreadyCredited",
+    await remotePresigner(devnet.committee.url())(foreign.input, foreign.depositRaw).catch(
+      (e: unknown) => (refused = e),
     );
+    expect(isLvmError(refused, "INVALID_COMMITTEE"), String(refused)).to.equal(true);
+    // A second credit of the same PegInConfirm is refused by name; the flow's credit sees it done.
+    const proof = await spvProof(backend, pegIn.pegInConfirmTxid);
+    let again: unknown;
+    await bridge
+      .creditPegIn(proof.rawTx, proof.header, proof.txIndex, proof.merkleBranch)
+      .catch((e: unknown) => (again = e));
+    expect(decodeRevert(again)?.name).to.equal("PegInAlreadyCredited");
+    expect(await creditPegIn(backend, bridge, pegIn.pegInConfirmTxid, 1_000)).to.equal("");
 
     // Use on the L2: BTC as an ERC-20 (wrapped 1:1), sent to another account, unwrapped there.
-    const wbtcArtifact = JSON.parse(
-      readFileSync(path.join(root, "artifacts/contracts/l2/WrappedBTC.sol/WrappedBTC.json"), "utf8"),
-    ) as { abi: InterfaceAbi; bytecode: string };
     const userWallet = new Wallet(user.privateKey, provider);
-    const wbtc = await new ContractFactory(wbtcArtifact.abi, wbtcArtifact.bytecode, userWallet).deploy();
+    const wbtc = await new WrappedBTC__factory(userWallet).deploy();
     await wbtc.waitForDeployment();
     const carol = devAccounts(4)[3]!;
     const wrapped = pegIn.creditedSats * 10n ** 9n; // a tenth of the deposit
-    await ((await wbtc.getFunction("wrap")({ value: wrapped })) as { wait(): Promise<unknown> }).wait();
-    await (
-      (await wbtc.getFunction("transfer")(carol.address, wrapped)) as { wait(): Promise<unknown> }
-    ).wait();
-    expect(await wbtc.getFunction("balanceOf")(carol.address)).to.equal(wrapped);
+    await (await wbtc.wrap({ value: wrapped })).wait();
+    await (await wbtc.transfer(carol.address, wrapped)).wait();
+    expect(await wbtc.balanceOf(carol.address)).to.equal(wrapped);
     const carolBefore = await provider.getBalance(carol.address);
-    const unwrap = (await (wbtc.connect(new Wallet(carol.privateKey, provider)) as typeof wbtc).getFunction(
-      "unwrap",
-    )(wrapped)) as { wait(): Promise<{ gasUsed: bigint; gasPrice: bigint } | null> };
-    const unwrapReceipt = (await unwrap.wait())!;
+    const unwrapReceipt = (await (
+      await wbtc.connect(new Wallet(carol.privateKey, provider)).unwrap(wrapped)
+    ).wait())!;
     expect(await provider.getBalance(carol.address)).to.equal(
       carolBefore + wrapped - unwrapReceipt.gasUsed * unwrapReceipt.gasPrice,
     );
 
-    // Peg-out: the user burns on the L2 for a Bitcoin address, the whole deposit (BitVM2 pairs one
-    // peg-out with one peg-in of the same amount: Take1 hands the operator the whole pool) …
+    // Peg-out of the whole deposit: the operator service pays it, proves it, and — its payout
+    // covering the pool output — claims it: KickOff, the challenge window, Take1.
     const userBridge = lvmBridge(new Wallet(user.privateKey, provider));
     const payee = keyPathOutput(xOnlyKey(schnorr.getPublicKey(schnorr.utils.randomSecretKey()))).script;
-    const burn = (await userBridge.getFunction("withdraw")("0x" + bytesToHex(payee), {
-      value: pegIn.creditedSats * 10n ** 10n,
-    })) as { hash: string; wait(): Promise<unknown> };
-    await burn.wait();
-    const withdrawal = await withdrawalOf(userBridge, burn.hash);
-    expect(withdrawal.sats).to.equal(pegIn.creditedSats);
-    // … the operator pays it on L1 from its own coins and proves the payout on the L2 …
-    const operatorAccount = devAccounts(9)[8]!;
-    const { payoutTxid } = await devnetPayout({
-      l1: backend,
-      bridge: lvmBridge(new Wallet(operatorAccount.privateKey, provider)),
-      withdrawal,
-      payerSecret: dev.secret,
-      mineTo: dev.address,
-      timeoutMs: 30_000,
-    });
+    await (
+      await userBridge.withdraw("0x" + bytesToHex(payee), { value: pegIn.creditedSats * 10n ** 10n })
+    ).wait();
+    await until(
+      async () => (await devnet.operator.status()).claims.some((c) => c.step === "reimbursed"),
+      60_000,
+      () => lines.join("\n"),
+    );
     const paid = (await backend.scanUtxos(payee)).reduce((a, u) => a + BigInt(u.value), 0n);
     expect(paid).to.equal(pegIn.creditedSats);
-    const [operator, recorded] = (await userBridge.getFunction("payouts")(withdrawal.id)) as [string, string];
-    expect(operator).to.equal(operatorAccount.address);
-    expect(recorded).to.equal("0x" + Buffer.from(payoutTxid, "hex").reverse().toString("hex"));
-    // … and, unchallenged, is reimbursed from the pool: KickOff, the challenge window, Take1.
-    const r = await devnetReimburse({
-      l1: backend,
-      pegIn,
-      operatorSecret: devnetOperatorSecret(),
-      mineTo: dev.address,
-    });
-    expect((await backend.getTxStatus(r.take1Txid))?.confirmations).to.equal(1);
-    const opScript = keyPathOutput(xOnlyKey(schnorr.getPublicKey(devnetOperatorSecret()))).script;
-    const take1Out = await backend.getTxOut({ txid: r.take1Txid, vout: 0 });
-    expect(take1Out?.value).to.equal(r.reimbursedSats);
-    expect(bytesToHex(take1Out!.scriptPubKey)).to.equal(bytesToHex(opScript));
-    expect(r.reimbursedSats).to.be.greaterThanOrEqual(pegIn.creditedSats);
+    const status = await devnet.operator.status();
+    const w = status.withdrawals[0]!;
+    const [operator, recorded] = await userBridge.payouts(0n);
+    expect(operator).to.equal(devAccounts(9)[8]!.address);
+    expect(recorded).to.equal("0x" + Buffer.from(w.payoutTxid!, "hex").reverse().toString("hex"));
+    const claim = status.claims[0]!;
+    expect(claim.covers).to.deep.equal([0n]);
+    expect((await backend.getTxStatus(claim.take1Txid))?.confirmations).to.be.greaterThanOrEqual(1);
+    const take1Out = await backend.getTxOut({ txid: claim.take1Txid, vout: 0 });
+    expect(bytesToHex(take1Out!.scriptPubKey)).to.equal(bytesToHex(devnetOperatorKey().script));
     // Round trip closed: the pool is spent and nothing is outside the bridge on the L2 either.
     expect(await bridgeInvariant(backend, bridge)).to.deep.equal({
       l2OutsideSats: 0n,

@@ -1,8 +1,15 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 
+import { Wallet, type JsonRpcProvider } from "ethers";
+
+import { FlowStore } from "../../ts/bridge/index.js";
+import type { DepositRecord, Depositor, FlowHook } from "../../ts/depositor/index.js";
+import { devnetDepositor, lvmBridge } from "../../ts/devnet/bridge.js";
+import { remotePresigner } from "../../ts/devnet/committee.js";
+import { l1DevKey } from "../../ts/devnet/l1.js";
 import { devnetServices, type Artifact, type DevnetOptions } from "../../ts/devnet/services.js";
-import { loadBridgeCode } from "../../ts/l2/index.js";
+import { devAccounts, loadBridgeCode } from "../../ts/l2/index.js";
 import { root } from "../l2/helpers.js";
 
 const artifact = (file: string): Artifact =>
@@ -21,4 +28,34 @@ export async function testDevnet(
     pollMs: 200,
     ...overrides,
   });
+}
+
+/** Polls `check` every 100 ms until it returns true; fails with `explain()` after `ms`. */
+export async function until(check: () => Promise<boolean>, ms: number, explain: () => string): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out: ${explain()}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** The dev key's depositor against a started test devnet, records in `<dir>/bridge/depositor`. */
+export async function testDepositor(
+  devnet: ReturnType<typeof devnetServices>,
+  dir: string,
+  provider: JsonRpcProvider,
+  hook?: FlowHook<DepositRecord>,
+): Promise<{ depositor: Depositor; store: FlowStore }> {
+  const store = await FlowStore.open(path.join(dir, "bridge", "depositor"));
+  const dev = l1DevKey();
+  const depositor = devnetDepositor({
+    store,
+    l1: devnet.l1.backend(),
+    bridge: lvmBridge(new Wallet(devAccounts(1)[0]!.privateKey, provider)),
+    secret: dev.secret,
+    presign: remotePresigner(devnet.committee.url()),
+    mineTo: dev.address,
+    ...(hook === undefined ? {} : { hook }),
+  });
+  return { depositor, store };
 }

@@ -6,6 +6,7 @@
 import { bytesToHex, concatBytes } from "../bitcoin/index.js";
 import type { BitcoinBackend } from "../btcnode/index.js";
 
+import { NOT_RELAYED_YET, asBridgeError, decodeRevert, type LvmBridge } from "./contract.js";
 import { BridgeError } from "./errors.js";
 import type { Txid } from "./types.js";
 
@@ -36,4 +37,36 @@ export async function spvProof(backend: BitcoinBackend, txid: Txid): Promise<Spv
     merkleBranch: "0x" + bytesToHex(concatBytes(...p.branch)),
     confirmations: p.confirmations,
   };
+}
+
+/**
+ * Credits PegInConfirm `id` on the L2 unless it already is: waits (up to `timeoutMs`) while the
+ * light client does not hold its block at the bridge's depth; `PegInAlreadyCredited` (someone
+ * else was first) counts as done. Returns the L2 transaction hash, or "" when it was done already.
+ */
+export async function creditPegIn(
+  l1: BitcoinBackend,
+  bridge: LvmBridge,
+  id: Txid,
+  timeoutMs = 120_000,
+): Promise<string> {
+  const internal = "0x" + bytesToHex(Uint8Array.from(Buffer.from(id, "hex")).reverse());
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (await bridge.credited(internal)) return "";
+    try {
+      const p = await spvProof(l1, id);
+      const tx = await bridge.creditPegIn(p.rawTx, p.header, p.txIndex, p.merkleBranch);
+      await tx.wait();
+      return tx.hash;
+    } catch (e) {
+      // Someone else's credit may have landed first (a mined revert carries no reason): ask.
+      if (await bridge.credited(internal)) return "";
+      const revert = decodeRevert(e);
+      if (revert?.name === "PegInAlreadyCredited") return "";
+      const waiting = revert !== undefined && NOT_RELAYED_YET.has(revert.name);
+      if (!waiting || Date.now() > deadline) throw asBridgeError(e, `credit of ${id}`);
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  }
 }

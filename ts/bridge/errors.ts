@@ -1,3 +1,5 @@
+import { LvmError, type LvmErrorOptions } from "../core/index.js";
+
 /** Machine-readable reasons a bridge operation was refused. */
 export type BridgeErrorCode =
   | "INVALID_ARGUMENT"
@@ -22,19 +24,32 @@ export type BridgeErrorCode =
   | "INSUFFICIENT_FUNDS"
   | "NON_STANDARD"
   | "MALFORMED_PSBT"
-  | "NOT_CONFIRMED";
+  | "NOT_CONFIRMED"
+  | "STORE_BUSY"
+  | "STORE_CORRUPT"
+  | "BROADCAST_REFUSED"
+  | "CONFLICTED"
+  | "UNKNOWN_FLOW"
+  | "CONTRACT_REVERT"
+  | "RPC_FAILED";
 
 /**
- * Every refusal by `ts/bridge` is a `BridgeError`: `code` says what was wrong, `value` carries the
- * offending input so a caller (or a log line) can show it without parsing the message.
+ * Every refusal by the bridge components is a `BridgeError`: `code` says what was wrong, `value`
+ * carries the offending input so a caller (or a log line) can show it without parsing the message,
+ * `cause` what failed underneath.
  */
-export class BridgeError extends Error {
+export class BridgeError extends LvmError<BridgeErrorCode> {
   override readonly name = "BridgeError";
   constructor(
-    readonly code: BridgeErrorCode,
+    code: BridgeErrorCode,
     message: string,
-    readonly value?: unknown,
+    value?: unknown,
+    options: Omit<LvmErrorOptions, "value"> = {},
   ) {
-    super(message);
+    super(code, message, { ...options, value });
   }
 }
+
+/** True for a BridgeError of `code` (branch on codes, never on messages). */
+export const isBridgeCode = (e: unknown, code: BridgeErrorCode): e is BridgeError =>
+  e instanceof BridgeError && e.code === code;

@@ -2,7 +2,7 @@
  * BitVM2 bridge: the committee (MuSig2), the peg-in (deposit, PegInConfirm, refund) and the
  * presigned peg-out graph (KickOff, Take1, Challenge, Assert, Take2, Disprove) of each deposit.
  */
-export { BridgeError, type BridgeErrorCode } from "./errors.js";
+export { BridgeError, isBridgeCode, type BridgeErrorCode } from "./errors.js";
 export {
   sats,
   xOnlyKey,
@@ -96,4 +96,28 @@ export {
   type PartialMessage,
   type PresigKey,
 } from "./presign.js";
-export { spvProof, type SpvProof } from "./credit.js";
+export { spvProof, creditPegIn, type SpvProof } from "./credit.js";
+export {
+  graphInputToJson,
+  graphInputFromJson,
+  presignaturesToJson,
+  presignaturesFromJson,
+  paramsToJson,
+  paramsFromJson,
+  type GraphInputJson,
+  type PresignaturesJson,
+  type BridgeParamsJson,
+} from "./codec.js";
+export { FlowStore, encodeRecord, decodeRecord } from "./store.js";
+export { broadcastOnce, untilDepth, txDepth, spendableCoins, spentBy, signPayment } from "./chain.js";
+export {
+  lvmBridge,
+  decodeRevert,
+  asBridgeError,
+  bridgeInvariant,
+  withdrawalOf,
+  NOT_RELAYED_YET,
+  type LvmBridge,
+  type Revert,
+  type Withdrawal,
+} from "./contract.js";

@@ -29,10 +29,16 @@ export function l1DevKey(): { secret: Uint8Array; address: string } {
 /** Coinbase outputs mature after 100 blocks; 101 gives the dev key one spendable coinbase. */
 const MATURE_HEIGHT = 101;
 
-export function l1Service(opts: L1ServiceOptions): DevnetService & { backend(): BitcoinBackend } {
+export function l1Service(
+  opts: L1ServiceOptions,
+): DevnetService & { backend(): BitcoinBackend; rpcUrl(): string } {
   let running: RunningNode | undefined;
   return {
     name: "l1",
+    rpcUrl(): string {
+      if (!running) throw new Error("l1 service not started");
+      return running.rpcUrl;
+    },
     backend(): BitcoinBackend {
       if (!running) throw new Error("l1 service not started");
       return running.backend;

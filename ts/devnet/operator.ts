@@ -1,132 +1,106 @@
 /**
- * The devnet operator: it watches the L2 bridge for withdrawals, pays each on L1 from its own
- * coins, proves the payout on the L2, and claims its reimbursement from a peg-in of the same
- * amount (BitVM2 pairs them one to one): KickOff, the challenge window, Take1.
- *
- * The L2 is the source of truth for what is paid (`payouts(id)`); the peg-in store records which
- * deposit each payout is claimed against. On the devnet the operator mines the regtest blocks it
- * waits for.
+ * The devnet operator: the operator role (`ts/operator`, its records in `<root>/bridge/operator`)
+ * with the devnet's public test key, the committee's graphs in process, a round every `pollMs`,
+ * and regtest mining of the blocks it waits for. On a fresh chain it mines itself one coinbase
+ * (its float for fronting withdrawals) and matures it. A round that fails is logged and the next
+ * one retries: every step is idempotent.
  */
-import { JsonRpcProvider, Wallet, type Contract } from "ethers";
+import path from "node:path";
 
+import { JsonRpcProvider, Wallet } from "ethers";
+
+import { FlowStore, bridgeParams, lvmBridge, taprootAddress, keyPathOutput } from "../bridge/index.js";
 import type { BitcoinBackend } from "../btcnode/index.js";
-import { devnetOperatorSecret, devnetPayout, devnetReimburse, lvmBridge, type Withdrawal } from "./bridge.js";
+import type { GraphRecord } from "../committee/index.js";
+import { Operator, type ClaimRecord, type OperatorStatus, type PayoutRecord } from "../operator/index.js";
+import { devnetOperatorKey, devnetOperatorSecret } from "./bridge.js";
 import type { DevnetService, ServiceInfo } from "./index.js";
-import { PegInStore, graphOf, type PegInRecord } from "./pegins.js";
 
 export interface OperatorServiceOptions {
   readonly l1: () => BitcoinBackend;
   readonly l2Url: () => string;
+  /** The committee's presigned graphs. */
+  readonly graphs: () => Promise<readonly GraphRecord[]>;
   /** The operator's L2 account: it proves payouts. */
   readonly privateKey: string;
-  /** The operator's L1 wallet key paying withdrawals (devnet: the dev key) and the mining address. */
-  readonly payerSecret: Uint8Array;
+  /** Regtest address the operator mines to when it waits for blocks. */
   readonly mineTo: string;
   readonly pollMs?: number;
   readonly log?: (line: string) => void;
+  readonly hook?: (event: string, record: PayoutRecord | ClaimRecord) => void | Promise<void>;
 }
 
-const ZERO = "0x0000000000000000000000000000000000000000";
-
-export function operatorService(opts: OperatorServiceOptions): DevnetService & { tick(): Promise<void> } {
+export function operatorService(
+  opts: OperatorServiceOptions,
+): DevnetService & { tick(): Promise<void>; status(): Promise<OperatorStatus>; operator(): Operator } {
   let provider: JsonRpcProvider | undefined;
-  let bridge: Contract | undefined;
-  let store: PegInStore | undefined;
+  let store: FlowStore | undefined;
+  let op: Operator | undefined;
   let timer: NodeJS.Timeout | undefined;
-  let running: Promise<void> | undefined;
-  const warned = new Set<bigint>();
+  let stopping = false;
   const log = opts.log ?? ((l: string) => console.log(l));
-
-  async function withdrawal(b: Contract, id: bigint): Promise<Withdrawal> {
-    const [ev] = await b.queryFilter(b.filters.WithdrawalInitiated!(id));
-    const args = (ev as { args?: { getValue(k: string): unknown } } | undefined)?.args;
-    if (args === undefined) throw new Error(`withdrawal #${id} has no WithdrawalInitiated event`);
-    return {
-      id,
-      sender: args.getValue("sender") as string,
-      sats: args.getValue("sats") as bigint,
-      scriptPubKey: args.getValue("scriptPubKey") as string,
-    };
-  }
-
-  async function claim(record: PegInRecord): Promise<void> {
-    const l1 = opts.l1();
-    await devnetReimburse({
-      l1,
-      pegIn: { graph: graphOf(record), presigned: record.presigned },
-      operatorSecret: devnetOperatorSecret(),
-      mineTo: opts.mineTo,
-    });
-    record.state = "reimbursed";
-    store!.put(record);
-    log(
-      `operator: Take1 for peg-in ${record.pegInConfirmTxid}: reimbursed for withdrawal #${record.withdrawalId}`,
-    );
-  }
-
-  async function round(): Promise<void> {
-    const b = bridge!;
-    const s = store!;
-    // Claims left half-way by a restart first.
-    for (const r of s.all()) if (r.state === "paid") await claim(r);
-    const count = (await b.getFunction("withdrawalCount")()) as bigint;
-    for (let id = 0n; id < count; id++) {
-      const [paidBy] = (await b.getFunction("payouts")(id)) as [string, string];
-      if (paidBy !== ZERO) continue;
-      const w = await withdrawal(b, id);
-      const record = s.all().find((r) => r.state === "credited" && r.creditedSats === w.sats);
-      if (record === undefined) {
-        if (!warned.has(id))
-          log(`operator: withdrawal #${id} (${w.sats} sats) waits for a credited peg-in of the same amount`);
-        warned.add(id);
-        continue;
-      }
-      const { payoutTxid } = await devnetPayout({
-        l1: opts.l1(),
-        bridge: b,
-        withdrawal: w,
-        payerSecret: opts.payerSecret,
-        mineTo: opts.mineTo,
-      });
-      record.state = "paid";
-      record.withdrawalId = id;
-      record.payoutTxid = payoutTxid;
-      s.put(record);
-      log(`operator: paid withdrawal #${id} on L1 in ${payoutTxid}, proven on the L2`);
-      await claim(record);
-    }
-  }
-
-  const tick = async (): Promise<void> => {
-    // One round at a time: a slow round (mining, proofs) must not overlap the next.
-    running ??= round().finally(() => (running = undefined));
-    await running;
+  const started = (): Operator => {
+    if (op === undefined) throw new Error("operator service not started");
+    return op;
   };
-
   return {
     name: "operator",
-    tick,
+    tick: () => started().tick(),
+    status: () => started().status(),
+    operator: started,
     async start(root: string): Promise<ServiceInfo> {
-      store = new PegInStore(root);
+      stopping = false;
+      const l1 = opts.l1();
+      const { script } = devnetOperatorKey();
+      // The operator's float: one mature coinbase of its own (once per chain).
+      if (!(await l1.scanUtxos(script)).some((u) => u.coinbase)) {
+        await l1.mine(1, taprootAddress(keyPathOutput(devnetOperatorKey().key), "regtest"));
+        await l1.mine(100, opts.mineTo);
+      }
+      store = await FlowStore.open(path.join(root, "bridge", "operator"));
       provider = new JsonRpcProvider(opts.l2Url(), undefined, { staticNetwork: true, cacheTimeout: -1 });
       const wallet = new Wallet(opts.privateKey, provider);
-      bridge = lvmBridge(wallet);
-      timer = setInterval(() => {
-        tick().catch((e: unknown) => log(`operator: round failed: ${String(e)}`));
-      }, opts.pollMs ?? 2_000);
+      op = new Operator({
+        store,
+        l1,
+        bridge: lvmBridge(wallet),
+        secret: devnetOperatorSecret(),
+        graphs: opts.graphs,
+        params: bridgeParams("devnet"),
+        mineTo: opts.mineTo,
+        log,
+        ...(opts.hook === undefined ? {} : { hook: opts.hook }),
+      });
+      const pending = (await op.payouts()).filter((p) => p.step !== "proven" && p.step !== "foreign").length;
+      const claims = (await op.claims()).filter((c) => c.step !== "reimbursed").length;
+      const loop = (): void => {
+        if (stopping) return;
+        op!
+          .tick()
+          .catch((e: unknown) => log(`operator: round failed: ${String(e)}`))
+          .finally(() => {
+            if (!stopping) timer = setTimeout(loop, opts.pollMs ?? 2_000);
+          });
+      };
+      loop(); // resumes unfinished payouts and claims right away
       return {
         name: "Operator (devnet, public test keys)",
         lines: [
           `L2 account: ${wallet.address} (proves payouts)`,
-          `peg-ins:    ${store.dir} (${store.all().length} recorded)`,
-          "pays each withdrawal on L1, proves it on the L2, then KickOff → challenge window → Take1",
+          `L1 wallet:  ${taprootAddress(keyPathOutput(devnetOperatorKey().key), "regtest")}`,
+          `records:    ${store.dir} (${pending} withdrawal(s) and ${claims} claim(s) to resume)`,
+          "pays each withdrawal on L1, proves it on the L2, claims the pool when its payouts cover a peg-in",
         ],
       };
     },
     async stop(): Promise<void> {
-      clearInterval(timer);
-      await running?.catch(() => undefined);
+      stopping = true;
+      clearTimeout(timer);
+      await op?.tick().catch(() => undefined);
       provider?.destroy();
+      await store?.close();
+      store = undefined;
+      op = undefined;
     },
   };
 }

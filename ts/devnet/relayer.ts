@@ -97,7 +97,7 @@ export function relayerService(opts: RelayerServiceOptions): DevnetService {
       const configured = await configureDevnetBridge(bridge, address);
       let verifierLine = "batch proofs: not verified on the L2 (no verifier given)";
       if (opts.batchVerifier !== undefined) {
-        let verifier = (await bridge.getFunction("batchVerifier")()) as string;
+        let verifier = await bridge.batchVerifier();
         if (verifier === "0x0000000000000000000000000000000000000000") {
           const v = await new ContractFactory(
             opts.batchVerifier.abi,
@@ -110,7 +110,7 @@ export function relayerService(opts: RelayerServiceOptions): DevnetService {
         }
         verifierLine = `batch proofs: verified on the L2 by WithdrawalBatch8Verifier ${verifier}`;
       }
-      const [lc, depth, pool] = (await bridge.getFunction("config")()) as [string, bigint, string];
+      const [lc, depth, pool] = await bridge.config();
       return {
         name: "Header relayer (L1 → BtcLightClient on L2) and bridge",
         lines: [

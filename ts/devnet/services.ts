@@ -7,10 +7,11 @@ import type { InterfaceAbi } from "ethers";
 
 import { devAccounts, type Hex } from "../l2/index.js";
 import { committeeService } from "./committee.js";
+import { depositResumeService } from "./depositor.js";
 import type { DevnetService } from "./index.js";
 import { l1DevKey, l1Service } from "./l1.js";
 import { l2Service } from "./l2.js";
-import { operatorService } from "./operator.js";
+import { operatorService, type OperatorServiceOptions } from "./operator.js";
 import { relayerService } from "./relayer.js";
 
 export interface Artifact {
@@ -30,6 +31,8 @@ export interface DevnetOptions {
   readonly blockTimeMs?: number;
   readonly pollMs?: number;
   readonly operatorLog?: (line: string) => void;
+  /** Called at each durable step and effect of the operator's flows (tests pause or kill here). */
+  readonly operatorHook?: OperatorServiceOptions["hook"];
 }
 
 export function devnetServices(opts: DevnetOptions) {
@@ -43,7 +46,11 @@ export function devnetServices(opts: DevnetOptions) {
     prover: opts.prover ?? "groth16",
     ...(opts.blockTimeMs === undefined ? {} : { blockTimeMs: opts.blockTimeMs }),
   });
-  const committee = committeeService({ port: ports.committee ?? 18600 });
+  const committee = committeeService({
+    port: ports.committee ?? 18600,
+    // bridge_status: the operator's view of every withdrawal and claim.
+    status: () => operator.status(),
+  });
   const relayer = relayerService({
     l1: () => l1.backend(),
     l2Url: () => l2.url(),
@@ -56,14 +63,22 @@ export function devnetServices(opts: DevnetOptions) {
   const operator = operatorService({
     l1: () => l1.backend(),
     l2Url: () => l2.url(),
-    // Dev account #8 is the operator's L2 account; on L1 it pays from the dev key.
+    graphs: () => committee.graphs(),
+    // Dev account #8 is the operator's L2 account; on L1 it has its own key and float.
     privateKey: accounts[8]!.privateKey,
-    payerSecret: dev.secret,
     mineTo: dev.address,
     ...(opts.pollMs === undefined ? {} : { pollMs: opts.pollMs }),
     ...(opts.operatorLog === undefined ? {} : { log: opts.operatorLog }),
+    ...(opts.operatorHook === undefined ? {} : { hook: opts.operatorHook }),
+  });
+  // Deposits a killed bridge:deposit left, finished by the devnet itself (the dev key is its own).
+  const deposits = depositResumeService({
+    l1: () => l1.backend(),
+    l2Url: () => l2.url(),
+    presign: (input, raw) => committee.presign(input, raw),
+    ...(opts.operatorLog === undefined ? {} : { log: opts.operatorLog }),
   });
   // Started in order, stopped in reverse.
-  const all: DevnetService[] = [l1, l2, committee, relayer, operator];
-  return { l1, l2, committee, relayer, operator, all };
+  const all: DevnetService[] = [l1, l2, committee, relayer, operator, deposits];
+  return { l1, l2, committee, relayer, operator, deposits, all };
 }

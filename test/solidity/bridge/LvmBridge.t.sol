@@ -318,6 +318,10 @@ contract BridgeHandler is PegInBuilder {
     BridgeHarness public immutable bridge;
     Holder[3] internal holders;
     uint256 public withdrawnSats;
+    /// @notice The L1 side, kept independently of the bridge: sats in distinct PegInConfirm pool
+    /// outputs that exist on "L1" (a transaction included twice is one UTXO, counted once).
+    uint256 public l1LockedSats;
+    mapping(bytes32 txid => bool) internal onL1;
 
     constructor() payable {
         lc = new MockLightClient();
@@ -330,6 +334,11 @@ contract BridgeHandler is PegInBuilder {
         sats = uint64(bound(sats, 1, 10_000_000));
         bytes memory raw = pegIn(sats, address(holders[who % 3]), salt % 8); // few salts: repeats happen
         lc.include(raw, 1);
+        bytes32 txid = sha256(abi.encodePacked(sha256(raw)));
+        if (!onL1[txid]) {
+            onL1[txid] = true;
+            l1LockedSats += sats;
+        }
         try bridge.creditPegIn(raw, "", 0, "") {} catch {}
     }
 
@@ -362,15 +371,21 @@ contract LvmBridgeInvariantTest {
     }
 
     /**
-     * The bridge invariant on the L2 side: BTC outside the bridge equals what peg-ins credited
-     * minus what withdrawals locked back, so it never exceeds what L1 has locked.
+     * The bridge invariant, against an independent source: BTC outside the bridge equals the
+     * sats locked in distinct pool outputs on L1 (the handler's own ledger, not the bridge's
+     * `peggedInSats`) minus what withdrawals locked back, so it never exceeds what L1 has locked.
+     * A double credit of one PegInConfirm breaks it.
      * hardhat-config: invariant.runs = 32
      * hardhat-config: invariant.depth = 40
      */
     function invariant_outsideBridgeMatchesPegIns() public view {
         LvmBridge b = handler.bridge();
         uint256 outside = initial - address(b).balance;
-        require(outside == (b.peggedInSats() - handler.withdrawnSats()) * 1e10, "outside != pegged in - out");
+        require(
+            outside == (handler.l1LockedSats() - handler.withdrawnSats()) * 1e10,
+            "outside != L1 locked - out"
+        );
+        require(outside <= handler.l1LockedSats() * 1e10, "outside > L1 locked");
         require(b.withdrawalCount() <= 1 + handler.withdrawnSats() / 546, "withdrawals counted");
     }
 }
