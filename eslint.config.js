@@ -20,13 +20,13 @@ const LAYERS = {
   relayer: 4,
   bridge: 5,
   committee: 6,
-  depositor: 6,
-  operator: 6,
+  depositor: 7,
+  operator: 7,
   dlc: 6,
-  dashboard: 6,
-  devnet: 7,
+  dashboard: 7,
+  devnet: 8,
 };
-const TASKS_LAYER = 8;
+const TASKS_LAYER = 9;
 /**
  * Public surfaces besides index.ts: a service that binds generated typechain types (which exist
  * only after `npx hardhat build`) has its own entry, so importing the component's index never
@@ -129,8 +129,8 @@ export default tseslint.config(
   },
   {
     // Known violations, reported rather than fixed here (their owners are moving these files):
-    // ts/devnet/bridge.ts reaches ts/l2/zk-prover.ts; the tasks reach ts/devnet's internals.
-    files: ["ts/devnet/bridge.ts", "tasks/devnet.ts", "tasks/bridge-devnet.ts"],
+    // the tasks reach ts/devnet's internals (its index would load the typechain bindings before the build).
+    files: ["tasks/devnet.ts", "tasks/bridge-devnet-impl.ts"],
     rules: { "lvm/layering": "warn" },
   },
   {

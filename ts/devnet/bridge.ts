@@ -24,7 +24,7 @@ import {
 import type { BitcoinBackend } from "../btcnode/index.js";
 import { Depositor, type DepositRecord, type FlowHook, type Presigner } from "../depositor/index.js";
 import type { BatchProof } from "../l2/index.js";
-import type { ChunkProof } from "../l2/zk-prover.js";
+import type { ChunkProof } from "../l2/index.js";
 import { asGroth16, groth16Calldata } from "../zk/index.js";
 
 const tag = (label: string): Uint8Array => sha256(new TextEncoder().encode(`bitlayer-lvm devnet ${label}`));
