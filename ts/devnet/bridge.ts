@@ -23,8 +23,7 @@ import {
 } from "../bridge/index.js";
 import type { BitcoinBackend } from "../btcnode/index.js";
 import { Depositor, type DepositRecord, type FlowHook, type Presigner } from "../depositor/index.js";
-import type { BatchProof } from "../l2/index.js";
-import type { ChunkProof } from "../l2/index.js";
+import type { BatchProof, ChunkProof } from "../l2/index.js";
 import { asGroth16, groth16Calldata } from "../zk/index.js";
 
 const tag = (label: string): Uint8Array => sha256(new TextEncoder().encode(`bitlayer-lvm devnet ${label}`));
