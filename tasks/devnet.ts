@@ -3,6 +3,7 @@ import path from "node:path";
 import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
 
 import { runDevnet } from "../ts/devnet/index.js";
+import { installProcessGuards } from "../ts/jsonrpc/index.js";
 import type { Hex } from "../ts/l2/index.js";
 
 interface DevnetArgs {
@@ -38,6 +39,8 @@ export default async function devnet(args: DevnetArgs, hre: HardhatRuntimeEnviro
     ports: { l1: l1port, l2: port, committee: tcpPort("committeeport", args.committeeport) },
     prover: args.prover,
   });
+  // One process hosts every service: a fault in one service's background work is logged, never an exit.
+  installProcessGuards();
   console.log(`Bitlayer LVM devnet, state in ${root}`);
   await runDevnet(all, root);
 }

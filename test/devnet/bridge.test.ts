@@ -92,6 +92,33 @@ describe("devnet: services started as npm start does, and a round trip through t
       (e: unknown) => (refused = e),
     );
     expect(isLvmError(refused, "INVALID_COMMITTEE"), String(refused)).to.equal(true);
+    // Its RPC is the hardened one: a batch over 1,000, an id nested deep, a malformed call and a
+    // non-object argument are JSON-RPC errors; the service keeps its graphs and answers.
+    const post = async (body: string): Promise<{ status: number; json: unknown }> => {
+      const res = await fetch(devnet.committee.url(), {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body,
+      });
+      return { status: res.status, json: await res.json().catch(() => undefined) };
+    };
+    const call = (id: unknown, params: unknown = []) =>
+      ({ jsonrpc: "2.0", id, method: "committee_graphs", params }) as const;
+    const big = await post(JSON.stringify(Array.from({ length: 1_001 }, (_, i) => call(i))));
+    expect((big.json as { error?: { code: number } }[])[0]?.error?.code).to.equal(-32600);
+    const deep = await post(
+      `{"jsonrpc":"2.0","id":${"[".repeat(100_000)}${"]".repeat(100_000)},"method":"x"}`,
+    );
+    expect((deep.json as { error?: { code: number } }).error?.code).to.equal(-32700);
+    const arrayId = await post(JSON.stringify(call([1])));
+    expect((arrayId.json as { error?: { code: number } }).error?.code).to.equal(-32600);
+    const badArg = await post(
+      JSON.stringify({ jsonrpc: "2.0", id: 1, method: "committee_presign", params: ["not an object"] }),
+    );
+    expect((badArg.json as { error?: { data?: { code?: string } } }).error?.data?.code).to.equal(
+      "INVALID_ARGUMENT",
+    );
+    expect((await devnet.committee.graphs()).length).to.equal(1);
     // A second credit of the same PegInConfirm is refused by name; the flow's credit sees it done.
     const proof = await spvProof(backend, pegIn.pegInConfirmTxid);
     let again: unknown;

@@ -5,11 +5,7 @@
  * `bridge_status()` (the operator's view, for `bridge:status`).
  */
 import { renameSync, writeFileSync } from "node:fs";
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
 import path from "node:path";
-
-import { JSONRPCServer, createJSONRPCErrorResponse } from "json-rpc-2.0";
 
 import { bytesToHex, hexToBytes } from "../bitcoin/index.js";
 import {
@@ -26,6 +22,12 @@ import {
 import { CommitteeService, type GraphRecord } from "../committee/index.js";
 import type { Presigner } from "../depositor/index.js";
 import { isLvmError } from "../core/index.js";
+import {
+  serveJsonRpc,
+  type ErrorObject,
+  type JsonRpcHttpServer,
+  type JsonRpcMethod,
+} from "../jsonrpc/index.js";
 import { devnetCommittee } from "./bridge.js";
 import type { DevnetService, ServiceInfo } from "./index.js";
 
@@ -90,53 +92,35 @@ export function committeeService(opts: CommitteeServiceOptions): DevnetService &
   graphs(): Promise<GraphRecord[]>;
   presign: Presigner;
 } {
-  let server: Server | undefined;
+  let server: JsonRpcHttpServer | undefined;
   let url: string | undefined;
   let service: CommitteeService | undefined;
-  const rpc = new JSONRPCServer({ errorListener: () => undefined });
-  rpc.addMethod("committee_presign", async (params: unknown) => {
-    const [req] = (Array.isArray(params) ? params : []) as [{ input?: GraphInputJson; depositRaw?: string }?];
-    if (
-      req?.input === undefined ||
-      typeof req.depositRaw !== "string" ||
-      !/^([0-9a-f]{2})+$/i.test(req.depositRaw)
-    )
-      throw new BridgeError("INVALID_ARGUMENT", "committee_presign takes [{ input, depositRaw }]");
-    const presigned = await service!.presign(graphInputFromJson(req.input), hexToBytes(req.depositRaw));
-    return presignaturesToJson(presigned);
-  });
-  // Values carry bigints and bytes: tagged JSON (see ts/bridge/store.ts), as one string.
-  rpc.addMethod("committee_graphs", async () => encodeRecord(await service!.graphs()));
-  rpc.addMethod("bridge_status", async () =>
-    encodeRecord(opts.status === undefined ? {} : await opts.status()),
-  );
-  rpc.mapErrorToJSONRPCErrorResponse = (id, e: unknown) =>
-    createJSONRPCErrorResponse(
-      id,
-      -32000,
-      e instanceof Error ? e.message : String(e),
-      isLvmError(e) ? { code: e.code } : undefined,
-    );
-  const handle = (req: IncomingMessage, res: ServerResponse): void => {
-    const chunks: Buffer[] = [];
-    req.on("data", (c: Buffer) => chunks.push(c));
-    req.on("end", () => {
-      let body: unknown;
-      try {
-        body = JSON.parse(Buffer.concat(chunks).toString("utf8"));
-      } catch {
-        res.writeHead(200, { "content-type": "application/json" });
-        res.end(
-          JSON.stringify({ jsonrpc: "2.0", id: null, error: { code: -32700, message: "parse error" } }),
-        );
-        return;
-      }
-      void rpc.receive(body as Parameters<typeof rpc.receive>[0]).then((answer) => {
-        res.writeHead(200, { "content-type": "application/json" });
-        res.end(JSON.stringify(answer));
-      });
-    });
+  const running = (): CommitteeService => {
+    if (service === undefined) throw new BridgeError("RPC_FAILED", "committee service not started");
+    return service;
   };
+  // Served by ts/jsonrpc: geth's limits (body, batch, depth, response size), handler isolation.
+  const methods: Record<string, JsonRpcMethod> = {
+    committee_presign: async (params) => {
+      const [req] = params as [{ input?: GraphInputJson; depositRaw?: string }?];
+      if (
+        typeof req !== "object" ||
+        req === null ||
+        req.input === undefined ||
+        typeof req.depositRaw !== "string" ||
+        !/^([0-9a-f]{2})+$/i.test(req.depositRaw)
+      )
+        throw new BridgeError("INVALID_ARGUMENT", "committee_presign takes [{ input, depositRaw }]");
+      const presigned = await running().presign(graphInputFromJson(req.input), hexToBytes(req.depositRaw));
+      return presignaturesToJson(presigned);
+    },
+    // Values carry bigints and bytes: tagged JSON (see ts/bridge/store.ts), as one string.
+    committee_graphs: async () => encodeRecord(await running().graphs()),
+    bridge_status: async () => encodeRecord(opts.status === undefined ? {} : await opts.status()),
+  };
+  // Our refusals keep their message and code; anything else is -32603 without its text.
+  const mapError = (e: unknown): ErrorObject | undefined =>
+    isLvmError(e) ? { code: -32000, message: e.message, data: { code: e.code } } : undefined;
   return {
     name: "committee",
     url(): string {
@@ -154,12 +138,8 @@ export function committeeService(opts: CommitteeServiceOptions): DevnetService &
     async start(root: string): Promise<ServiceInfo> {
       const { committee, members } = devnetCommittee();
       service = await CommitteeService.open(path.join(root, "bridge", "committee"), committee, members);
-      server = createServer(handle);
-      await new Promise<void>((resolve, reject) => {
-        server!.once("error", reject);
-        server!.listen(opts.port, "127.0.0.1", resolve);
-      });
-      url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      server = await serveJsonRpc({ port: opts.port, methods, mapError, cors: false });
+      url = server.url;
       // Where `bridge:deposit` finds the committee.
       const file = path.join(root, "committee.json");
       writeFileSync(`${file}.tmp`, JSON.stringify({ url }, null, 2));
@@ -174,7 +154,7 @@ export function committeeService(opts: CommitteeServiceOptions): DevnetService &
       };
     },
     async stop(): Promise<void> {
-      await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
+      await server?.close();
       server = undefined;
       await service?.close();
       service = undefined;
