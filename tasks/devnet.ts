@@ -2,7 +2,9 @@ import path from "node:path";
 
 import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
 
+import { dashboardService } from "../ts/dashboard/index.js";
 import { runDevnet } from "../ts/devnet/index.js";
+import { PegInStore } from "../ts/devnet/pegins.js";
 import { devnetServices } from "../ts/devnet/services.js";
 import type { Hex } from "../ts/l2/index.js";
 
@@ -12,6 +14,7 @@ interface DevnetArgs {
   datadir: string;
   prover: string;
   committeeport: string;
+  dashboardport: string;
 }
 
 function tcpPort(flag: string, v: string): number {
@@ -30,7 +33,7 @@ export default async function devnet(args: DevnetArgs, hre: HardhatRuntimeEnviro
   const batchVerifier = await hre.artifacts.readArtifact("WithdrawalBatch8Verifier");
   if (args.prover !== "groth16" && args.prover !== "none")
     throw new Error(`--prover: groth16 | none, not ${args.prover}`);
-  const { all } = devnetServices({
+  const { all, l1, l2 } = devnetServices({
     bridgeCode: bridge.deployedBytecode as Hex,
     lightClient,
     batchVerifier,
@@ -38,5 +41,12 @@ export default async function devnet(args: DevnetArgs, hre: HardhatRuntimeEnviro
     prover: args.prover,
   });
   console.log(`Bitlayer LVM devnet, state in ${root}`);
-  await runDevnet(all, root);
+  // The bridge dashboard reads the devnet over its RPCs, last to start.
+  const dashboard = dashboardService({
+    port: tcpPort("dashboardport", args.dashboardport),
+    l1: () => l1.rpc(),
+    l2Url: () => l2.url(),
+    pegIns: (dir) => new PegInStore(dir).all(),
+  });
+  await runDevnet([...all, dashboard], root);
 }
