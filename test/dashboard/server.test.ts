@@ -77,7 +77,7 @@ class FakeSource implements DashboardSource {
     return snapshotAt(this.head);
   }
   async rawTransaction(txid: string) {
-    return txid === TXID ? { txid, hex: "0200", source: "l1" as const } : undefined;
+    return txid === TXID ? { txid, hex: "0200", source: "l1" as const, format: "tx" as const } : undefined;
   }
 }
 
@@ -131,6 +131,7 @@ describe("dashboard server", function () {
       txid: TXID,
       hex: "0200",
       source: "l1",
+      format: "tx",
     });
     expect(await (await fetch(`${server.url}/api/tx/${TXID}?format=hex`)).text()).to.equal("0200\n");
   });

@@ -95,6 +95,16 @@ function asPegInConfirm(tx: Transaction, pool: Uint8Array): FoundPegIn | undefin
   };
 }
 
+/** The fee of a template whose inputs are all known; "" when others add inputs (Challenge's crowdfunding). */
+function feeOf(tx: BridgeTx | undefined): string {
+  if (tx === undefined) return "";
+  try {
+    return tx.fee.toString();
+  } catch {
+    return "";
+  }
+}
+
 interface GraphTxRecord {
   readonly name: string;
   readonly txid: string;
@@ -156,6 +166,17 @@ export async function devnetSource(opts: DevnetSourceOptions): Promise<Dashboard
   const unspent = async (txid: string, vout: number): Promise<boolean> =>
     (await l1.getTxOut({ txid: txid as never, vout }, true)) !== undefined;
 
+  // vsize of a broadcast transaction (a template without witnesses has none yet); immutable, cached.
+  const vsizes = new Map<string, number>();
+  async function vsizeOf(txid: string): Promise<number> {
+    let v = vsizes.get(txid);
+    if (v === undefined) {
+      v = (await l1.getTransaction(txid as never))?.vsize() ?? 0;
+      vsizes.set(txid, v);
+    }
+    return v;
+  }
+
   function graphOf(r: PegInRecordLike): PegOutGraph {
     let g = graphs.get(r.pegInConfirmTxid);
     if (g === undefined) {
@@ -192,8 +213,8 @@ export async function devnetSource(opts: DevnetSourceOptions): Promise<Dashboard
         txid: t.txid,
         state,
         confirmations: st?.confirmations ?? 0,
-        vsize: t.tx?.vsize ?? 0,
-        feeSats: t.tx ? t.tx.fee.toString() : "",
+        vsize: st === undefined ? 0 : await vsizeOf(t.txid),
+        feeSats: feeOf(t.tx),
         spends: (t.tx?.prevouts ?? [])
           .filter((p) => ids.has(p.txid))
           .map((p) => ({ txid: p.txid, vout: p.vout })),
@@ -421,10 +442,12 @@ export async function devnetSource(opts: DevnetSourceOptions): Promise<Dashboard
 
   async function rawTransaction(txid: string): Promise<RawTransaction | undefined> {
     const tx = await l1.getTransaction(txid as never);
-    if (tx !== undefined) return { txid, hex: tx.toHex(), source: "l1" };
+    if (tx !== undefined) return { txid, hex: tx.toHex(), source: "l1", format: "tx" };
+    // Not on L1: the graph's template, as an unsigned PSBT (its witnesses come when it is broadcast).
     for (const g of graphs.values())
       for (const t of graphTxs(g))
-        if (t.txid === txid && t.tx) return { txid, hex: t.tx.hex, source: "graph" };
+        if (t.txid === txid && t.tx)
+          return { txid, hex: bytesToHex(t.tx.toPsbt()), source: "graph", format: "psbt" };
     return undefined;
   }
 

@@ -31,8 +31,9 @@ export interface SnapshotMessage {
   readonly seq: number;
   /** Unix ms when the server first saw this L1 tip. */
   readonly l1SeenAt: number;
-  /** Unix ms when the snapshot was read. */
+  /** Unix ms when the snapshot was read, and how long reading it took. */
   readonly readAt: number;
+  readonly readMs: number;
   readonly snapshot: BridgeSnapshot;
 }
 
@@ -115,6 +116,7 @@ export class DashboardServer {
       const newBlock = last === undefined || last.snapshot.l1.hash !== head.hash;
       if (!newBlock && Date.now() - last.readAt < (this.opts.refreshMs ?? 1_000)) return;
       const l1SeenAt = newBlock ? Date.now() : last.l1SeenAt;
+      const started = Date.now();
       const snapshot = await this.opts.source.snapshot();
       this.#record(snapshot.invariant);
       const changed = last === undefined || JSON.stringify(last.snapshot) !== JSON.stringify(snapshot);
@@ -123,7 +125,7 @@ export class DashboardServer {
         this.#latest = { ...last, readAt };
         return;
       }
-      this.#latest = { seq: (last?.seq ?? 0) + 1, l1SeenAt, readAt, snapshot };
+      this.#latest = { seq: (last?.seq ?? 0) + 1, l1SeenAt, readAt, readMs: readAt - started, snapshot };
       const msg = sse("snapshot", this.#latest);
       for (const c of this.#clients) c.write(msg);
       this.#lastError = "";

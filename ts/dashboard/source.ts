@@ -83,6 +83,7 @@ export interface GraphTxView {
   readonly txid: string;
   readonly state: GraphTxState;
   readonly confirmations: number;
+  /** Virtual size once broadcast (0 before: a template has no witnesses yet). */
   readonly vsize: number;
   readonly feeSats: string;
   /** Graph transactions this one spends an output of: the edges of the drawing. */
@@ -145,11 +146,15 @@ export interface BridgeSnapshot {
   readonly invariant: InvariantSample;
 }
 
-/** A raw transaction the dashboard links to: from L1, or as the graph built it (not broadcast). */
+/**
+ * A raw transaction the dashboard links to: as on L1 (network serialization), or, when not
+ * broadcast, the graph's template as an unsigned PSBT.
+ */
 export interface RawTransaction {
   readonly txid: string;
   readonly hex: string;
   readonly source: "l1" | "graph";
+  readonly format: "tx" | "psbt";
 }
 
 export interface DashboardSource {

@@ -13,7 +13,7 @@ import type { BridgeSnapshot, GraphView, InvariantSample } from "../source.js";
 import "./style.css";
 
 interface DashProbe {
-  renders: { seq: number; l1Height: number; at: number }[];
+  renders: { seq: number; l1Height: number; at: number; readMs: number }[];
   firstRenderAt?: number;
 }
 declare global {
@@ -346,7 +346,7 @@ function render(msg: SnapshotMessage): void {
   );
   drawChart(chartHost!);
   const at = Date.now();
-  window.__dash.renders.push({ seq: msg.seq, l1Height: snap.l1.height, at });
+  window.__dash.renders.push({ seq: msg.seq, l1Height: snap.l1.height, at, readMs: msg.readMs });
   window.__dash.firstRenderAt ??= at;
   document.body.dataset.seq = String(msg.seq);
 }

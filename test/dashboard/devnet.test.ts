@@ -1,0 +1,300 @@
+/// <reference lib="dom" />
+/**
+ * The dashboard in a real browser (Debian's headless Chromium driven by puppeteer-core) during a
+ * devnet round trip, with the services npm start runs: a deposit appears before its credit and
+ * moves to credited, a withdrawal goes to paid and taken, the graph's transactions reach their
+ * final states and link to raw transactions that decode to the right txid. Screenshots go to
+ * test-artifacts/dashboard/; first paint and L1-block-to-page latency are printed as a JSON line.
+ */
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+
+import * as bitcoin from "bitcoinjs-lib";
+import { expect } from "chai";
+import { JsonRpcProvider, Wallet } from "ethers";
+import puppeteer, { type Browser, type Page } from "puppeteer-core";
+
+import { bytesToHex } from "../../ts/bitcoin/index.js";
+import { addressToScript, REGTEST } from "../../ts/btcnode/index.js";
+import { dashboardService, WITHDRAWAL_STATES } from "../../ts/dashboard/index.js";
+import {
+  creditWhenRelayed,
+  devnetOperatorSecret,
+  devnetPayout,
+  devnetPegIn,
+  devnetReimburse,
+  lvmBridge,
+  withdrawalOf,
+} from "../../ts/devnet/bridge.js";
+import { l1DevKey } from "../../ts/devnet/l1.js";
+import { PegInStore } from "../../ts/devnet/pegins.js";
+import type { devnetServices } from "../../ts/devnet/services.js";
+import { devAccounts } from "../../ts/l2/index.js";
+import { root } from "../l2/helpers.js";
+import { testDevnet } from "../devnet/helpers.js";
+
+const ARTIFACTS = path.join(root, "test-artifacts", "dashboard");
+
+function chromium(): string {
+  const candidates = [process.env.CHROMIUM_PATH, "/usr/bin/chromium", "/usr/bin/chromium-browser"];
+  const found = candidates.find((p) => p !== undefined && p !== "" && existsSync(p));
+  if (found === undefined)
+    throw new Error("no Chromium: `apt-get install -y chromium` (as .ci/run does) or set CHROMIUM_PATH");
+  return found;
+}
+
+const median = (xs: number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
+};
+
+/** Polls `read` in the page until `ok` holds for its value; returns every distinct value seen. */
+async function until<T>(page: Page, read: () => T, ok: (v: T) => boolean, timeoutMs = 60_000): Promise<T[]> {
+  const seen: T[] = [];
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = (await page.evaluate(read)) as T;
+    if (seen.length === 0 || JSON.stringify(seen[seen.length - 1]) !== JSON.stringify(v)) seen.push(v);
+    if (ok(v)) return seen;
+    if (Date.now() > deadline) throw new Error(`timed out; the page showed ${JSON.stringify(seen)}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+describe("dashboard: a real browser on the devnet during a round trip", function () {
+  let dir: string;
+  let devnet: ReturnType<typeof devnetServices>;
+  let dashboard: ReturnType<typeof dashboardService>;
+  let browser: Browser;
+  let page: Page;
+
+  before(async function () {
+    const executablePath = chromium();
+    mkdirSync(ARTIFACTS, { recursive: true });
+    dir = mkdtempSync(path.join(os.tmpdir(), "dashboard-"));
+    devnet = await testDevnet();
+    // Everything npm start runs but the operator: the test plays it, step by step.
+    for (const s of devnet.all) if (s !== devnet.operator) await s.start(dir);
+    dashboard = dashboardService({
+      port: 0,
+      l1: () => devnet.l1.rpc(),
+      l2Url: () => devnet.l2.url(),
+      pegIns: (d) => new PegInStore(d).all(),
+      pollMs: 50,
+    });
+    await dashboard.start(dir);
+    browser = await puppeteer.launch({
+      executablePath,
+      headless: true,
+      // Root in CI containers; the page is our own, on loopback.
+      args: ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"],
+    });
+    page = await browser.newPage();
+    await page.setViewport({ width: 1280, height: 900 });
+  });
+
+  after(async function () {
+    await browser?.close();
+    await dashboard?.stop();
+    for (const s of [...(devnet?.all ?? [])].reverse()) if (s !== devnet.operator) await s.stop();
+    if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("shows a deposit to credited, a withdrawal to paid and taken, and the graph, live", async function () {
+    const figures: Record<string, number | string> = { test: "dashboard" };
+    const backend = devnet.l1.backend();
+    const dev = l1DevKey();
+
+    // First paint and first data, from navigation start.
+    await page.goto(dashboard.url(), { waitUntil: "load" });
+    await page.waitForFunction(() => window.__dash.firstRenderAt !== undefined);
+    const paint = await page.evaluate(() => ({
+      fcp: performance.getEntriesByName("first-contentful-paint")[0]?.startTime ?? -1,
+      data: window.__dash.firstRenderAt! - performance.timeOrigin,
+    }));
+    figures.first_contentful_paint_ms = Math.round(paint.fcp);
+    figures.first_data_render_ms = Math.round(paint.data);
+    await page.waitForSelector("#live[data-state=live]");
+
+    // Update latency: an L1 block mined → its height drawn by the page (SSE push, no reload).
+    const latencies: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      const before = Date.now();
+      await backend.mine(1, dev.address);
+      const height = await backend.getBlockCount();
+      await page.waitForFunction(
+        (h: number) => window.__dash.renders.some((r) => r.l1Height >= h),
+        {},
+        height,
+      );
+      const at = await page.evaluate(
+        (h: number) => window.__dash.renders.find((r) => r.l1Height >= h)!.at,
+        height,
+      );
+      latencies.push(at - before);
+      expect(await page.$eval("#l1-height", (e) => e.textContent)).to.equal(`#${height}`);
+    }
+    figures.l1_block_to_page_ms_median = median(latencies);
+    figures.l1_block_to_page_ms_max = Math.max(...latencies);
+    const navigations = await page.evaluate(() => performance.getEntriesByType("navigation").length);
+    expect(navigations, "updates came without a reload").to.equal(1);
+
+    // Peg-in: PegInConfirm confirmed on L1, not yet credited — the page lists it and what it waits for.
+    const provider = new JsonRpcProvider(devnet.l2.url(), undefined, {
+      staticNetwork: true,
+      cacheTimeout: -1,
+    });
+    const user = devAccounts(2)[1]!;
+    const userBridge = lvmBridge(new Wallet(user.privateKey, provider));
+    const pegIn = await devnetPegIn({
+      l1: backend,
+      depositorSecret: dev.secret,
+      recipient: user.address,
+      amount: 30_000_000n,
+      mineTo: dev.address,
+    });
+    const id = pegIn.pegInConfirmTxid;
+    const depositState = (): string | null =>
+      document
+        .querySelector(`tr[data-deposit="${(window as unknown as { __id: string }).__id}"]`)
+        ?.getAttribute("data-state") ?? null;
+    await page.evaluate((x: string) => ((window as unknown as { __id: string }).__id = x), id);
+    const early = await until(page, depositState, (s) => s === "awaiting-credit");
+    expect(
+      early
+        .filter((s) => s !== null)
+        .every((s) => ["confirming", "awaiting-relay", "awaiting-credit"].includes(s!)),
+    ).to.equal(true);
+    const waits = await page.$eval(`tr[data-deposit="${id}"] td.waits`, (e) => e.textContent);
+    expect(waits).to.match(/SPV proof/);
+    await page.screenshot({ path: path.join(ARTIFACTS, "1-deposit-awaiting-credit.png"), fullPage: true });
+
+    // Credited on the L2 (as bridge:deposit does), recorded for the operator.
+    await creditWhenRelayed({ l1: backend, bridge: userBridge, pegInConfirm: id, timeoutMs: 30_000 });
+    new PegInStore(dir).put({ ...pegIn, state: "credited" });
+    await until(page, depositState, (s) => s === "credited");
+    expect(await page.$eval(`tr[data-deposit="${id}"] td.num`, (e) => e.textContent)).to.equal(
+      `0.${pegIn.creditedSats.toString().padStart(8, "0")}`,
+    );
+    await page.waitForSelector(`figure[data-graph="${id}"][data-state="pegged-in"]`);
+    // The invariant card: the credit is outside the bridge on the L2, the pool locks it on L1.
+    const credited = `0.${pegIn.creditedSats.toString().padStart(8, "0")}`;
+    await backend.mine(1, dev.address); // a new L1 height, so the chart gets a sample of it
+    await page.waitForFunction(
+      (c: string) =>
+        document
+          .querySelector("#invariant")
+          ?.parentElement?.textContent?.includes(`outside ${c} ≤ L1 locked ${c}`),
+      {},
+      credited,
+    );
+    await page.screenshot({ path: path.join(ARTIFACTS, "2-deposit-credited.png"), fullPage: true });
+
+    // Peg-out of the same amount. This test plays the operator (as the operator service would, one
+    // step at a time) so the page can be checked between steps.
+    const payee = addressToScript(dev.address, REGTEST);
+    const burn = (await userBridge.getFunction("withdraw")("0x" + bytesToHex(payee), {
+      value: pegIn.creditedSats * 10n ** 10n,
+    })) as { hash: string; wait(): Promise<unknown> };
+    await burn.wait();
+    const withdrawalState = (): string | null =>
+      document.querySelector('tr[data-withdrawal="0"]')?.getAttribute("data-state") ?? null;
+    const states = await until(page, withdrawalState, (s) => s === "requested");
+    expect(await page.$eval('tr[data-withdrawal="0"] td.waits', (e) => e.textContent)).to.match(
+      /operator's payout/,
+    );
+    const operatorAccount = devAccounts(9)[8]!;
+    const { payoutTxid } = await devnetPayout({
+      l1: backend,
+      bridge: lvmBridge(new Wallet(operatorAccount.privateKey, provider)),
+      withdrawal: await withdrawalOf(userBridge, burn.hash),
+      payerSecret: dev.secret,
+      mineTo: dev.address,
+      timeoutMs: 30_000,
+    });
+    const store = new PegInStore(dir);
+    store.put({ ...store.get(id)!, state: "paid", withdrawalId: 0n, payoutTxid });
+    states.push(...(await until(page, withdrawalState, (s) => s === "paid")));
+    await until(page, depositState, (s) => s === "paired");
+    expect(await page.$eval('tr[data-withdrawal="0"] td.waits', (e) => e.textContent)).to.match(/KickOff/);
+    await page.screenshot({ path: path.join(ARTIFACTS, "3-withdrawal-paid.png"), fullPage: true });
+    await devnetReimburse({
+      l1: backend,
+      pegIn,
+      operatorSecret: devnetOperatorSecret(),
+      mineTo: dev.address,
+    });
+    store.put({ ...store.get(id)!, state: "reimbursed" });
+    states.push(...(await until(page, withdrawalState, (s) => s === "taken")));
+    const order = states.filter((s) => s !== null).map((s) => WITHDRAWAL_STATES.indexOf(s as never));
+    expect(
+      order.every((x, i) => x >= 0 && (i === 0 || x >= order[i - 1]!)),
+      `states in order: ${states.join(" → ")}`,
+    ).to.equal(true);
+    figures.withdrawal_states_seen = [...new Set(states.filter((s) => s !== null))].join(">");
+    await until(page, depositState, (s) => s === "reimbursed");
+    expect(await page.$eval('tr[data-withdrawal="0"] td.waits', (e) => e.textContent)).to.equal("—");
+
+    // The graph as drawn: each transaction's state, as L1 says.
+    await page.waitForSelector(`figure[data-graph="${id}"][data-state="taken"]`);
+    const txStates = await page.$$eval(`figure[data-graph="${id}"] a[data-tx]`, (els) =>
+      Object.fromEntries(els.map((e) => [e.getAttribute("data-tx"), e.getAttribute("data-state")])),
+    );
+    expect(txStates).to.deep.equal({
+      Deposit: "spent",
+      PegInConfirm: "spent",
+      KickOff: "spent",
+      Take1: "confirmed",
+      Challenge: "built",
+      Assert: "built",
+      Take2: "presigned",
+    });
+    // Its raw-transaction link serves Take1 as broadcast; bitcoinjs-lib decodes it to the same txid.
+    const href = await page.$eval(`figure[data-graph="${id}"] a[data-tx="Take1"]`, (e) =>
+      e.getAttribute("href")!,
+    );
+    const hex = (await (await fetch(new URL(href, dashboard.url()))).text()).trim();
+    expect(bitcoin.Transaction.fromHex(hex).getId()).to.equal(pegIn.graph.take1.txid);
+    // A transaction never broadcast (Challenge) is served as the graph's unsigned PSBT.
+    const ch = await page.$eval(`figure[data-graph="${id}"] a[data-tx="Challenge"]`, (e) =>
+      e.getAttribute("href")!,
+    );
+    const chRaw = (await (await fetch(new URL(ch.split("?")[0]!, dashboard.url()))).json()) as {
+      format: string;
+      hex: string;
+    };
+    expect(chRaw.format).to.equal("psbt");
+    const psbt = bitcoin.Psbt.fromHex(chRaw.hex);
+    expect(bitcoin.Transaction.fromBuffer(psbt.data.getTransaction()).getId()).to.equal(
+      pegIn.graph.challenge.txid,
+    );
+    // The payout link is the L1 payment of the withdrawal.
+    const payout = await page.$eval('tr[data-withdrawal="0"] a', (e) => e.getAttribute("title"));
+    const paidTx = bitcoin.Transaction.fromHex(
+      (await (await fetch(new URL(`/api/tx/${payout}?format=hex`, dashboard.url()))).text()).trim(),
+    );
+    expect(Buffer.from(paidTx.outs[0]!.script).toString("hex")).to.equal(bytesToHex(payee));
+    // Operator and stake: the KickOff's stake output, unlocked again once Take1 spent it.
+    const op = await page.$$eval("#operators tbody td", (tds) => tds.map((t) => t.textContent));
+    expect(op[2]).to.equal("1");
+    expect(op[3]).to.equal(`0.${pegIn.graph.kickOff.output(2).amount.toString().padStart(8, "0")}`);
+    expect(op[4]).to.equal("0.00000000");
+    expect(await page.$eval("#invariant", (e) => e.getAttribute("data-holds"))).to.equal("true");
+    expect(await page.$$("#invariant-chart canvas")).to.have.length.greaterThan(0);
+    await page.screenshot({ path: path.join(ARTIFACTS, "4-round-trip-done.png"), fullPage: true });
+
+    // A narrow screen: the page itself does not scroll sideways (tables scroll in their frames).
+    await page.setViewport({ width: 390, height: 844, isMobile: true });
+    await new Promise((r) => setTimeout(r, 200));
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    expect(overflow).to.be.lessThanOrEqual(0);
+    await page.screenshot({ path: path.join(ARTIFACTS, "5-narrow.png"), fullPage: true });
+
+    figures.snapshot_read_ms_median = median(
+      await page.evaluate(() => window.__dash.renders.map((r) => r.readMs)),
+    );
+    provider.destroy();
+    console.log(JSON.stringify(figures));
+  });
+});
