@@ -24,6 +24,8 @@ export interface DashboardServerOptions {
   /** Invariant samples kept (default 10,000). */
   readonly historySize?: number;
   readonly log?: (line: string) => void;
+  /** Resolve `start` only once the first snapshot is read (default true). */
+  readonly awaitFirstSnapshot?: boolean;
 }
 
 /** What the page receives: the snapshot, when the server noticed its L1 block, a sequence number. */
@@ -70,8 +72,8 @@ export class DashboardServer {
     routes(app, page, () => holder.server!);
     const address = await app.listen({ host: "127.0.0.1", port: opts.port });
     const server = (holder.server = new DashboardServer(app, opts, address));
-    await server.#tick();
-    server.#schedule();
+    const first = server.#tick().then(() => server.#schedule());
+    if (opts.awaitFirstSnapshot ?? true) await first;
     return server;
   }
 

@@ -43,6 +43,8 @@ export function dashboardService(opts: DashboardServiceOptions): {
       server = await DashboardServer.start({
         source,
         port: opts.port ?? DEFAULT_DASHBOARD_PORT,
+        // The page shows "Loading…" and gets the first snapshot over its event stream.
+        awaitFirstSnapshot: false,
         ...(opts.pollMs === undefined ? {} : { pollMs: opts.pollMs }),
       });
       return {

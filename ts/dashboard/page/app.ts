@@ -302,6 +302,8 @@ function chartData(): uPlot.AlignedData {
   ];
 }
 
+const stepped = uPlot.paths.stepped!({ align: 1 });
+
 function drawChart(host: HTMLElement): void {
   const width = Math.max(260, host.clientWidth);
   if (chart === undefined) {
@@ -310,11 +312,15 @@ function drawChart(host: HTMLElement): void {
         width,
         height: 220,
         scales: { x: { time: false } },
-        axes: [{ label: "L1 height" }, { label: "BTC", size: 70 }],
+        axes: [
+          { label: "L1 height", incrs: [1, 2, 5, 10, 20, 50, 100, 200, 500, 1_000, 2_000, 5_000, 10_000] },
+          { label: "BTC", size: 70 },
+        ],
         series: [
           { label: "L1 height" },
-          { label: "L2 outside bridge", stroke: "#d9480f", width: 2 },
-          { label: "L1 locked", stroke: "#1971c2", width: 2, dash: [6, 4] },
+          // A sample holds from its block to the next: steps, not slopes.
+          { label: "L2 outside bridge", stroke: "#d9480f", width: 2, paths: stepped },
+          { label: "L1 locked", stroke: "#1971c2", width: 2, dash: [6, 4], paths: stepped },
         ],
       },
       chartData(),
