@@ -292,6 +292,13 @@ describe("dashboard: a real browser on the devnet during a round trip", function
     await new Promise((r) => setTimeout(r, 200));
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
     expect(overflow).to.be.lessThanOrEqual(0);
+    // … and the graph is drawn top to bottom, its boxes at least 100 px wide on screen.
+    await page.waitForSelector(`figure[data-graph="${id}"] svg[data-layout=vertical]`);
+    const boxWidth = await page.$eval(
+      `figure[data-graph="${id}"] a[data-tx="Take1"] rect`,
+      (r) => r.getBoundingClientRect().width,
+    );
+    expect(boxWidth).to.be.greaterThanOrEqual(100);
     await page.screenshot({ path: path.join(ARTIFACTS, "5-narrow.png"), fullPage: true });
 
     figures.snapshot_read_ms_median = median(

@@ -187,14 +187,32 @@ const H = 50;
 const GAP_X = 36;
 const GAP_Y = 26;
 
+/** Narrow screens draw the graph top to bottom (columns become rows), so the boxes stay legible. */
+const vertical = (): boolean => window.innerWidth < 600;
+
 function graphSvg(g: GraphView): SVGElement {
+  const down = vertical();
+  const gx = down ? GAP_Y : GAP_X;
+  const gy = down ? GAP_X : GAP_Y;
   const pos = (name: string): { x: number; y: number } => {
     const [c, r] = PLACE[name] ?? [0, 2];
-    return { x: 8 + c * (W + GAP_X), y: 8 + r * (H + GAP_Y) };
+    const [i, j] = down ? [r, c] : [c, r];
+    return { x: 8 + i * (W + gx), y: 8 + j * (H + gy) };
   };
-  const width = 16 + 5 * W + 4 * GAP_X;
-  const height = 16 + 2 * H + GAP_Y;
-  const svg = s("svg", { viewBox: `0 0 ${width} ${height}`, class: "graph", role: "img" });
+  const [cols, rows] = down ? [2, 5] : [5, 2];
+  const width = 16 + cols * W + (cols - 1) * gx;
+  const height = 16 + rows * H + (rows - 1) * gy;
+  const svg = s("svg", {
+    viewBox: `0 0 ${width} ${height}`,
+    class: "graph",
+    role: "img",
+    "data-layout": down ? "vertical" : "horizontal",
+  });
+  /** An edge from the right (or bottom) of `a` to the left (or top) of `b`. */
+  const edge = (a: { x: number; y: number }, b: { x: number; y: number }): string =>
+    down
+      ? `M${a.x + W / 2},${a.y + H} C${a.x + W / 2},${a.y + H + gy / 2} ${b.x + W / 2},${b.y - gy / 2} ${b.x + W / 2},${b.y}`
+      : `M${a.x + W},${a.y + H / 2} C${a.x + W + gx / 2},${a.y + H / 2} ${b.x - gx / 2},${b.y + H / 2} ${b.x},${b.y + H / 2}`;
   svg.append(s("title", {}, `peg-out graph of ${g.id}: ${g.state}`));
   const byTxid = new Map(g.txs.map((t) => [t.txid, t]));
   for (const t of g.txs)
@@ -203,12 +221,7 @@ function graphSvg(g: GraphView): SVGElement {
       if (!from) continue;
       const a = pos(from.name);
       const b = pos(t.name);
-      svg.append(
-        s("path", {
-          d: `M${a.x + W},${a.y + H / 2} C${a.x + W + GAP_X / 2},${a.y + H / 2} ${b.x - GAP_X / 2},${b.y + H / 2} ${b.x},${b.y + H / 2}`,
-          class: "edge",
-        }),
-      );
+      svg.append(s("path", { d: edge(a, b), class: "edge" }));
     }
   for (const t of g.txs) {
     const { x, y } = pos(t.name);
@@ -338,7 +351,10 @@ function invariantSection(): HTMLElement {
   return h("section", { id: "invariant-section" }, h("h2", {}, "Bridge invariant over time"), chartHost);
 }
 
+let last: SnapshotMessage | undefined;
+
 function render(msg: SnapshotMessage): void {
+  last = msg;
   const snap = msg.snapshot;
   samples.set(snap.invariant.l1Height, snap.invariant);
   const app = document.getElementById("app")!;
@@ -383,8 +399,12 @@ async function main(): Promise<void> {
   events.addEventListener("snapshot", (e) =>
     accept(JSON.parse((e as MessageEvent<string>).data) as SnapshotMessage),
   );
+  let layout = vertical();
   window.addEventListener("resize", () => {
     if (chart && chartHost) chart.setSize({ width: Math.max(260, chartHost.clientWidth), height: 220 });
+    // Crossing the narrow-screen width redraws the graphs in the other direction.
+    if (vertical() !== layout && last !== undefined) render(last);
+    layout = vertical();
   });
 }
 
