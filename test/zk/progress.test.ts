@@ -8,19 +8,19 @@ import path from "node:path";
 
 import { expect } from "chai";
 
-import { compileCircuit, releaseZk, resolvePtau, setupGroth16 } from "../../ts/zk/index.js";
+import { compileCircuit, releaseZk, resolvePtau, setupGroth16, sharedPtau } from "../../ts/zk/index.js";
 import { phase2Logger } from "../../ts/zk/pipeline.js";
 
 describe("zk: Groth16 phase 2 progress", function () {
   after(() => releaseZk());
 
   it("climbs to the end of a real setup, with an estimate of the time left", async function () {
-    // A small circuit and the small ptau it needs (generated once, cached): a few seconds.
+    // A small circuit and a small ptau (../shared's pot12, else one generated once and cached).
     const circuit = await compileCircuit("circuits/test/t_merkle_inclusion_4.circom");
     const dir = mkdtempSync(path.join(os.tmpdir(), "zk-progress-"));
     const lines: string[] = [];
     try {
-      await setupGroth16(circuit, await resolvePtau(circuit), (l) => lines.push(l), dir);
+      await setupGroth16(circuit, await resolvePtau(circuit, sharedPtau(10)), (l) => lines.push(l), dir);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
