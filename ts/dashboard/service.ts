@@ -55,7 +55,7 @@ export function dashboardService(opts: DashboardServiceOptions): {
         next: [
           `open the dashboard           ${server.url}`,
           "deposit 0.5 BTC to the L2    npx hardhat bridge:deposit --amount 0.5",
-          "withdraw what was credited   npx hardhat bridge:withdraw --amount <credited BTC>",
+          "withdraw any amount of it    npx hardhat bridge:withdraw --amount 0.2",
           "bridge state as JSON         npx hardhat bridge:status",
           "scripts against the L2       npx hardhat console --network lvm",
         ],
