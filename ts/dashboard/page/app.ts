@@ -167,7 +167,7 @@ function withdrawals(snap: BridgeSnapshot): HTMLElement {
     table(
       ["id", "to", "BTC", "state", "waits for", "payout"],
       rows,
-      "No withdrawal yet: npx hardhat bridge:withdraw --amount <credited BTC>",
+      "No withdrawal yet: npx hardhat bridge:withdraw --amount <BTC, up to what was credited>",
     ),
   );
 }
