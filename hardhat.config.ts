@@ -15,14 +15,25 @@ const solcPackage = require("solc/package.json") as { version: string };
 const solcPath = path.join(path.dirname(require.resolve("solc/package.json")), "soljson.js");
 
 const solcSettings = { optimizer: { enabled: true, runs: 200 }, evmVersion: "cancun" };
+// One build for every command: `ignition deploy` builds with the production profile, npm start and
+// the tests with the default one. Hardhat makes production builds isolated (one compilation per
+// file) with tool versions in the build info, so switching between them recompiled everything;
+// with the same profile twice, each reuses the other's artifacts.
+const buildProfile = {
+  version: solcPackage.version,
+  path: solcPath,
+  settings: solcSettings,
+  isolated: false,
+  toolVersionsInBuildInfo: false,
+};
 
 export default defineConfig({
   plugins: [hardhatToolboxMochaEthers],
   tasks: projectTasks,
   solidity: {
     profiles: {
-      default: { version: solcPackage.version, path: solcPath, settings: solcSettings },
-      production: { version: solcPackage.version, path: solcPath, settings: solcSettings },
+      default: buildProfile,
+      production: buildProfile,
     },
   },
   paths: {

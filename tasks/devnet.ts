@@ -2,6 +2,7 @@ import path from "node:path";
 
 import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
 
+import { dashboardService } from "../ts/dashboard/index.js";
 import { runDevnet } from "../ts/devnet/index.js";
 import { installProcessGuards } from "../ts/jsonrpc/index.js";
 import type { Hex } from "../ts/l2/index.js";
@@ -12,6 +13,7 @@ interface DevnetArgs {
   datadir: string;
   prover: string;
   committeeport: string;
+  dashboardport: string;
 }
 
 function tcpPort(flag: string, v: string): number {
@@ -32,7 +34,7 @@ export default async function devnet(args: DevnetArgs, hre: HardhatRuntimeEnviro
   const batchVerifier = await hre.artifacts.readArtifact("WithdrawalBatch8Verifier");
   if (args.prover !== "groth16" && args.prover !== "none")
     throw new Error(`--prover: groth16 | none, not ${args.prover}`);
-  const { all } = devnetServices({
+  const { all, l1, l2, committee, operator } = devnetServices({
     bridgeCode: bridge.deployedBytecode as Hex,
     lightClient,
     batchVerifier,
@@ -42,5 +44,15 @@ export default async function devnet(args: DevnetArgs, hre: HardhatRuntimeEnviro
   // One process hosts every service: a fault in one service's background work is logged, never an exit.
   installProcessGuards();
   console.log(`Bitlayer LVM devnet, state in ${root}`);
-  await runDevnet(all, root);
+  // The bridge dashboard reads the devnet over its RPCs and the roles' records, last to start.
+  const dashboard = dashboardService({
+    port: tcpPort("dashboardport", args.dashboardport),
+    l1: () => l1.rpc(),
+    l2Url: () => l2.url(),
+    records: async () => {
+      const status = await operator.status();
+      return { graphs: await committee.graphs(), claims: status.claims, payouts: status.withdrawals };
+    },
+  });
+  await runDevnet([...all, dashboard], root);
 }

@@ -21,6 +21,11 @@ export const projectTasks: NewTaskDefinition[] = [
       description: "Devnet committee JSON-RPC port on 127.0.0.1",
       defaultValue: "18600",
     })
+    .addOption({
+      name: "dashboardport",
+      description: "Bridge dashboard (web page) port on 127.0.0.1",
+      defaultValue: "8550",
+    })
     .setAction(() => import("./devnet.js"))
     .build(),
   task("btc:node", "Run the embedded Bitcoin regtest node (Bitcoin Core-compatible JSON-RPC) until Ctrl-C")

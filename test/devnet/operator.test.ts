@@ -120,6 +120,9 @@ describe("devnet: the operator pays withdrawals of any amount and claims when it
     expect((await userBridge.payouts(1n))[0]).to.equal("0x0000000000000000000000000000000000000000");
 
     // bridge:status --json lists each deposit and withdrawal with its state and what it waits for.
+    // A whole round after the claim: the round that reimbursed it wrote #1's reason before its claim.
+    await op.tick();
+    await op.tick();
     await store.close(); // LevelDB admits one holder: the task reads the depositor's records
     const printed: string[] = [];
     const log = console.log;

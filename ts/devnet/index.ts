@@ -8,6 +8,8 @@
 export interface ServiceInfo {
   readonly name: string;
   readonly lines: readonly string[];
+  /** Commands to try next, printed after "Devnet running". */
+  readonly next?: readonly string[];
 }
 
 /** A long-running devnet component. */
@@ -25,6 +27,7 @@ export async function runDevnet(
   print: (line: string) => void = (l) => console.log(l),
 ): Promise<void> {
   const started: DevnetService[] = [];
+  const next: string[] = [];
   const stopAll = async () => {
     for (const s of started.reverse()) {
       try {
@@ -40,12 +43,14 @@ export async function runDevnet(
       started.push(service);
       print(`\n${info.name}`);
       for (const line of info.lines) print(`  ${line}`);
+      next.push(...(info.next ?? []));
     }
   } catch (e) {
     await stopAll();
     throw e;
   }
   print("\nDevnet running. Ctrl-C to stop.");
+  if (next.length > 0) print(["", "Next, in another terminal:", ...next.map((l) => `  ${l}`)].join("\n"));
   await new Promise<void>((resolve) => {
     process.once("SIGINT", resolve);
     process.once("SIGTERM", resolve);

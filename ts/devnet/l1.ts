@@ -29,9 +29,11 @@ export function l1DevKey(): { secret: Uint8Array; address: string } {
 /** Coinbase outputs mature after 100 blocks; 101 gives the dev key one spendable coinbase. */
 const MATURE_HEIGHT = 101;
 
-export function l1Service(
-  opts: L1ServiceOptions,
-): DevnetService & { backend(): BitcoinBackend; rpcUrl(): string } {
+export function l1Service(opts: L1ServiceOptions): DevnetService & {
+  backend(): BitcoinBackend;
+  rpcUrl(): string;
+  rpc(): { url: string; cookieFile?: string };
+} {
   let running: RunningNode | undefined;
   return {
     name: "l1",
@@ -42,6 +44,11 @@ export function l1Service(
     backend(): BitcoinBackend {
       if (!running) throw new Error("l1 service not started");
       return running.backend;
+    },
+    /** The node's Core-compatible JSON-RPC, for clients outside the process's services. */
+    rpc(): { url: string; cookieFile?: string } {
+      if (!running) throw new Error("l1 service not started");
+      return { url: running.rpcUrl, ...(running.cookieFile ? { cookieFile: running.cookieFile } : {}) };
     },
     async start(root: string): Promise<ServiceInfo> {
       running = await startRegtestNode({ datadir: path.join(root, "btc"), rpcPort: opts.rpcPort });

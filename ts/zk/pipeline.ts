@@ -63,6 +63,52 @@ function snarkLogger(progress: Progress): SnarkLogger {
   return { debug: () => undefined, info: progress, warn: progress, error: progress };
 }
 
+/**
+ * Groth16 phase 2 (newZKey, then the beacon) as one percentage with a time estimate, instead of
+ * snarkjs' raw lines. snarkjs reports "<step>: i/n" at debug level; each step has a share of the
+ * whole (rough shares measured on 2 cores: the G2 points and the H points dominate), and the
+ * estimate is elapsed × (rest / done). One line at most every 3 s or 10 %.
+ */
+const PHASE2_STEPS: readonly [RegExp, string, number][] = [
+  [/processing constraints/, "constraints", 8],
+  [/writing coeffs/, "coefficients", 2],
+  [/points end IC:/, "IC points", 1],
+  [/HashingHPoints/, "H points", 18],
+  [/points end C:/, "C points", 14],
+  [/points end A:/, "A points", 10],
+  [/points end B1:/, "B1 points", 10],
+  [/points end B2:/, "B2 points", 25],
+  [/Applying key:? L Section/, "beacon L", 6],
+  [/Applying key:? H Section/, "beacon H", 6],
+];
+
+export function phase2Logger(progress: Progress, label: string, now: () => number = Date.now): SnarkLogger {
+  const total = PHASE2_STEPS.reduce((a, [, , w]) => a + w, 0);
+  const started = now();
+  let best = 0;
+  let lastAt = started;
+  let lastPct = 0;
+  const debug = (msg: string): void => {
+    const m = /(\d+)\/(\d+)\s*$/.exec(msg);
+    const step = PHASE2_STEPS.findIndex(([re]) => re.test(msg));
+    if (m === null || step < 0 || Number(m[2]) === 0) return;
+    const before = PHASE2_STEPS.slice(0, step).reduce((a, [, , w]) => a + w, 0);
+    const done = (before + PHASE2_STEPS[step]![2] * Math.min(1, Number(m[1]) / Number(m[2]))) / total;
+    if (done <= best) return;
+    best = done;
+    const t = now();
+    const pct = Math.floor(done * 100);
+    if (t - lastAt < 3_000 && pct - lastPct < 10) return;
+    lastAt = t;
+    lastPct = pct;
+    const left = ((t - started) / 1000) * ((1 - done) / done);
+    progress(
+      `groth16: phase 2 for ${label}: ${pct} % (${PHASE2_STEPS[step]![1]}), about ${Math.ceil(left)} s left`,
+    );
+  };
+  return { debug, info: () => undefined, warn: progress, error: progress };
+}
+
 export async function sha256File(file: string): Promise<Hex> {
   const h = createHash("sha256");
   for await (const chunk of createReadStream(file)) h.update(chunk as Buffer);
@@ -356,12 +402,15 @@ export async function setupGroth16(
   const zkey = path.join(dir, `${circuit.name}.zkey`);
   const vkeyPath = path.join(dir, `${circuit.name}.vkey.json`);
   if (!existsSync(vkeyPath)) {
-    const log = snarkLogger(progress);
+    const started = Date.now();
+    const log = phase2Logger(progress, circuit.name);
     await atomically(dir, async (tmp) => {
       await mkdir(tmp, { recursive: true });
       const z0 = path.join(tmp, "phase2-0.zkey");
       try {
-        progress(`groth16: phase 2 for ${circuit.name} (${circuit.constraints} constraints)`);
+        progress(
+          `groth16: phase 2 for ${circuit.name} (${circuit.constraints} constraints; cached after this run)`,
+        );
         await snarkjs.zKey.newZKey(circuit.r1cs, ptau, z0, log);
         await snarkjs.zKey.beacon(
           z0,
@@ -379,6 +428,7 @@ export async function setupGroth16(
       const vk = await snarkjs.zKey.exportVerificationKey(path.join(tmp, `${circuit.name}.zkey`));
       await writeFile(path.join(tmp, `${circuit.name}.vkey.json`), JSON.stringify(vk, null, 2));
     });
+    progress(`groth16: phase 2 for ${circuit.name} done in ${Math.round((Date.now() - started) / 1000)} s`);
   }
   const vkey = JSON.parse(await readFile(vkeyPath, "utf8")) as Record<string, unknown>;
   return { circuit, zkey, vkeyPath, vkey, ptauHash };
