@@ -2,7 +2,7 @@
  * `npm run conformance [-- --vectors DIR] [--all-flags] [--verbose]`: run Bitcoin Core's consensus
  * vectors and print one JSON line last, `{"script_tests":{"passed":N,"failed":N},…}`.
  * The vectors directory is a parameter (`--vectors`, else `$BITCOIN_CORE_VECTORS`); the npm script
- * passes the `../shared` checkout beside the repository. Exit status 1 when any case fails, 2 on
+ * passes the vectors of the shared checkout beside the repository. Exit status 1 when any case fails, 2 on
  * bad usage or a missing vectors directory.
  */
 import { existsSync } from "node:fs";

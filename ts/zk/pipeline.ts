@@ -316,7 +316,7 @@ export function findPtau(power: number, dirs: readonly string[] = ptauDirs()): s
 /** Rough wall time of `generatePtau(power)` on 2 cores, in seconds (measured: see docs/zk.md). */
 export function ptauGenerationEstimate(power: number): number {
   // Dominated by prepare-phase-2, about doubling per power. Power 14 took ~9 min of CPU (measured
-  // on a loaded machine, where it took 70 min of wall time); pot16 of ../shared took 20 min.
+  // on a loaded machine, where it took 70 min of wall time); the shared pot16 took 20 min.
   return Math.round(480 * 2 ** (power - 14));
 }
 
