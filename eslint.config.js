@@ -130,7 +130,7 @@ export default tseslint.config(
   {
     // Known violations, reported rather than fixed here (their owners are moving these files):
     // the tasks reach ts/devnet's internals (its index would load the typechain bindings before the build).
-    files: ["tasks/devnet.ts", "tasks/bridge-devnet-impl.ts"],
+    files: ["tasks/devnet.ts", "tasks/bridge-devnet-impl.ts", "tasks/dlc-impl.ts"],
     rules: { "lvm/layering": "warn" },
   },
   {

@@ -2,7 +2,6 @@ import path from "node:path";
 
 import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
 
-import { dashboardService } from "../ts/dashboard/index.js";
 import { runDevnet } from "../ts/devnet/index.js";
 import { installProcessGuards } from "../ts/jsonrpc/index.js";
 import type { Hex } from "../ts/l2/index.js";
@@ -45,6 +44,7 @@ export default async function devnet(args: DevnetArgs, hre: HardhatRuntimeEnviro
   installProcessGuards();
   console.log(`Bitlayer LVM devnet, state in ${root}`);
   // The bridge dashboard reads the devnet over its RPCs and the roles' records, last to start.
+  const { dashboardService } = await import("../ts/dashboard/index.js");
   const dashboard = dashboardService({
     port: tcpPort("dashboardport", args.dashboardport),
     l1: () => l1.rpc(),

@@ -94,6 +94,25 @@ export const projectTasks: NewTaskDefinition[] = [
     .addOption({ name: "l2url", description: "L2 JSON-RPC URL", defaultValue: "http://127.0.0.1:8547" })
     .setAction(async () => ({ default: (await import("./bridge-devnet.js")).status }))
     .build(),
+  task("dlc:open", "Open an OP-DLC channel on the devnet (plays both sides with public test keys)")
+    .addOption({ name: "contract", description: "DlcChannels address on the L2", defaultValue: "" })
+    .addOption({
+      name: "amount",
+      description: "BTC to lock in the channel (sat precision)",
+      defaultValue: "1",
+    })
+    .addOption({ name: "account", description: "L2 dev account owning the channel (0-9)", defaultValue: "0" })
+    .addOption({
+      name: "fedaccount",
+      description: "L2 dev account of the federation (0-9)",
+      defaultValue: "3",
+    })
+    .addOption({ name: "refundblocks", description: "Blocks until the refund is valid", defaultValue: "144" })
+    .addOption({ name: "datadir", description: "Devnet state directory", defaultValue: ".devnet" })
+    .addOption({ name: "l1url", description: "L1 JSON-RPC URL", defaultValue: "http://127.0.0.1:18443" })
+    .addOption({ name: "l2url", description: "L2 JSON-RPC URL", defaultValue: "http://127.0.0.1:8547" })
+    .setAction(async () => ({ default: (await import("./dlc.js")).open }))
+    .build(),
   task(
     "dlc:status",
     "OP-DLC channels on a running devnet: each channel, its withdrawal request, the oracle's progress",

@@ -35,7 +35,7 @@ import {
 import { stakeTermsToJson, utxoToJson } from "../../ts/dlc/persist.js";
 import { serveOracleRpc } from "../../ts/dlc/rpc.js";
 import { OracleService, withdrawalEventId } from "../../ts/dlc/service.js";
-import { disprove, open, status, withdraw } from "../../tasks/dlc.js";
+import { disprove, open, status, withdraw } from "../../tasks/dlc-impl.js";
 import { L2Node, devAccounts, loadBridgeCode, lvmChainSpec } from "../../ts/l2/index.js";
 import { DlcChannels__factory } from "../../types/factories/dlc/DlcChannels__factory.js";
 import { EthersLightClient, Relayer } from "../../ts/relayer/index.js";
