@@ -19,6 +19,7 @@ const LAYERS = {
   l2: 4,
   relayer: 4,
   bridge: 5,
+  claims: 5,
   committee: 6,
   depositor: 7,
   operator: 7,
