@@ -3,6 +3,7 @@ import { Transaction } from "@scure/btc-signer/transaction.js";
 import { BridgeError } from "./errors.js";
 import type { Committee, KeyMode } from "./musig.js";
 import type { BridgeParams } from "./params.js";
+import type { AssertProgram } from "./program.js";
 import {
   confirmLeaf,
   keyPathOutput,
@@ -49,6 +50,11 @@ export interface GraphInput {
   operator: OperatorInfo;
   /** Disprove leaves of the Assert output (BitVM chunk scripts; empty until the later issue). */
   disproveLeaves?: Uint8Array[];
+  /**
+   * The program the Assert commits to: its commit script guards the assert leaf and its disprove
+   * leaves join the Assert output (`ClaimProgram` today, the Groth16 verifier of issue 17 later).
+   */
+  program?: AssertProgram;
 }
 
 /** OP_RETURN tag in PegInConfirm: magic "BLVM", version 1, then the 20-byte L2 recipient. */
@@ -290,7 +296,12 @@ export function buildPegOutGraph(input: GraphInput): PegOutGraph {
   // KickOff: the operator's claim; three connectors and change, funded by the operator.
   const timelockConn = scriptOutput({ take1: timelockedKeyLeaf(params.challengeTimelock, agg) });
   const challengeConn = keyPathOutput(operator.key);
-  const assertConn = scriptOutput({ assert: Script.encode([operator.key, "CHECKSIG"]) }, operator.key);
+  const program = input.program;
+  const commit = program?.commitScript ?? new Uint8Array(0);
+  const assertConn = scriptOutput(
+    { assert: Uint8Array.from([...commit, ...Script.encode([operator.key, "CHECKSIG"])]) },
+    operator.key,
+  );
   const kickOff = buildWithFee(
     (fee) => {
       const tx = new BridgeTx("KickOff");
@@ -340,7 +351,9 @@ export function buildPegOutGraph(input: GraphInput): PegOutGraph {
   const disproveLeaves: Record<string, Uint8Array> = {
     take2: timelockedKeyLeaf(params.disproveTimelock, agg),
   };
-  (input.disproveLeaves ?? []).forEach((s, i) => (disproveLeaves[`disprove${i}`] = s));
+  [...(program?.disproveLeaves ?? input.disproveLeaves ?? [])].forEach(
+    (s, i) => (disproveLeaves[`disprove${i}`] = s),
+  );
   const disproveConn = scriptOutput(disproveLeaves);
   const aLeaf = assertConn.leaves.assert;
   const assert = buildWithFee(
@@ -350,7 +363,7 @@ export function buildPegOutGraph(input: GraphInput): PegOutGraph {
       tx.addOutput(disproveConn.script, requireAtLeast(params.operatorStake - fee, 330n, "Assert"));
       return tx;
     },
-    [[64, aLeaf.script.length, aLeaf.controlBlock.length]],
+    [[64, ...(program?.commitShape ?? []), aLeaf.script.length, aLeaf.controlBlock.length]],
     params.feeRate,
   );
 

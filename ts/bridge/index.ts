@@ -86,6 +86,7 @@ export {
   completeAssert,
   completeTake2,
   operatorChallengeSignature,
+  fundChallenge,
   signSpend,
   tweakedSecret,
   presigKey,
@@ -96,6 +97,7 @@ export {
   type PartialMessage,
   type PresigKey,
 } from "./presign.js";
+export { ClaimProgram, leafSucceeds, type AssertProgram, type ClaimField, type Disproof } from "./program.js";
 export { spvProof, creditPegIn, type SpvProof } from "./credit.js";
 export {
   graphInputToJson,

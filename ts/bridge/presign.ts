@@ -13,8 +13,8 @@ import {
 } from "./graph.js";
 import { aggregateNonces, combinePartials, type CommitteeSigner, type SigningRequest } from "./musig.js";
 import type { TapOutput } from "./taproot.js";
-import type { TxName } from "./tx.js";
-import type { Txid } from "./types.js";
+import { BridgeTx, measureVsize, SIGHASH_SINGLE_ANYONECANPAY, type TxName } from "./tx.js";
+import type { Txid, Utxo } from "./types.js";
 
 /** Key of one presignature: `<tx>/<vin>`. */
 export type PresigKey = `${TxName}/${number}`;
@@ -361,11 +361,19 @@ export function operatorChallengeSignature(g: PegOutGraph, operatorSecret: Uint8
   return signSpend(g, spendOf(g, "Challenge", 0, "operator"), tweakedSecret(operatorSecret));
 }
 
-/** Assert, signed by the operator through the assert leaf (Winternitz commitments join later). */
-export function completeAssert(g: PegOutGraph, operatorSecret: Uint8Array): Uint8Array {
+/**
+ * Assert, signed by the operator through the assert leaf, carrying its `commitment` to the
+ * program's values (e.g. `ClaimProgram.commit`; empty without a program).
+ */
+export function completeAssert(
+  g: PegOutGraph,
+  operatorSecret: Uint8Array,
+  commitment: readonly Uint8Array[] = [],
+): Uint8Array {
   const leaf = g.connectors.assert.leaves.assert;
   g.assert.setWitness(0, [
     signSpend(g, spendOf(g, "Assert", 0, "operator"), operatorSecret),
+    ...commitment,
     leaf.script,
     leaf.controlBlock,
   ]);
@@ -394,3 +402,46 @@ export const GRAPH_TXS: readonly TxName[] = [
   "Assert",
   "Take2",
 ];
+
+/**
+ * A funded Challenge: the operator's SINGLE|ANYONECANPAY signature covers only KickOff:1 and the
+ * challenge-fee output, so any challenger adds its own coin (and change) and signs last. The
+ * challenger's coin must be a BIP86 key-path output of `challengerSecret`.
+ */
+export function fundChallenge(
+  g: PegOutGraph,
+  operatorSig: Uint8Array,
+  coin: Utxo,
+  challengerSecret: Uint8Array,
+  changeScript: Uint8Array,
+): BridgeTx {
+  const conn = g.kickOff.utxo(1);
+  const fee0 = g.input.params.challengeFee;
+  const make = (fee: bigint): BridgeTx => {
+    const t = new BridgeTx("Challenge");
+    t.addInput(conn);
+    t.addInput(coin);
+    t.addOutput(g.challenge.output(0).script, fee0);
+    const change = coin.amount + conn.amount - fee0 - fee;
+    if (change < 330n)
+      throw new BridgeError("INSUFFICIENT_FUNDS", `challenger coin leaves ${change} sats of change`, change);
+    t.addOutput(changeScript, change);
+    return t;
+  };
+  const tx = make(BigInt(measureVsize(make(0n), [[65], [64]])) * g.input.params.feeRate);
+  const opKey = conn.script.subarray(2, 34);
+  if (
+    operatorSig.length !== 65 ||
+    operatorSig[64] !== SIGHASH_SINGLE_ANYONECANPAY ||
+    !schnorr.verify(operatorSig.subarray(0, 64), tx.sighash(0, undefined, SIGHASH_SINGLE_ANYONECANPAY), opKey)
+  )
+    throw new BridgeError(
+      "BAD_SIGNATURE",
+      "operator's Challenge presignature does not verify",
+      g.kickOff.txid,
+    );
+  tx.setWitness(0, [operatorSig]);
+  const own = schnorr.sign(tx.sighash(1), tweakedSecret(challengerSecret), randomBytes(32));
+  tx.setWitness(1, [own]);
+  return tx;
+}
