@@ -4,7 +4,9 @@
  * (no nibble conversion, no in-script hash). Chains are HASH160, 128 links (digits 0–127); the
  * checksum Σ(127 − dᵢ) is signed in the same base.
  */
-import { hash160, sha256, OP } from "../../bitcoin/index.js";
+import { hash } from "node:crypto";
+
+import { sha256, OP } from "../../bitcoin/index.js";
 import { BitvmInputError, num, type Op } from "../fragment.js";
 
 export const COMMIT_DIGIT_BITS = 7;
@@ -28,6 +30,9 @@ export interface DigitPublicKey {
   digits: number;
   hashes: Uint8Array[];
 }
+
+/** HASH160 by node's OpenSSL (the chains are ~10⁵ hashes per assertion; noble's is ~10× slower). */
+const hash160 = (b: Uint8Array): Uint8Array => hash("ripemd160", hash("sha256", b, "buffer"), "buffer");
 
 const chain = (x: Uint8Array, times: number): Uint8Array => {
   let h = x;
