@@ -7,7 +7,7 @@ import { p2tr, taprootListToTree, TAP_LEAF_VERSION } from "@scure/btc-signer/pay
 import { TaprootControlBlock } from "@scure/btc-signer/psbt.js";
 import { TAPROOT_UNSPENDABLE_KEY } from "@scure/btc-signer/utils.js";
 
-import { Transaction, OP, type TxOut } from "../../bitcoin/index.js";
+import { Transaction, OP } from "../../bitcoin/index.js";
 import { outpoint, type Outpoint } from "../../core/index.js";
 import { BitvmBuildError, fragment, type Op } from "../fragment.js";
 import { encodeStackValue, type StackValue } from "../run.js";
@@ -71,8 +71,34 @@ export function disproveTransaction(
 export interface AssertChunk {
   values: number[];
   script: Uint8Array;
+  /** The signatures, bottom first (without script and control block). */
   witness: Uint8Array[];
+  /** The chunk's own P2TR output (NUMS internal key, one leaf) and its control block. */
+  output: Uint8Array;
+  controlBlock: Uint8Array;
   maxStack: number;
+}
+
+function singleLeaf(script: Uint8Array): { output: Uint8Array; controlBlock: Uint8Array } {
+  const p = p2tr(TAPROOT_UNSPENDABLE_KEY, { script, leafVersion: TAP_LEAF_VERSION }, undefined, true);
+  return { output: p.script, controlBlock: TaprootControlBlock.encode(p.tapLeafScript![0]![0]) };
+}
+
+/** The Assert transaction spending `chunks` from `prevouts` (one per chunk), paying to `payTo`. */
+export function assertTransaction(
+  chunks: readonly AssertChunk[],
+  prevouts: readonly Outpoint[],
+  pay: { scriptPubKey: Uint8Array; value: bigint },
+): Transaction {
+  return new Transaction({
+    inputs: chunks.map((c, i) => ({
+      prevout: prevouts[i]!,
+      scriptSig: new Uint8Array(0),
+      sequence: 0xfffffffd,
+      witness: [...c.witness, c.script, c.controlBlock],
+    })),
+    outputs: [pay],
+  });
 }
 
 export interface AssertTx {
@@ -103,7 +129,13 @@ export function assertTransactions(program: Program, pks: readonly DigitPublicKe
   let cur: number[] = [];
   const close = (vals: number[]): AssertChunk => {
     const f = assertScript(vals, pks, program);
-    return { values: vals, script: f.bytes, witness: vals.flatMap((v) => assertion.signatures[v]!), maxStack: f.effect.maxDepth };
+    return {
+      values: vals,
+      script: f.bytes,
+      witness: vals.flatMap((v) => assertion.signatures[v]!),
+      ...singleLeaf(f.bytes),
+      maxStack: f.effect.maxDepth,
+    };
   };
   for (const v of program.values.map((x) => x.id)) {
     try {
@@ -116,19 +148,14 @@ export function assertTransactions(program: Program, pks: readonly DigitPublicKe
     }
   }
   if (cur.length > 0) chunks.push(close(cur));
-  const cb = Uint8Array.of(0xc0, ...TAPROOT_UNSPENDABLE_KEY);
   const txs: AssertTx[] = [];
   let batch: AssertChunk[] = [];
   const make = (b: AssertChunk[]): Transaction =>
-    new Transaction({
-      inputs: b.map((c, i) => ({
-        prevout: outpoint("00".repeat(31) + (txs.length + 1).toString(16).padStart(2, "0"), i),
-        scriptSig: new Uint8Array(0),
-        sequence: 0xfffffffd,
-        witness: [...c.witness, c.script, cb],
-      })),
-      outputs: [{ value: 330n, scriptPubKey: new Uint8Array(34) }],
-    });
+    assertTransaction(
+      b,
+      b.map((_, i) => outpoint("00".repeat(31) + (txs.length + 1).toString(16).padStart(2, "0"), i)),
+      { value: 330n, scriptPubKey: new Uint8Array(34) },
+    );
   for (const c of chunks) {
     if (batch.length > 0 && make([...batch, c]).weight() > MAX_STANDARD_TX_WEIGHT) {
       const tx = make(batch);
@@ -144,8 +171,4 @@ export function assertTransactions(program: Program, pks: readonly DigitPublicKe
   return txs;
 }
 
-/** The output an Assert chunk's input spends (for executing it with `verifyInput`). */
-export function assertChunkOutput(chunk: AssertChunk): TxOut {
-  const p = p2tr(TAPROOT_UNSPENDABLE_KEY, { script: chunk.script, leafVersion: TAP_LEAF_VERSION }, undefined, true);
-  return { value: 10_000n, scriptPubKey: p.script };
-}
+
