@@ -90,7 +90,10 @@ describe("bitvm/groth16: the chunker on a real program (Fq6 product claim)", fun
     const progress: number[] = [];
     compiled = compileProgram(program, pks(), { cacheDir: cache, onProgress: (d) => progress.push(d) });
     expect(progress.at(-1)).to.equal(compiled.leafCount);
-    const [a, b] = [[r2(), r2(), r2()], [r2(), r2(), r2()]];
+    const [a, b] = [
+      [r2(), r2(), r2()],
+      [r2(), r2(), r2()],
+    ];
     const c = n6(a).c0 && Fp6.mul(n6(a), n6(b));
     const c6: F2[] = [
       [c.c0.c0, c.c0.c1],
@@ -171,9 +174,14 @@ describe("bitvm/groth16: the chunker on a real program (Fq6 product claim)", fun
       const digits = openAssertion(program, pks(), bad);
       const before = FULL ? compiled.leaves.slice(0, li) : [compiled.leaves[li - 1]!];
       for (const info of before)
-        expect(runLeaf(compiled.leaf(info.index), leafWitness(program, info, bad, digits)).succeeds, info.name).to.equal(false);
+        expect(
+          runLeaf(compiled.leaf(info.index), leafWitness(program, info, bad, digits)).succeeds,
+          info.name,
+        ).to.equal(false);
       // With the honest assertion the same leaf fails.
-      expect(runLeaf(compiled.leaf(li), leafWitness(program, compiled.leaves[li]!, assertion, digits0)).succeeds).to.equal(false);
+      expect(
+        runLeaf(compiled.leaf(li), leafWitness(program, compiled.leaves[li]!, assertion, digits0)).succeeds,
+      ).to.equal(false);
       // A wrong Winternitz signature on any committed value of the leaf makes it fail.
       for (const v of [...c.inputs, c.output]) {
         const forged: Assertion = { signatures: bad.signatures.map((s) => s.slice()) };
@@ -225,7 +233,15 @@ describe("bitvm/groth16: the chunker on a real program (Fq6 product claim)", fun
     expect(verifyInput(tx, 0, prevouts, STANDARD_FLAGS).ok).to.equal(true);
     // The same leaf with the honest witness (no disagreement) is refused.
     const digits = openAssertion(program, pks(), assertion);
-    const honestTx = disproveTransaction(compiled, tree, r.leafIndex, leafWitness(program, r.info, assertion, digits), prev, tree.script, 300_000n);
+    const honestTx = disproveTransaction(
+      compiled,
+      tree,
+      r.leafIndex,
+      leafWitness(program, r.info, assertion, digits),
+      prev,
+      tree.script,
+      300_000n,
+    );
     expect(verifyInput(honestTx, 0, prevouts, STANDARD_FLAGS).ok).to.equal(false);
   });
 });

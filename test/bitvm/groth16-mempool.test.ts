@@ -34,7 +34,13 @@ describe("bitvm/groth16: Assert and Disprove transactions in our regtest node's 
   let client: Client;
 
   before(async () => {
-    running = await startRegtestNode({ datadir: tmp.dir, rpcPort: 0, rpcUser: "u", rpcPassword: "p", sync: false });
+    running = await startRegtestNode({
+      datadir: tmp.dir,
+      rpcPort: 0,
+      rpcUser: "u",
+      rpcPassword: "p",
+      sync: false,
+    });
     client = new Client({ host: running.rpcUrl, username: "u", password: "p" });
     await client.command("generatetoaddress", 102, w.trAddress);
   });
@@ -66,7 +72,8 @@ describe("bitvm/groth16: Assert and Disprove transactions in our regtest node's 
     await client.command("generatetoaddress", 1, w.trAddress);
     return { outpoint: outpoint(tx.txid(), 0), value };
   };
-  const accept = async (hex: string): Promise<Accept> => ((await client.command("testmempoolaccept", [hex])) as Accept[])[0]!;
+  const accept = async (hex: string): Promise<Accept> =>
+    ((await client.command("testmempoolaccept", [hex])) as Accept[])[0]!;
 
   it("the Disprove transaction of a corrupted product is accepted; with the honest commitment it is not", async () => {
     const values = honest.map((v) => [...v]);
@@ -86,7 +93,9 @@ describe("bitvm/groth16: Assert and Disprove transactions in our regtest node's 
     const good = buildAssertion(program, honest, seed);
     const digits = openAssertion(program, pks, good);
     const w2 = leafWitness(program, res.info, good, digits);
-    const refused = await accept(hexOf(disproveTransaction(compiled, tree, res.leafIndex, w2, prev, w.trScript, fee).encode()));
+    const refused = await accept(
+      hexOf(disproveTransaction(compiled, tree, res.leafIndex, w2, prev, w.trScript, fee).encode()),
+    );
     expect(refused.allowed).to.equal(false);
   });
 
@@ -98,7 +107,10 @@ describe("bitvm/groth16: Assert and Disprove transactions in our regtest node's 
     const per = 200_000n;
     const funding = w.spend(
       [coin],
-      [...t!.chunks.map((c) => ({ to: c.output, value: per })), { to: w.trAddress, value: coin.value - per * BigInt(t!.chunks.length) - 5000n }],
+      [
+        ...t!.chunks.map((c) => ({ to: c.output, value: per })),
+        { to: w.trAddress, value: coin.value - per * BigInt(t!.chunks.length) - 5000n },
+      ],
     );
     await client.command("sendrawtransaction", hexOf(funding.encode()));
     await client.command("generatetoaddress", 1, w.trAddress);

@@ -111,7 +111,8 @@ export function digitOpen(pk: DigitPublicKey, sig: readonly Uint8Array[]): numbe
   return expect.every((c, j) => c === all[pk.digits + j]) ? message : undefined;
 }
 
-const equal = (a: Uint8Array, b: Uint8Array): boolean => a.length === b.length && a.every((x, i) => x === b[i]);
+const equal = (a: Uint8Array, b: Uint8Array): boolean =>
+  a.length === b.length && a.every((x, i) => x === b[i]);
 
 /**
  * Verify script: consumes the signature, leaves the message digits (first deepest). Per digit:

@@ -19,7 +19,14 @@ import { fragment, num, type Fragment, type Op } from "../fragment.js";
 import { FQ, DIGITS, toDigits, fromDigits, fq2Ops, type FieldOp } from "../bn254/index.js";
 import { encodeStackValue, type StackValue } from "../run.js";
 
-import { digitKeygen, digitPublicKey, digitSign, digitOpen, digitVerifyOps, type DigitPublicKey } from "./commit.js";
+import {
+  digitKeygen,
+  digitPublicKey,
+  digitSign,
+  digitOpen,
+  digitVerifyOps,
+  type DigitPublicKey,
+} from "./commit.js";
 
 /** An assertion or program that cannot be used, named with what is wrong. */
 export class Groth16Error extends LvmError<"INVALID_ARGUMENT"> {
@@ -79,7 +86,8 @@ export class ProgramBuilder {
     const arity = inputs.reduce((n, i) => n + this.#values[i]!.elements, 0);
     if (arity !== f.arity) throw new Groth16Error(`${op} takes ${f.arity} elements, got ${arity}`, op);
     const elements = f.model(Array.from({ length: arity }, (_, i) => BigInt(i + 2))).length;
-    const id = this.#values.push({ id: this.#values.length, name: `${op}#${this.#chunks.length}`, elements }) - 1;
+    const id =
+      this.#values.push({ id: this.#values.length, name: `${op}#${this.#chunks.length}`, elements }) - 1;
     this.#chunks.push({ op, inputs, output: id });
     return id;
   }
@@ -103,7 +111,9 @@ export class ProgramBuilder {
 export const valueDigits = (v: readonly bigint[]): number[] => v.flatMap((e) => toDigits(e).reverse());
 
 const digitsValue = (d: readonly number[]): bigint[] =>
-  Array.from({ length: d.length / DIGITS }, (_, i) => fromDigits(d.slice(i * DIGITS, (i + 1) * DIGITS).reverse()));
+  Array.from({ length: d.length / DIGITS }, (_, i) =>
+    fromDigits(d.slice(i * DIGITS, (i + 1) * DIGITS).reverse()),
+  );
 
 /** One operator public key per value, derived from its seed. */
 export function operatorPublicKeys(program: Program, seed: Uint8Array): DigitPublicKey[] {
@@ -166,14 +176,22 @@ export interface CompileOptions {
 /** Lists the leaves in their deterministic order: inputs, chunks, final. */
 export function leafInfos(program: Program): LeafInfo[] {
   const out: LeafInfo[] = [];
-  for (const v of program.inputs) out.push({ index: out.length, kind: "input", ref: v, name: `input ${program.values[v]!.name}` });
-  program.chunks.forEach((c, i) => out.push({ index: out.length, kind: "chunk", ref: i, name: `chunk ${i} ${c.op}` }));
+  for (const v of program.inputs)
+    out.push({ index: out.length, kind: "input", ref: v, name: `input ${program.values[v]!.name}` });
+  program.chunks.forEach((c, i) =>
+    out.push({ index: out.length, kind: "chunk", ref: i, name: `chunk ${i} ${c.op}` }),
+  );
   if (program.final.length > 0) out.push({ index: out.length, kind: "final", ref: 0, name: "final is-zero" });
   return out;
 }
 
 /** Builds leaf `info`'s script. The op cores are cached templates; only the keys differ. */
-export function buildLeaf(program: Program, pks: readonly DigitPublicKey[], info: LeafInfo, cores: Map<string, Fragment>): Fragment {
+export function buildLeaf(
+  program: Program,
+  pks: readonly DigitPublicKey[],
+  info: LeafInfo,
+  cores: Map<string, Fragment>,
+): Fragment {
   const size = (v: number): number => program.values[v]!.elements * DIGITS;
   if (info.kind === "input") {
     const n = program.values[info.ref]!.elements;
@@ -231,7 +249,10 @@ export function compileProgram(
   opts: CompileOptions = {},
 ): CompiledProgram {
   if (pks.length !== program.values.length)
-    throw new Groth16Error(`compile: ${pks.length} public keys for ${program.values.length} values`, pks.length);
+    throw new Groth16Error(
+      `compile: ${pks.length} public keys for ${program.values.length} values`,
+      pks.length,
+    );
   const leaves = leafInfos(program);
   const contentHash = hashProgram(program, pks);
   const cores = new Map<string, Fragment>();
@@ -269,7 +290,8 @@ export function evaluate(program: Program, inputs: readonly (readonly bigint[])[
       throw new Groth16Error(`evaluate: input ${program.values[v]!.name} has ${inputs[i]!.length} elements`);
     values[v] = [...inputs[i]!];
   });
-  for (const c of program.chunks) values[c.output] = ops.get(c.op)!.model(c.inputs.flatMap((v) => values[v]!));
+  for (const c of program.chunks)
+    values[c.output] = ops.get(c.op)!.model(c.inputs.flatMap((v) => values[v]!));
   return values;
 }
 
@@ -279,7 +301,11 @@ export interface Assertion {
   signatures: Uint8Array[][];
 }
 
-export function buildAssertion(program: Program, values: readonly (readonly bigint[])[], seed: Uint8Array): Assertion {
+export function buildAssertion(
+  program: Program,
+  values: readonly (readonly bigint[])[],
+  seed: Uint8Array,
+): Assertion {
   return {
     signatures: program.values.map((v) =>
       digitSign(digitKeygen(seed, v.id, v.elements * DIGITS), valueDigits(values[v.id]!)),
@@ -287,23 +313,34 @@ export function buildAssertion(program: Program, values: readonly (readonly bigi
   };
 }
 
-export type CheckResult = { valid: true } | { valid: false; leafIndex: number; info: LeafInfo; witness: StackValue[] };
+export type CheckResult =
+  { valid: true } | { valid: false; leafIndex: number; info: LeafInfo; witness: StackValue[] };
 
 /** Opens every commitment of `assertion` against the keys; a missing or forged one is an error. */
-export function openAssertion(program: Program, pks: readonly DigitPublicKey[], assertion: Assertion): number[][] {
+export function openAssertion(
+  program: Program,
+  pks: readonly DigitPublicKey[],
+  assertion: Assertion,
+): number[][] {
   if (assertion.signatures.length !== program.values.length)
     throw new Groth16Error(
       `assertion: ${assertion.signatures.length} committed values, the program has ${program.values.length}`,
     );
   return program.values.map((v) => {
     const d = digitOpen(pks[v.id]!, assertion.signatures[v.id]!);
-    if (d === undefined) throw new Groth16Error(`assertion: the signature of value ${v.id} (${v.name}) does not verify`, v.id);
+    if (d === undefined)
+      throw new Groth16Error(`assertion: the signature of value ${v.id} (${v.name}) does not verify`, v.id);
     return d;
   });
 }
 
 /** The witness (bottom first) that runs leaf `info` on the assertion's commitments. */
-export function leafWitness(program: Program, info: LeafInfo, assertion: Assertion, digits: readonly number[][]): StackValue[] {
+export function leafWitness(
+  program: Program,
+  info: LeafInfo,
+  assertion: Assertion,
+  digits: readonly number[][],
+): StackValue[] {
   const sig = (v: number): Uint8Array[] => assertion.signatures[v]!;
   if (info.kind === "input") return sig(info.ref);
   if (info.kind === "final") return program.final.flatMap(sig);
@@ -321,7 +358,11 @@ export function leafWitness(program: Program, info: LeafInfo, assertion: Asserti
 }
 
 /** The challenger's tool: the first leaf that refutes the assertion, with its witness. */
-export function checkAssertion(program: Program, pks: readonly DigitPublicKey[], assertion: Assertion): CheckResult {
+export function checkAssertion(
+  program: Program,
+  pks: readonly DigitPublicKey[],
+  assertion: Assertion,
+): CheckResult {
   const digits = openAssertion(program, pks, assertion);
   const values = digits.map(digitsValue);
   const ops = programOps();
@@ -339,7 +380,8 @@ export function checkAssertion(program: Program, pks: readonly DigitPublicKey[],
       const want = ops.get(c.op)!.model(args);
       if (want.some((x, i) => x !== values[c.output]![i])) return fail(info);
     }
-    if (info.kind === "final" && program.final.some((v) => digits[v]!.some((d) => d !== 0))) return fail(info);
+    if (info.kind === "final" && program.final.some((v) => digits[v]!.some((d) => d !== 0)))
+      return fail(info);
   }
   return { valid: true };
 }
@@ -360,7 +402,11 @@ export function runLeaf(script: Uint8Array, witness: readonly StackValue[]): Lea
   const succeeds = r.ok && r.stack.length === 1 && truthy;
   return {
     succeeds,
-    ...(r.ok ? (succeeds ? {} : { error: r.stack.length === 1 ? "ends false" : `ends with ${r.stack.length} items` }) : { error: r.message }),
+    ...(r.ok
+      ? succeeds
+        ? {}
+        : { error: r.stack.length === 1 ? "ends false" : `ends with ${r.stack.length} items` }
+      : { error: r.message }),
     maxStack: r.stats.maxStackDepth,
     opcodes: r.stats.opcodes,
   };

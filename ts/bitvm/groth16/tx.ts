@@ -124,7 +124,11 @@ function assertScript(values: readonly number[], pks: readonly DigitPublicKey[],
  * and the inputs into transactions of at most 400,000 WU. Prevouts are placeholders: the bridge's
  * graph funds one output per chunk.
  */
-export function assertTransactions(program: Program, pks: readonly DigitPublicKey[], assertion: Assertion): AssertTx[] {
+export function assertTransactions(
+  program: Program,
+  pks: readonly DigitPublicKey[],
+  assertion: Assertion,
+): AssertTx[] {
   const chunks: AssertChunk[] = [];
   let cur: number[] = [];
   const close = (vals: number[]): AssertChunk => {
@@ -170,5 +174,3 @@ export function assertTransactions(program: Program, pks: readonly DigitPublicKe
   }
   return txs;
 }
-
-
