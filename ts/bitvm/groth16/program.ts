@@ -232,7 +232,8 @@ export function buildLeaf(
   return fragment(`g16_${info.name}`, ops);
 }
 
-function hashProgram(program: Program, pks: readonly DigitPublicKey[]): string {
+/** The cache key of a compiled program: SHA-256 over the program and the operator's keys. */
+export function programContentHash(program: Program, pks: readonly DigitPublicKey[]): string {
   const h = createHash("sha256");
   h.update(JSON.stringify(program));
   for (const pk of pks) for (const x of pk.hashes) h.update(x);
@@ -254,7 +255,7 @@ export function compileProgram(
       pks.length,
     );
   const leaves = leafInfos(program);
-  const contentHash = hashProgram(program, pks);
+  const contentHash = programContentHash(program, pks);
   const cores = new Map<string, Fragment>();
   const dir = opts.cacheDir === undefined ? undefined : path.join(opts.cacheDir, contentHash);
   const file = (i: number): string => path.join(dir!, `leaf-${i}.bin`);
