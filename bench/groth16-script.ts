@@ -50,7 +50,10 @@ export default async function bench(): Promise<Record<string, unknown>> {
     out.largest_leaf_bytes = sizes[largest];
     out.largest_leaf = compiled.leaves[largest]!.name;
 
-    const next = ((s: bigint) => () => (s = (s * 6364136223846793005n + 1442695040888963407n) % FQ.p))(7n);
+    const next = (
+      (s: bigint) => () =>
+        (s = (s * 6364136223846793005n + 1442695040888963407n) % FQ.p)
+    )(7n);
     const inputs = program.inputs.map(() => [next(), next()]);
     const honestAll = evaluate(program, inputs);
     // Make the claim true: c := a·b as the program computes it (d = a·b − c = 0).

@@ -206,7 +206,7 @@ describe("bitvm/groth16: the chunker on a real program (Fq6 product claim)", fun
     expect(txs.flatMap((t) => t.chunks.flatMap((c) => c.values))).to.have.length(program.values.length);
     for (const t of txs) {
       expect(t.weight).to.be.at.most(MAX_STANDARD_TX_WEIGHT);
-      for (const c of t.chunks) {
+      for (const c of FULL || t === txs[0] ? t.chunks : []) {
         expect(c.maxStack).to.be.at.most(1000);
         expect(runLeaf(c.script, c.witness).succeeds).to.equal(true);
       }
