@@ -23,6 +23,7 @@ import {
   leafWitness,
   openAssertion,
   programContentHash,
+  ProgramBuilder,
   operatorPublicKeys,
   runLeaf,
   MAX_STANDARD_TX_WEIGHT,
@@ -244,5 +245,35 @@ describe("bitvm/groth16: the chunker on a real program (Fq6 product claim)", fun
       300_000n,
     );
     expect(verifyInput(honestTx, 0, prevouts, STANDARD_FLAGS).ok).to.equal(false);
+  });
+});
+
+describe("bitvm/groth16: a G1 chunk program (doubling twice, against @noble/curves)", function () {
+  this.timeout(300_000);
+  it("computes 4P leaf by leaf; a corrupted 2P is refuted by its leaf, the honest assertion by none", () => {
+    const b = new ProgramBuilder("g1_4p");
+    const P = b.input("P", 2);
+    const P2 = b.call("g1_double", P);
+    const P4 = b.call("g1_double", P2);
+    const program = b.build();
+    const pks = operatorPublicKeys(program, seed);
+    const compiled = compileProgram(program, pks);
+    const G = bn254.G1.Point.BASE.multiply(5n).toAffine();
+    const values = evaluate(program, [[G.x, G.y]]);
+    const four = bn254.G1.Point.BASE.multiply(20n).toAffine();
+    expect(values[P4]).to.deep.equal([four.x, four.y]);
+    const honest = buildAssertion(program, values, seed);
+    expect(checkAssertion(program, pks, honest).valid).to.equal(true);
+    const digits = openAssertion(program, pks, honest);
+    for (const info of compiled.leaves)
+      expect(
+        runLeaf(compiled.leaf(info.index), leafWitness(program, info, honest, digits)).succeeds,
+      ).to.equal(false);
+    const bad = values.map((v) => [...v]);
+    bad[P2] = [bad[P2]![0]!, FQ.p - bad[P2]![1]!]; // −2P: on the curve, wrong
+    const r = checkAssertion(program, pks, buildAssertion(program, bad, seed));
+    if (r.valid) return expect.fail("−2P accepted as 2P");
+    expect(r.info).to.include({ kind: "chunk", ref: 0 });
+    expect(runLeaf(compiled.leaf(r.leafIndex), r.witness).succeeds).to.equal(true);
   });
 });

@@ -16,7 +16,7 @@ import path from "node:path";
 import { LvmError } from "../../core/index.js";
 import { OP, executeScript } from "../../bitcoin/index.js";
 import { fragment, num, type Fragment, type Op } from "../fragment.js";
-import { FQ, DIGITS, toDigits, fromDigits, fq2Ops, type FieldOp } from "../bn254/index.js";
+import { FQ, DIGITS, toDigits, fromDigits, fq2Ops, g1Ops, g2Ops, type FieldOp } from "../bn254/index.js";
 import { encodeStackValue, type StackValue } from "../run.js";
 
 import {
@@ -59,9 +59,16 @@ export interface Program {
   final: number[];
 }
 
-/** The ops a program may call: the Fq2 leaves of `bn254`. */
+let OPS: Map<string, FieldOp> | undefined;
+
+/**
+ * The ops a program may call: `bn254`'s Fq2, G1 and G2 leaves (every `FieldOp` whose witness is
+ * hints, then results, then operands). One whose chunk leaf would exceed 1,000 items (g1_add,
+ * g2_chord, g2_point_y, g2_line_fixed with their commitments) fails at `compileProgram`.
+ */
 export function programOps(): Map<string, FieldOp> {
-  return new Map(fq2Ops().map((o) => [o.name, o]));
+  OPS ??= new Map([...fq2Ops(), ...g1Ops(), ...g2Ops()].map((o) => [o.name, o]));
+  return OPS;
 }
 
 /** Records a program: `input`, `call`, `final`. */
@@ -208,7 +215,7 @@ export function buildLeaf(
     const ops: Op[] = [];
     let items = 0;
     for (const v of [...program.final].reverse()) {
-      ops.push(...digitVerifyOps(pks[v]!), ...toAlt(size(v)));
+      ops.push(...digitVerifyOps(pks[v]!), ...toAlt(size(v))); // ~10⁴ operations
       items += size(v);
     }
     // Any digit nonzero: the committed value is not (canonical) zero.
@@ -228,8 +235,15 @@ export function buildLeaf(
     ops.push(...digitVerifyOps(pks[v]!), ...toAlt(size(v)));
     inItems += size(v);
   }
-  ops.push(...fromAlt(inItems), ...core.ops, ...fromAlt(size(c.output)), ...differOps(size(c.output)));
-  return fragment(`g16_${info.name}`, ops);
+  // Parts, not spread: an op core is ~10⁵ operations.
+  return fragment(
+    `g16_${info.name}`,
+    ops,
+    fromAlt(inItems),
+    core.ops,
+    fromAlt(size(c.output)),
+    differOps(size(c.output)),
+  );
 }
 
 /** The cache key of a compiled program: SHA-256 over the program and the operator's keys. */
