@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 
-import { STANDARD_FLAGS, verifyInput } from "../../ts/bitcoin/index.js";
+import { hash160, STANDARD_FLAGS, verifyInput } from "../../ts/bitcoin/index.js";
 import { FQ } from "../../ts/bitvm/bn254/index.js";
 import {
   assertTransactions,
@@ -153,6 +153,19 @@ describe("bitvm/groth16: the chunker on a real program (Fq6 product claim)", fun
     if (r.valid) return expect.fail("accepted");
     expect(r.info).to.include({ kind: "input", ref: 4 });
     expect(runLeaf(compiled.leaf(r.leafIndex), r.witness).succeeds).to.equal(true);
+    // The boundary: p itself is refused, p − 1 and 0 are canonical (the leaf fails).
+    for (const [x, refutes] of [
+      [FQ.p, true],
+      [FQ.p - 1n, false],
+      [0n, false],
+      [2n ** 259n - 1n, true],
+    ] as const) {
+      values[4] = [1n, x];
+      const a = buildAssertion(program, values, seed);
+      const info = compiled.leaves[4]!;
+      const w = leafWitness(program, info, a, openAssertion(program, pks(), a));
+      expect(runLeaf(compiled.leaf(4), w).succeeds, `input ${x}`).to.equal(refutes);
+    }
   });
 
   const chunkLeaves = (): number[] => compiled.leaves.filter((l) => l.kind === "chunk").map((l) => l.index);
@@ -216,6 +229,13 @@ describe("bitvm/groth16: the chunker on a real program (Fq6 product claim)", fun
     const w = c.witness.slice();
     w[0] = Uint8Array.from(w[0]!, (x, k) => (k === 0 ? x ^ 1 : x));
     expect(runLeaf(c.script, w).succeeds).to.equal(false);
+    // Advancing a digit's chain (d → d + 1 needs only a hash) is what the checksum refuses.
+    const adv = c.witness.slice();
+    const d = adv[1]!.length === 0 ? 0 : adv[1]![0]!;
+    expect(d).to.be.below(127);
+    adv[0] = hash160(adv[0]!);
+    adv[1] = Uint8Array.of(d + 1);
+    expect(runLeaf(c.script, adv)).to.include({ succeeds: false });
   });
 
   it("the Disprove transaction of a corrupted chunk: standard, and valid in our interpreter", () => {
