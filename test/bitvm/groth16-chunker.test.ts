@@ -22,6 +22,7 @@ import {
   Groth16Error,
   leafWitness,
   openAssertion,
+  leafInfos,
   programContentHash,
   ProgramBuilder,
   operatorPublicKeys,
@@ -168,47 +169,48 @@ describe("bitvm/groth16: the chunker on a real program (Fq6 product claim)", fun
     }
   });
 
-  const chunkLeaves = (): number[] => compiled.leaves.filter((l) => l.kind === "chunk").map((l) => l.index);
-  const sample = (): number[] => {
-    const all = chunkLeaves();
-    return FULL ? all : [all[3]!, all.at(-1)!];
-  };
+  // The leaf layout is a function of the program alone: chunk leaves follow the 9 input leaves.
+  const chunkLeaves = leafInfos(fq6ProductClaim())
+    .filter((l) => l.kind === "chunk")
+    .map((l) => l.index);
+  const sample = FULL ? chunkLeaves : [chunkLeaves[3]!, chunkLeaves.at(-1)!];
 
-  it(`corrupting exactly chunk i's output makes leaf i succeed and no leaf before it (${FULL ? "all" : "sample"})`, () => {
-    const digits0 = openAssertion(program, pks(), assertion);
-    for (const li of sample()) {
-      const c = program.chunks[compiled.leaves[li]!.ref]!;
-      const values = honest.map((v) => [...v]);
-      values[c.output] = [(values[c.output]![0]! + 1n) % FQ.p, values[c.output]![1]!];
-      const bad = buildAssertion(program, values, seed);
-      const r = checkAssertion(program, pks(), bad);
-      if (r.valid) return expect.fail(`chunk leaf ${li} corrupted but valid`);
-      expect(r.leafIndex).to.equal(li);
-      const run = runLeaf(compiled.leaf(li), r.witness);
-      expect(run.succeeds, `leaf ${li}`).to.equal(true);
-      const digits = openAssertion(program, pks(), bad);
-      const before = FULL ? compiled.leaves.slice(0, li) : [compiled.leaves[li - 1]!];
-      for (const info of before)
+  for (const li of sample)
+    it(`corrupting exactly chunk leaf ${li}'s output makes it succeed and ${FULL ? "no leaf before it" : "not the leaf before it"}`, () => {
+      const digits0 = openAssertion(program, pks(), assertion);
+      {
+        const c = program.chunks[compiled.leaves[li]!.ref]!;
+        const values = honest.map((v) => [...v]);
+        values[c.output] = [(values[c.output]![0]! + 1n) % FQ.p, values[c.output]![1]!];
+        const bad = buildAssertion(program, values, seed);
+        const r = checkAssertion(program, pks(), bad);
+        if (r.valid) return expect.fail(`chunk leaf ${li} corrupted but valid`);
+        expect(r.leafIndex).to.equal(li);
+        const run = runLeaf(compiled.leaf(li), r.witness);
+        expect(run.succeeds, `leaf ${li}`).to.equal(true);
+        const digits = openAssertion(program, pks(), bad);
+        const before = FULL ? compiled.leaves.slice(0, li) : [compiled.leaves[li - 1]!];
+        for (const info of before)
+          expect(
+            runLeaf(compiled.leaf(info.index), leafWitness(program, info, bad, digits)).succeeds,
+            info.name,
+          ).to.equal(false);
+        // With the honest assertion the same leaf fails.
         expect(
-          runLeaf(compiled.leaf(info.index), leafWitness(program, info, bad, digits)).succeeds,
-          info.name,
+          runLeaf(compiled.leaf(li), leafWitness(program, compiled.leaves[li]!, assertion, digits0)).succeeds,
         ).to.equal(false);
-      // With the honest assertion the same leaf fails.
-      expect(
-        runLeaf(compiled.leaf(li), leafWitness(program, compiled.leaves[li]!, assertion, digits0)).succeeds,
-      ).to.equal(false);
-      // A wrong Winternitz signature on any committed value of the leaf makes it fail.
-      for (const v of [...c.inputs, c.output]) {
-        const forged: Assertion = { signatures: bad.signatures.map((s) => s.slice()) };
-        const sig = forged.signatures[v]!;
-        const j = sig.length - 2 - 2 * 5; // a digit's chain value (digit items lie above them)
-        sig[j] = Uint8Array.from(sig[j]!, (x, k) => (k === 0 ? x ^ 1 : x));
-        const w = leafWitness(program, compiled.leaves[li]!, forged, digits);
-        expect(runLeaf(compiled.leaf(li), w).succeeds, `forged sig of value ${v}`).to.equal(false);
-        expect(() => checkAssertion(program, pks(), forged)).to.throw(Groth16Error, `value ${v}`);
+        // A wrong Winternitz signature on any committed value of the leaf makes it fail.
+        for (const v of [...c.inputs, c.output]) {
+          const forged: Assertion = { signatures: bad.signatures.map((s) => s.slice()) };
+          const sig = forged.signatures[v]!;
+          const j = sig.length - 2 - 2 * 5; // a digit's chain value (digit items lie above them)
+          sig[j] = Uint8Array.from(sig[j]!, (x, k) => (k === 0 ? x ^ 1 : x));
+          const w = leafWitness(program, compiled.leaves[li]!, forged, digits);
+          expect(runLeaf(compiled.leaf(li), w).succeeds, `forged sig of value ${v}`).to.equal(false);
+          expect(() => checkAssertion(program, pks(), forged)).to.throw(Groth16Error, `value ${v}`);
+        }
       }
-    }
-  });
+    });
 
   it("an assertion with a missing value is a typed error", () => {
     const missing: Assertion = { signatures: assertion.signatures.slice(1) };
