@@ -191,6 +191,14 @@ export const projectTasks: NewTaskDefinition[] = [
     .addFlag({ name: "trace", description: "Print every executed operation with the stack depth" })
     .setAction(async () => ({ default: (await import("./bitvm.js")).run }))
     .build(),
+  task(
+    "bitvm:groth16",
+    "Compile a chunked BitVM2 program's Disprove leaves, check an assertion, print figures",
+  )
+    .addOption({ name: "program", description: "fq6-claim | g1-4p", defaultValue: "fq6-claim" })
+    .addOption({ name: "out", description: "Leaf cache directory", defaultValue: "cache/groth16" })
+    .setAction(() => import("./groth16.js"))
+    .build(),
   task("zk:setup", "Compile a circom circuit, run the Groth16 setup, export its vkey and Solidity verifier")
     .addOption({
       name: "circuit",

@@ -40,3 +40,5 @@ export {
 export { catalog, catalogEntry, CatalogError, type CatalogEntry } from "./catalog.js";
 /** BN254 field and extension-field arithmetic (Fq, Fr, Fq2) with hinted products. */
 export * as bn254 from "./bn254/index.js";
+/** The Groth16 verifier as a BitVM2 program: commitments, chunker, assertion, Disprove leaves. */
+export * as groth16 from "./groth16/index.js";
