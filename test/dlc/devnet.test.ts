@@ -202,6 +202,25 @@ describe("dlc on the devnet: DlcChannels deployed, the oracle service running, t
     });
     expect((await bridgeInvariant(backend, bridge)).holds).to.equal(true);
 
+    // bad input to the oracle's RPC (the hardened ts/jsonrpc server): a typed answer, service unchanged
+    const raw = async (body: string) =>
+      (await (
+        await fetch(endpoints.oracleUrl, {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body,
+        })
+      ).json()) as { error?: { code: number; data?: { code?: string } } };
+    expect((await raw("{not json")).error?.code).to.equal(-32700);
+    expect(
+      (await raw(JSON.stringify({ jsonrpc: "2.0", id: 1, method: "dlc_nope", params: [] }))).error?.code,
+    ).to.equal(-32601);
+    expect(
+      (await raw(JSON.stringify({ jsonrpc: "2.0", id: 1, method: "dlc_attestation", params: ["0x12"] })))
+        .error,
+    ).to.deep.include({ code: -32602, data: { code: "BAD_PARAMS" } });
+    expect(await rpc("dlc_attestation", [id])).to.equal(attHex);
+
     // a restart of the DLC service redeploys nothing (Ignition's journal) and keeps the attestation
     await devnet.dlc.stop();
     await devnet.dlc.start(dir);
