@@ -33,7 +33,10 @@ const TASKS_LAYER = 9;
  * only after `npx hardhat build`) has its own entry, so importing the component's index never
  * needs a build.
  */
-const SERVICE_ENTRIES = { dlc: ["service.js", "service.ts"] };
+const SERVICE_ENTRIES = {
+  dlc: ["service.js", "service.ts"],
+  devnet: ["services.js", "services.ts", "dlc.js", "dlc.ts"],
+};
 const ROOT = path.dirname(fileURLToPath(import.meta.url));
 
 /** Where a file or import target sits: its component under ts/ (or the tasks layer), and its path inside. */

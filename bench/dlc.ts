@@ -6,21 +6,12 @@
  * the number of CETs; one CET per sat value would be 2.1·10⁹ CETs.
  */
 import { schnorr } from "@noble/curves/secp256k1.js";
-import * as bitcoin from "bitcoinjs-lib";
-import { JsonRpcProvider, Wallet } from "ethers";
-import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
-import path from "node:path";
-import * as ecc from "tiny-secp256k1";
 import { sats, txidFromHex } from "../ts/bitcoin/index.js";
 import { winternitzPublicKey } from "../ts/bitvm/index.js";
-import { keyPathOutput, spvProof, tweakedSecret, txid as bridgeTxid, xOnlyKey } from "../ts/bridge/index.js";
-import { startRegtestNode } from "../ts/btcnode/index.js";
-import { OracleService, withdrawalEventId } from "../ts/dlc/service.js";
-import { L2Node, devAccounts, loadBridgeCode, lvmChainSpec } from "../ts/l2/index.js";
-import { EthersLightClient, Relayer } from "../ts/relayer/index.js";
-import { BtcLightClient__factory } from "../types/factories/bitcoin/BtcLightClient__factory.js";
-import { DlcChannels__factory } from "../types/factories/dlc/DlcChannels__factory.js";
+import { keyPathOutput, spvProof, txid as bridgeTxid, xOnlyKey } from "../ts/bridge/index.js";
+import { OracleService } from "../ts/dlc/service.js";
+import { DlcWorld, dlcKeys } from "../test/dlc/fixture.js";
 import {
   DlcChannel,
   MAX_COMMITTED_AMOUNT,
@@ -236,63 +227,20 @@ function witnessItemsStandard(tx: DlcTx): boolean {
  * withdraw → settle: the L2 request until the settle-CET is mined (window: 2 blocks, mined at once).
  */
 async function devnetRun(): Promise<Record<string, number>> {
-  bitcoin.initEccLib(ecc);
-  const dir = mkdtempSync(path.join(os.tmpdir(), "dlc-bench-"));
-  const root = path.resolve(import.meta.dirname, "..");
-  const l1 = await startRegtestNode({ datadir: path.join(dir, "btc"), rpcPort: 0, sync: false });
-  const backend = l1.backend;
-  const addr = (s: Uint8Array) => bitcoin.address.fromOutputScript(Buffer.from(s), bitcoin.networks.regtest);
-  const wallet = (secret: Uint8Array) => (h: Uint8Array) => schnorr.sign(h, tweakedSecret(secret));
-  const coin = async (s: Uint8Array): Promise<DlcUtxo> => {
-    const u = (await backend.scanUtxos(s)).filter((x) => x.coinbase).sort((a, b) => a.height - b.height)[0]!;
-    return {
-      txid: txidFromHex(u.outpoint.txid),
-      vout: u.outpoint.vout,
-      amount: sats(u.value),
-      script: u.scriptPubKey,
-    };
-  };
-  const mined = async (tx: DlcTx) => {
-    await backend.sendTransaction(tx.toTransaction());
-    await backend.mine(1, addr(script(fedKey)));
-  };
-  await backend.mine(1, addr(script(userKey)));
-  await backend.mine(1, addr(script(oracleKey)));
-  await backend.mine(101, addr(script(fedKey)));
-  const l2 = await L2Node.start({
-    port: 0,
+  const world = await DlcWorld.start({
+    keys: dlcKeys([userSecret, fedSecret, oracleSecret]),
     blockTimeMs: 1000,
     batchBlocks: 1000,
-    datadir: path.join(dir, "l2"),
-    spec: lvmChainSpec({
-      bridgeCode: await loadBridgeCode(root),
-      devAccounts: devAccounts().map((a) => a.address),
-    }),
   });
-  const provider = new JsonRpcProvider(l2.url, undefined, {
-    staticNetwork: true,
-    pollingInterval: 100,
-    cacheTimeout: -1,
-  });
-  const [, , , fedAcct, userAcct] = devAccounts();
-  const fed = new Wallet(fedAcct!.privateKey, provider);
-  const user = new Wallet(userAcct!.privateKey, provider);
-  const genesis = (await backend.getBlockHeader(await backend.getBlockHash(0))).encode();
-  const lc = await new BtcLightClient__factory(fed).deploy(genesis, 0, 0x7fffffn << 232n, false);
-  await lc.waitForDeployment();
-  const dlc = await new DlcChannels__factory(fed).deploy(await lc.getAddress(), 1, fed.address);
-  await dlc.waitForDeployment();
-  const relayer = new Relayer({
-    source: backend,
-    client: new EthersLightClient(await lc.getAddress(), fed),
-    pollMs: 1000,
-  });
+  const { backend, fed, user } = world;
+  const { dlc, relayer: makeRelayer } = await world.deploy();
+  const relayer = makeRelayer(1000);
   relayer.start();
   const svc = new OracleService({
     backend,
-    l2RpcUrl: l2.url,
+    l2RpcUrl: world.l2.url,
     contract: await dlc.getAddress(),
-    datadir: dir,
+    datadir: world.dir,
     oracleSecret,
     pollMs: 1000,
   });
@@ -301,23 +249,8 @@ async function devnetRun(): Promise<Record<string, number>> {
     // open → usable on the L2
     const userCollateral = sats(150_000_000n);
     const t0 = performance.now();
-    const funding = buildFundingTx(
-      [
-        {
-          coins: [{ utxo: await coin(script(userKey)), sign: wallet(userSecret) }],
-          collateral: userCollateral,
-          changeScript: script(userKey),
-        },
-        {
-          coins: [{ utxo: await coin(script(fedKey)), sign: wallet(fedSecret) }],
-          collateral: sats(60_000_000n),
-          changeScript: script(fedKey),
-        },
-      ],
-      fundingOutput({ userKey, federationKey: fedKey }).script,
-      2n,
-    );
-    await mined(funding);
+    const funding = await world.fund(userCollateral, sats(60_000_000n));
+    await world.mined(funding);
     const proof = await spvProof(backend, bridgeTxid(funding.txid));
     const key = "0x" + Buffer.from(funding.output(0).script.subarray(2)).toString("hex");
     for (;;) {
@@ -335,34 +268,7 @@ async function devnetRun(): Promise<Record<string, number>> {
     const w = 87_654_321n;
     const t1 = performance.now();
     await (await dlc.connect(user).requestWithdrawal(id, w)).wait();
-    const wots = oracleWinternitzKey(oracleSecret, withdrawalEventId(id));
-    const intervals = withdrawalIntervals(w, MAX_COMMITTED_AMOUNT, userCollateral);
-    const stakeTerms = {
-      userKey,
-      federationKey: fedKey,
-      oracleKey,
-      winternitz: winternitzPublicKey(wots),
-      requested: w,
-      intervals,
-      window: 2,
-      reclaim: 50,
-      timelockValue: sats(1_000n),
-      feeRate: 2n,
-      returnScript: script(oracleKey),
-    };
-    const stakeTx = buildFundingTx(
-      [
-        {
-          coins: [{ utxo: await coin(script(oracleKey)), sign: wallet(oracleSecret) }],
-          collateral: sats(20_000_000n),
-          changeScript: script(oracleKey),
-        },
-      ],
-      stakeOutput(stakeTerms).script,
-      2n,
-    );
-    await mined(stakeTx);
-    const staked = new StakedOracle(stakeTerms, stakeTx.utxo(0));
+    const staked = await world.stake(id, w, userCollateral);
     const channel = new DlcChannel(
       {
         userKey,
@@ -376,7 +282,7 @@ async function devnetRun(): Promise<Record<string, number>> {
         feeRate: 2n,
       },
       funding.utxo(0),
-      intervals,
+      staked.terms.intervals,
       staked,
     );
     const fromFed = channel.sign(fedSecret);
@@ -393,9 +299,9 @@ async function devnetRun(): Promise<Record<string, number>> {
       att = svc.attestation(id);
       signTxid = svc.oracleSignTxid(id);
     }
-    await backend.mine(2, addr(script(fedKey))); // the challenge window
+    await world.mine(2); // the challenge window
     const settle = channel.settle(att, userSecret, fromFed).tx;
-    await mined(settle);
+    await world.mined(settle);
     if ((await backend.getTxOut({ txid: settle.txid, vout: 0 }))?.value !== w)
       throw new Error("settle did not pay w");
     return {
@@ -405,9 +311,6 @@ async function devnetRun(): Promise<Record<string, number>> {
   } finally {
     await svc.stop();
     await relayer.stop();
-    provider.destroy();
-    await l2.stop();
-    await l1.stop();
-    rmSync(dir, { recursive: true, force: true });
+    await world.close();
   }
 }

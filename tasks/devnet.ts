@@ -13,6 +13,7 @@ interface DevnetArgs {
   prover: string;
   committeeport: string;
   dashboardport: string;
+  dlcport: string;
 }
 
 function tcpPort(flag: string, v: string): number {
@@ -37,7 +38,12 @@ export default async function devnet(args: DevnetArgs, hre: HardhatRuntimeEnviro
     bridgeCode: bridge.deployedBytecode as Hex,
     lightClient,
     batchVerifier,
-    ports: { l1: l1port, l2: port, committee: tcpPort("committeeport", args.committeeport) },
+    ports: {
+      l1: l1port,
+      l2: port,
+      committee: tcpPort("committeeport", args.committeeport),
+      dlc: tcpPort("dlcport", args.dlcport),
+    },
     prover: args.prover,
   });
   // One process hosts every service: a fault in one service's background work is logged, never an exit.

@@ -14,6 +14,7 @@ import { keyPathOutput, spvProof, tweakedSecret, txid as bridgeTxid, xOnlyKey } 
 import { BitcoindRpcBackend, addressToScript, scriptToAddress, REGTEST } from "../ts/btcnode/index.js";
 import { buildFundingTx, fundingOutput, signedRefund, watchStake, writeAtomic } from "../ts/dlc/index.js";
 import { channelStatuses, dlcChannels, registeredStake } from "../ts/dlc/service.js";
+import { readDlcEndpoints } from "../ts/devnet/dlc.js";
 import { devAccounts } from "../ts/l2/index.js";
 import { DlcChannels__factory } from "../types/factories/dlc/DlcChannels__factory.js";
 
@@ -45,6 +46,17 @@ async function userErrors(task: string, run: () => Promise<void>): Promise<void>
   }
 }
 
+/** --contract, or the DlcChannels the running devnet recorded in `<datadir>/dlc.json`. */
+function contractOf(args: Common): string {
+  if (args.contract !== "") return args.contract;
+  const recorded = readDlcEndpoints(path.resolve(args.datadir))?.contract;
+  if (recorded === undefined)
+    throw new Error(
+      `--contract is required (no ${path.join(args.datadir, "dlc.json")}: is the devnet running?)`,
+    );
+  return recorded;
+}
+
 function need(v: string, name: string): string {
   if (v === "") throw new Error(`--${name} is required`);
   return v;
@@ -55,9 +67,9 @@ export async function status(args: Common): Promise<void> {
   await userErrors("dlc:status", async () => {
     const l2 = l2Of(args.l2url);
     try {
-      const contract = dlcChannels(need(args.contract, "contract"), l2);
+      const contract = dlcChannels(contractOf(args), l2);
       const channels = await channelStatuses(contract, path.resolve(args.datadir));
-      console.log(JSON.stringify({ contract: args.contract, channels }, null, 2));
+      console.log(JSON.stringify({ contract: contractOf(args), channels }, null, 2));
     } finally {
       l2.destroy();
     }
@@ -75,7 +87,7 @@ export async function withdraw(
     if (account === undefined) throw new Error(`--account must be 0-9, got ${args.account}`);
     const l2 = l2Of(args.l2url);
     try {
-      const contract = dlcChannels(need(args.contract, "contract"), new Wallet(account.privateKey, l2));
+      const contract = dlcChannels(contractOf(args), new Wallet(account.privateKey, l2));
       const receipt = await (await contract.requestWithdrawal(need(args.channel, "channel"), sats)).wait();
       console.log(JSON.stringify({ channel: args.channel, sats: sats.toString(), l2Tx: receipt?.hash }));
     } finally {
@@ -96,7 +108,7 @@ export async function disprove(args: Common & { channel: string; to: string }): 
       throw new Error(`no stake registered for channel ${channel} under ${args.datadir}`);
     const l2 = l2Of(args.l2url);
     try {
-      const w = await dlcChannels(need(args.contract, "contract"), l2).withdrawals(channel);
+      const w = await dlcChannels(contractOf(args), l2).withdrawals(channel);
       if (w.requestedAtBlock === 0n) throw new Error(`channel ${channel} has no withdrawal request`);
       const l1 = await BitcoindRpcBackend.connect({
         url: args.l1url,
@@ -152,7 +164,7 @@ export async function open(
     });
     try {
       const fed = new Wallet(fedAcct.privateKey, l2);
-      const contract = dlcChannels(need(args.contract, "contract"), fed);
+      const contract = dlcChannels(contractOf(args), fed);
       if ((await contract.federation()) !== fed.address)
         throw new Error(`--fedaccount ${args.fedaccount} is not the contract's federation`);
       const userSecret = devnetL1Secret(owner.privateKey);

@@ -26,6 +26,11 @@ export const projectTasks: NewTaskDefinition[] = [
       description: "Bridge dashboard (web page) port on 127.0.0.1",
       defaultValue: "8550",
     })
+    .addOption({
+      name: "dlcport",
+      description: "OP-DLC oracle federation JSON-RPC port on 127.0.0.1",
+      defaultValue: "18610",
+    })
     .setAction(() => import("./devnet.js"))
     .build(),
   task("btc:node", "Run the embedded Bitcoin regtest node (Bitcoin Core-compatible JSON-RPC) until Ctrl-C")
@@ -95,7 +100,11 @@ export const projectTasks: NewTaskDefinition[] = [
     .setAction(async () => ({ default: (await import("./bridge-devnet.js")).status }))
     .build(),
   task("dlc:open", "Open an OP-DLC channel on the devnet (plays both sides with public test keys)")
-    .addOption({ name: "contract", description: "DlcChannels address on the L2", defaultValue: "" })
+    .addOption({
+      name: "contract",
+      description: "DlcChannels address on the L2 (default: the devnet's, in <datadir>/dlc.json)",
+      defaultValue: "",
+    })
     .addOption({
       name: "amount",
       description: "BTC to lock in the channel (sat precision)",
@@ -117,7 +126,11 @@ export const projectTasks: NewTaskDefinition[] = [
     "dlc:status",
     "OP-DLC channels on a running devnet: each channel, its withdrawal request, the oracle's progress",
   )
-    .addOption({ name: "contract", description: "DlcChannels address on the L2", defaultValue: "" })
+    .addOption({
+      name: "contract",
+      description: "DlcChannels address on the L2 (default: the devnet's, in <datadir>/dlc.json)",
+      defaultValue: "",
+    })
     .addOption({ name: "datadir", description: "Devnet state directory", defaultValue: ".devnet" })
     .addOption({ name: "l1url", description: "L1 JSON-RPC URL", defaultValue: "http://127.0.0.1:18443" })
     .addOption({ name: "l2url", description: "L2 JSON-RPC URL", defaultValue: "http://127.0.0.1:8547" })
@@ -127,7 +140,11 @@ export const projectTasks: NewTaskDefinition[] = [
     "dlc:withdraw",
     "Ask the L2 for an exact OP-DLC withdrawal from a channel (the oracle attests this amount)",
   )
-    .addOption({ name: "contract", description: "DlcChannels address on the L2", defaultValue: "" })
+    .addOption({
+      name: "contract",
+      description: "DlcChannels address on the L2 (default: the devnet's, in <datadir>/dlc.json)",
+      defaultValue: "",
+    })
     .addOption({ name: "channel", description: "Channel id (0x…32 bytes)", defaultValue: "" })
     .addOption({ name: "amount", description: "BTC to withdraw (sat precision)", defaultValue: "0.1" })
     .addOption({ name: "account", description: "L2 dev account owning the channel (0-9)", defaultValue: "0" })
@@ -140,7 +157,11 @@ export const projectTasks: NewTaskDefinition[] = [
     "dlc:disprove",
     "Check the oracle's sign transaction against the L2 request; broadcast the Disprove-CET if it lies",
   )
-    .addOption({ name: "contract", description: "DlcChannels address on the L2", defaultValue: "" })
+    .addOption({
+      name: "contract",
+      description: "DlcChannels address on the L2 (default: the devnet's, in <datadir>/dlc.json)",
+      defaultValue: "",
+    })
     .addOption({ name: "channel", description: "Channel id (0x…32 bytes)", defaultValue: "" })
     .addOption({
       name: "to",

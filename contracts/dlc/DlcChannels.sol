@@ -2,6 +2,7 @@
 pragma solidity ^0.8.28;
 
 import {IBtcLightClient} from "../bitcoin/IBtcLightClient.sol";
+import {PegInTx} from "../bridge/PegInTx.sol";
 
 /// @title DlcChannels
 /// @notice The L2 record of OP-DLC channels and of their withdrawal requests. A channel is a
@@ -29,12 +30,6 @@ contract DlcChannels {
     error WithdrawalExists(bytes32 id);
     /// @notice More than the user's collateral, or zero.
     error BadWithdrawalAmount(bytes32 id, uint64 sats, uint64 balanceSats);
-    /// @notice The transaction ends, or a length points, past the end of the data.
-    error TxTruncated(uint256 offset);
-    /// @notice A witness serialization was given; SPV needs the stripped one.
-    error TxHasWitness();
-    /// @notice The transaction has no output `vout`.
-    error NoSuchOutput(uint256 vout, uint256 count);
 
     /// @notice A recorded channel.
     struct Channel {
@@ -90,7 +85,7 @@ contract DlcChannels {
     }
 
     /// @notice Records the channel funded by output `vout` of the proven transaction.
-    /// @dev Reverts {NotFederation}, the light client's SPV errors, {NoSuchOutput},
+    /// @dev Reverts {NotFederation}, the light client's SPV errors, PegInTx's parsing errors,
     /// {FundingScriptMismatch}, {BadCollateral}, {ChannelExists}.
     function openChannel(
         address owner,
@@ -137,57 +132,12 @@ contract DlcChannels {
     }
 
     /// @notice Output `vout` of a non-witness serialized transaction: its amount and script.
+    /// @dev The bridge's transaction parser (PegInTx.outputAt): reverts {PegInTx.PegInTxHasWitness},
+    /// {PegInTx.PegInTxTruncated}, {PegInTx.PegInTxTooFewOutputs} (no output `vout`).
     function outputAt(
         bytes calldata rawTx,
         uint256 vout
     ) public pure returns (uint64 amount, bytes calldata script) {
-        uint256 off = 4;
-        _need(rawTx, off + 1);
-        if (rawTx[off] == 0x00) revert TxHasWitness();
-        uint256 n;
-        (n, off) = _varInt(rawTx, off);
-        for (uint256 i = 0; i < n; ++i) {
-            off += 36;
-            uint256 sigLen;
-            (sigLen, off) = _varInt(rawTx, off);
-            off += sigLen + 4;
-            _need(rawTx, off);
-        }
-        (n, off) = _varInt(rawTx, off);
-        if (vout >= n) revert NoSuchOutput(vout, n);
-        for (uint256 i = 0; i < vout; ++i) {
-            uint256 skip;
-            (skip, off) = _varInt(rawTx, off + 8);
-            off += skip;
-        }
-        _need(rawTx, off + 8);
-        amount = _le64(rawTx, off);
-        uint256 len;
-        (len, off) = _varInt(rawTx, off + 8);
-        _need(rawTx, off + len);
-        script = rawTx[off:off + len];
-    }
-
-    function _need(bytes calldata b, uint256 end) private pure {
-        if (end > b.length) revert TxTruncated(end);
-    }
-
-    function _le64(bytes calldata b, uint256 off) private pure returns (uint64 v) {
-        for (uint256 i = 0; i < 8; ++i) v |= uint64(uint8(b[off + i])) << uint64(8 * i);
-    }
-
-    function _varInt(bytes calldata b, uint256 off) private pure returns (uint256 v, uint256 next) {
-        _need(b, off + 1);
-        uint8 f = uint8(b[off]);
-        if (f < 0xfd) return (f, off + 1);
-        uint256 size =
-            f == 0xfd
-                ? 2
-                : f == 0xfe
-                    ? 4
-                    : 8;
-        _need(b, off + 1 + size);
-        for (uint256 i = 0; i < size; ++i) v |= uint256(uint8(b[off + 1 + i])) << (8 * i);
-        return (v, off + 1 + size);
+        return PegInTx.outputAt(rawTx, vout);
     }
 }

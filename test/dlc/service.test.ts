@@ -1,45 +1,25 @@
 import { schnorr } from "@noble/curves/secp256k1.js";
 import * as bitcoin from "bitcoinjs-lib";
 import { expect } from "chai";
-import { JsonRpcProvider, Wallet } from "ethers";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import os from "node:os";
-import path from "node:path";
+import { readFileSync } from "node:fs";
 import * as ecc from "tiny-secp256k1";
 import { Transaction, sats, txidFromHex } from "../../ts/bitcoin/index.js";
-import { winternitzPublicKey } from "../../ts/bitvm/index.js";
-import {
-  keyPathOutput,
-  spvProof,
-  tweakedSecret,
-  txid as bridgeTxid,
-  xOnlyKey,
-} from "../../ts/bridge/index.js";
-import { startRegtestNode, type BitcoinBackend, type RunningNode } from "../../ts/btcnode/index.js";
+import { spvProof, txid as bridgeTxid } from "../../ts/bridge/index.js";
+import type { BitcoinBackend, RunningNode } from "../../ts/btcnode/index.js";
 import {
   DlcChannel,
-  MAX_COMMITTED_AMOUNT,
   StakedOracle,
-  buildFundingTx,
   encodeAnnouncement,
   encodeAttestation,
-  fundingOutput,
-  oracleWinternitzKey,
-  stakeOutput,
   verifyAttestation,
-  withdrawalIntervals,
   type DlcTx,
-  type DlcUtxo,
-  type StakeTerms,
 } from "../../ts/dlc/index.js";
 import { stakeTermsToJson, utxoToJson } from "../../ts/dlc/persist.js";
 import { serveOracleRpc } from "../../ts/dlc/rpc.js";
 import { OracleService, withdrawalEventId } from "../../ts/dlc/service.js";
 import { disprove, open, status, withdraw } from "../../tasks/dlc-impl.js";
-import { L2Node, devAccounts, loadBridgeCode, lvmChainSpec } from "../../ts/l2/index.js";
-import { DlcChannels__factory } from "../../types/factories/dlc/DlcChannels__factory.js";
-import { EthersLightClient, Relayer } from "../../ts/relayer/index.js";
-import { BtcLightClient__factory } from "../../types/factories/bitcoin/BtcLightClient__factory.js";
+import { devAccounts, type L2Node } from "../../ts/l2/index.js";
+import { DlcWorld, dlcKeys, taprootScript } from "./fixture.js";
 
 // The oracle federation service against our L2 node (DlcChannels and the Bitcoin light client
 // deployed on EDR, the relayer carrying our regtest node's headers) and our L1 regtest node: the
@@ -64,73 +44,32 @@ async function captured(f: () => Promise<void>): Promise<{ out: string; err: str
   }
   return { out, err };
 }
-const root = path.resolve(import.meta.dirname, "../..");
 
 describe("dlc: the oracle service (L2 requests → attestation → OracleSign on L1)", function () {
+  let world: DlcWorld;
   let backend: BitcoinBackend;
   let l1: RunningNode;
   let devnet: string;
   let l2: L2Node;
-  let provider: JsonRpcProvider;
-  let dirs: string[] = [];
-  const tmp = (p: string) => {
-    const d = mkdtempSync(path.join(os.tmpdir(), p));
-    dirs.push(d);
-    return d;
-  };
-  const userSecret = schnorr.utils.randomSecretKey();
-  const fedSecret = schnorr.utils.randomSecretKey();
-  const oracleSecret = schnorr.utils.randomSecretKey();
-  const [userKey, fedKey, oracleKey] = [userSecret, fedSecret, oracleSecret].map((s) =>
-    schnorr.getPublicKey(s),
-  ) as [Uint8Array, Uint8Array, Uint8Array];
-  const script = (k: Uint8Array) => keyPathOutput(xOnlyKey(k)).script;
-  const addr = (s: Uint8Array) => bitcoin.address.fromOutputScript(Buffer.from(s), bitcoin.networks.regtest);
-  const wallet = (secret: Uint8Array) => (h: Uint8Array) => schnorr.sign(h, tweakedSecret(secret));
+  const keys = dlcKeys([
+    schnorr.utils.randomSecretKey(),
+    schnorr.utils.randomSecretKey(),
+    schnorr.utils.randomSecretKey(),
+  ]);
+  const { userSecret, fedSecret, oracleSecret, userKey, fedKey } = keys;
+  const script = taprootScript;
 
   before(async function () {
-    // laid out as a devnet directory: the L1 node's cookie under btc/, the oracle's files beside it
-    devnet = tmp("dlc-svc-");
-    l1 = await startRegtestNode({ datadir: path.join(devnet, "btc"), rpcPort: 0, sync: false });
-    backend = l1.backend;
-    await backend.mine(1, addr(script(userKey)));
-    await backend.mine(1, addr(script(oracleKey)));
-    await backend.mine(101, addr(script(fedKey)));
-    const accounts = devAccounts().map((a) => a.address);
-    l2 = await L2Node.start({
-      port: 0,
-      blockTimeMs: 100,
-      batchBlocks: 2,
-      datadir: tmp("dlc-svc-l2-"),
-      spec: lvmChainSpec({ bridgeCode: await loadBridgeCode(root), devAccounts: accounts }),
-    });
-    provider = new JsonRpcProvider(l2.url, undefined, {
-      staticNetwork: true,
-      pollingInterval: 50,
-      cacheTimeout: -1,
-    });
+    world = await DlcWorld.start({ keys, blockTimeMs: 100, batchBlocks: 2 });
+    ({ backend, l1, l2, dir: devnet } = world);
   });
   after(async () => {
-    provider?.destroy();
-    await l2?.stop();
-    await l1?.stop();
-    for (const d of dirs) rmSync(d, { recursive: true, force: true });
-    dirs = [];
+    await world?.close();
   });
 
-  async function coin(s: Uint8Array): Promise<DlcUtxo> {
-    const u = (await backend.scanUtxos(s)).filter((x) => x.coinbase).sort((a, b) => a.height - b.height)[0]!;
-    return {
-      txid: txidFromHex(u.outpoint.txid),
-      vout: u.outpoint.vout,
-      amount: sats(u.value),
-      script: u.scriptPubKey,
-    };
-  }
   async function confirm(tx: DlcTx): Promise<void> {
     expect(await backend.testMempoolAccept(tx.toTransaction()), tx.name).to.deep.include({ allowed: true });
-    await backend.sendTransaction(tx.toTransaction());
-    await backend.mine(1, addr(script(fedKey)));
+    await world.mined(tx);
   }
   async function until<T>(f: () => T | undefined | Promise<T | undefined>, what: string): Promise<T> {
     for (let i = 0; i < 200; i++) {
@@ -142,40 +81,15 @@ describe("dlc: the oracle service (L2 requests → attestation → OracleSign on
   }
 
   it("attests the L2's request, broadcasts OracleSign once, resumes after a restart; the CET pays it", async () => {
-    const [, , , fedAcct, userAcct] = devAccounts();
-    const fed = new Wallet(fedAcct!.privateKey, provider);
-    const user = new Wallet(userAcct!.privateKey, provider);
-    const genesis = (await backend.getBlockHeader(await backend.getBlockHash(0))).encode();
-    const lc = await new BtcLightClient__factory(fed).deploy(genesis, 0, 0x7fffffn << 232n, false);
-    await lc.waitForDeployment();
-    const relayer = new Relayer({
-      source: backend,
-      client: new EthersLightClient(await lc.getAddress(), fed),
-      batchSize: 500,
-    });
-    const dlc = await new DlcChannels__factory(fed).deploy(await lc.getAddress(), 1, fed.address);
-    await dlc.waitForDeployment();
+    const { fed, user } = world;
+    const { dlc, relayer: makeRelayer } = await world.deploy();
+    const relayer = makeRelayer();
 
     // L1: the user and the federation fund the channel; the relayer carries the block to the L2
     const terms0 = { userKey, federationKey: fedKey };
     const userCollateral = sats(150_000_000n);
     const federationCollateral = sats(60_000_000n);
-    const funding = buildFundingTx(
-      [
-        {
-          coins: [{ utxo: await coin(script(userKey)), sign: wallet(userSecret) }],
-          collateral: userCollateral,
-          changeScript: script(userKey),
-        },
-        {
-          coins: [{ utxo: await coin(script(fedKey)), sign: wallet(fedSecret) }],
-          collateral: federationCollateral,
-          changeScript: script(fedKey),
-        },
-      ],
-      fundingOutput(terms0).script,
-      2n,
-    );
+    const funding = await world.fund(userCollateral, federationCollateral);
     await confirm(funding);
     await relayer.syncOnce();
     const proof = await spvProof(backend, bridgeTxid(funding.txid));
@@ -219,34 +133,9 @@ describe("dlc: the oracle service (L2 requests → attestation → OracleSign on
     expect(verifyAttestation(announcement, att)).to.equal(w);
 
     // OP-DLC: the oracle stakes, both parties presign, the user's presignatures go to the service
-    const wots = oracleWinternitzKey(oracleSecret, withdrawalEventId(id));
-    const intervals = withdrawalIntervals(w, MAX_COMMITTED_AMOUNT, userCollateral);
-    const stakeTerms: StakeTerms = {
-      userKey,
-      federationKey: fedKey,
-      oracleKey,
-      winternitz: winternitzPublicKey(wots),
-      requested: w,
-      intervals,
-      window: 2,
-      reclaim: 50,
-      timelockValue: sats(1_000n),
-      feeRate: 2n,
-      returnScript: script(oracleKey),
-    };
-    const stakeTx = buildFundingTx(
-      [
-        {
-          coins: [{ utxo: await coin(script(oracleKey)), sign: wallet(oracleSecret) }],
-          collateral: sats(20_000_000n),
-          changeScript: script(oracleKey),
-        },
-      ],
-      stakeOutput(stakeTerms).script,
-      2n,
-    );
-    await confirm(stakeTx);
-    const staked = new StakedOracle(stakeTerms, stakeTx.utxo(0));
+    const staked = await world.stake(id, w, userCollateral);
+    const { intervals } = staked.terms;
+    const stakeTerms = staked.terms;
     const terms = {
       ...terms0,
       userCollateral,
@@ -287,7 +176,7 @@ describe("dlc: the oracle service (L2 requests → attestation → OracleSign on
         data: { code: "BAD_PARAMS" },
       });
       // a stake for another amount than the L2 request is refused, and nothing is stored
-      const wrong = new StakedOracle({ ...stakeTerms, requested: w + 1n }, stakeTx.utxo(0));
+      const wrong = new StakedOracle({ ...stakeTerms, requested: w + 1n }, staked.stakeUtxo);
       const stakeJson = (s: StakedOracle, sigs: Uint8Array[]) => ({
         channelId: id,
         terms: stakeTermsToJson(s.terms),
@@ -310,7 +199,7 @@ describe("dlc: the oracle service (L2 requests → attestation → OracleSign on
       async () => ((await backend.getTxStatus(txidFromHex(signTxid))) === undefined ? undefined : true),
       "broadcast",
     );
-    await backend.mine(1, addr(script(fedKey)));
+    await world.mine(1);
     await svc.stop();
 
     // restart: the same attestation, the event bound to w, and no second broadcast
@@ -345,26 +234,16 @@ describe("dlc: the oracle service (L2 requests → attestation → OracleSign on
     expect(checked).to.deep.include({ status: "honest", committed: w.toString() });
 
     // after the window the user's settle-CET pays exactly w
-    await backend.mine(2, addr(script(fedKey)));
+    await world.mine(2);
     const { tx } = channel.settle(att, userSecret, fromFed);
     await confirm(tx);
     expect((await backend.getTxOut({ txid: tx.txid, vout: 0 }))?.value).to.equal(w);
   });
 
   it("dlc:open funds a channel on L1, writes its refund first, and the federation records it by SPV", async () => {
-    const [, , , fedAcct, userAcct] = devAccounts();
-    const fed = new Wallet(fedAcct!.privateKey, provider);
-    const genesis = (await backend.getBlockHeader(await backend.getBlockHash(0))).encode();
-    const lc = await new BtcLightClient__factory(fed).deploy(genesis, 0, 0x7fffffn << 232n, false);
-    await lc.waitForDeployment();
-    const dlc = await new DlcChannels__factory(fed).deploy(await lc.getAddress(), 1, fed.address);
-    await dlc.waitForDeployment();
-    const relayer = new Relayer({
-      source: backend,
-      client: new EthersLightClient(await lc.getAddress(), fed),
-      batchSize: 500,
-      pollMs: 200,
-    });
+    const [, , , , userAcct] = devAccounts();
+    const { dlc, relayer: makeRelayer } = await world.deploy();
+    const relayer = makeRelayer(200);
     relayer.start();
     try {
       const common = { contract: await dlc.getAddress(), datadir: devnet, l1url: l1.rpcUrl, l2url: l2.url };
@@ -388,8 +267,7 @@ describe("dlc: the oracle service (L2 requests → attestation → OracleSign on
       };
       const refund = Transaction.decode(Uint8Array.from(Buffer.from(saved.raw, "hex")));
       expect((await backend.testMempoolAccept(refund)).allowed).to.equal(false);
-      while ((await backend.getBlockCount()) < saved.refundLocktime)
-        await backend.mine(1, addr(script(fedKey)));
+      while ((await backend.getBlockCount()) < saved.refundLocktime) await world.mine(1);
       expect(await backend.testMempoolAccept(refund)).to.deep.include({ allowed: true });
     } finally {
       await relayer.stop();

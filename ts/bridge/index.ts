@@ -47,6 +47,7 @@ export {
 } from "./taproot.js";
 export {
   BridgeTx,
+  buildWithFee,
   SIGHASH_DEFAULT,
   SIGHASH_SINGLE_ANYONECANPAY,
   SEQUENCE_FINAL_NO_RBF,

@@ -24,15 +24,20 @@ export type TxName =
 
 /**
  * A graph transaction together with the outputs it spends (taproot sighashes commit to all of
- * them). Built unsigned; witnesses are attached per input once signatures exist.
+ * them). Built unsigned; witnesses are attached per input once signatures exist. Other protocols'
+ * transactions (ts/dlc) use the same builder with their own names and an nLockTime.
  */
-export class BridgeTx {
+export class BridgeTx<N extends string = TxName> {
   readonly #tx: Transaction;
   readonly prevouts: Utxo[] = [];
 
-  constructor(readonly name: TxName) {
+  constructor(
+    readonly name: N,
+    lockTime = 0,
+  ) {
     this.#tx = new Transaction({
       version: 2,
+      lockTime,
       allowUnknownOutputs: true,
       allowUnknownInputs: true,
       disableScriptCheck: true,
@@ -72,6 +77,10 @@ export class BridgeTx {
   utxo(vout: number): Utxo {
     const o = this.output(vout);
     return { txid: this.txid, vout, amount: o.amount, script: o.script };
+  }
+
+  get lockTime(): number {
+    return this.#tx.lockTime;
   }
 
   sequence(vin: number): number {
@@ -149,7 +158,7 @@ export class BridgeTx {
 }
 
 /** vsize `tx` will have once every input carries a witness of the given element sizes. */
-export function measureVsize(tx: BridgeTx, witnessShapes: number[][]): number {
+export function measureVsize(tx: BridgeTx<string>, witnessShapes: number[][]): number {
   witnessShapes.forEach((shape, i) =>
     tx.setWitness(
       i,
@@ -164,10 +173,10 @@ export function measureVsize(tx: BridgeTx, witnessShapes: number[][]): number {
  * witnesses of the real shape to measure vsize, then again with fee = vsize × feeRate. Presigned
  * transactions cannot be bumped later, so the fee has to be right when the committee signs.
  */
-export function buildWithFee(
-  make: (fee: bigint) => BridgeTx,
+export function buildWithFee<T extends BridgeTx<string>>(
+  make: (fee: bigint) => T,
   witnessShapes: number[][],
   feeRate: bigint,
-): BridgeTx {
+): T {
   return make(BigInt(measureVsize(make(0n), witnessShapes)) * feeRate);
 }

@@ -1,6 +1,7 @@
 /**
  * The devnet's services, wired as `npm start` runs them: the L1 node, the L2 node (with the
- * batch prover), the committee, the relayer (which governs the bridge) and the operator. Tests
+ * batch prover), the committee, the relayer (which governs the bridge), the operator and the
+ * OP-DLC bridge (ts/devnet/dlc.ts). Tests
  * and benchmarks build the same set, with port 0 and shorter intervals.
  */
 import type { InterfaceAbi } from "ethers";
@@ -8,6 +9,7 @@ import type { InterfaceAbi } from "ethers";
 import { devAccounts, type Hex } from "../l2/index.js";
 import { committeeService } from "./committee.js";
 import { depositResumeService } from "./depositor.js";
+import { dlcService } from "./dlc.js";
 import type { DevnetService } from "./index.js";
 import { l1DevKey, l1Service } from "./l1.js";
 import { l2Service } from "./l2.js";
@@ -25,7 +27,7 @@ export interface DevnetOptions {
   readonly lightClient: Artifact;
   /** The batch circuit's verifier; without it batch proofs are not checked on the L2. */
   readonly batchVerifier?: Artifact;
-  readonly ports?: { l1?: number; l2?: number; committee?: number };
+  readonly ports?: { l1?: number; l2?: number; committee?: number; dlc?: number };
   readonly prover?: "groth16" | "none";
   /** L2 block interval, relayer and operator polling (defaults: 1 s, 1 s, 2 s). */
   readonly blockTimeMs?: number;
@@ -78,7 +80,17 @@ export function devnetServices(opts: DevnetOptions) {
     presign: (input, raw) => committee.presign(input, raw),
     ...(opts.operatorLog === undefined ? {} : { log: opts.operatorLog }),
   });
+  // The OP-DLC bridge: DlcChannels (after the relayer configured the bridge's light client) and
+  // the oracle federation's service and JSON-RPC.
+  const dlc = dlcService({
+    l1: () => l1.backend(),
+    l2Url: () => l2.url(),
+    // npm start passes --dlcport (18610); tests and benchmarks that leave it out get a free port.
+    port: ports.dlc ?? 0,
+    ...(opts.pollMs === undefined ? {} : { pollMs: opts.pollMs }),
+    ...(opts.operatorLog === undefined ? {} : { log: opts.operatorLog }),
+  });
   // Started in order, stopped in reverse.
-  const all: DevnetService[] = [l1, l2, committee, relayer, operator, deposits];
-  return { l1, l2, committee, relayer, operator, deposits, all };
+  const all: DevnetService[] = [l1, l2, committee, relayer, operator, deposits, dlc];
+  return { l1, l2, committee, relayer, operator, deposits, dlc, all };
 }

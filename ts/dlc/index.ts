@@ -72,3 +72,4 @@ export {
 // it binds the generated typechain type of DlcChannels, which exists only after `npx hardhat build`.
 export { watchStake, committedAmountOf, type WatchResult } from "./watcher.js";
 export { writeAtomic } from "./persist.js";
+export { serveOracleRpc, type OracleRpc } from "./rpc.js";

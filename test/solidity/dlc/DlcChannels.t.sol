@@ -3,6 +3,7 @@ pragma solidity ^0.8.28;
 
 import {IBtcLightClient} from "../../../contracts/bitcoin/IBtcLightClient.sol";
 import {DlcChannels} from "../../../contracts/dlc/DlcChannels.sol";
+import {PegInTx} from "../../../contracts/bridge/PegInTx.sol";
 
 interface DlcVm {
     function expectRevert(bytes calldata revertData) external;
@@ -173,7 +174,7 @@ contract DlcChannelsTest {
         vm.prank(FED);
         dlc.openChannel(USER, KEY, 1_000_001, 1, proof(t));
 
-        vm.expectRevert(abi.encodeWithSelector(DlcChannels.NoSuchOutput.selector, 2, 2));
+        vm.expectRevert(abi.encodeWithSelector(PegInTx.PegInTxTooFewOutputs.selector, 2));
         vm.prank(FED);
         dlc.openChannel(USER, KEY, 1, 2, proof(t));
     }
@@ -241,12 +242,12 @@ contract DlcChannelsTest {
     }
 
     function test_outputAt_refusesWitnessAndTruncated() public {
-        vm.expectRevert(abi.encodeWithSelector(DlcChannels.TxHasWitness.selector));
+        vm.expectRevert(abi.encodeWithSelector(PegInTx.PegInTxHasWitness.selector));
         dlc.outputAt(hex"020000000001", 0);
         bytes memory t = fundingTx(1, KEY, 9);
         bytes memory cut = new bytes(t.length - 10);
         for (uint256 i = 0; i < cut.length; ++i) cut[i] = t[i];
-        vm.expectRevert(abi.encodeWithSelector(DlcChannels.TxTruncated.selector, cut.length + 6));
+        vm.expectRevert(abi.encodeWithSelector(PegInTx.PegInTxTruncated.selector, cut.length + 6));
         dlc.outputAt(cut, 1);
     }
 }
