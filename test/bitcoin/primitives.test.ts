@@ -22,6 +22,7 @@ import {
   sighashWitnessV0,
   targetToBits,
   Transaction,
+  type BlockHash,
   type Txid,
   type TxOut,
 } from "../../ts/bitcoin/index.js";
@@ -147,6 +148,52 @@ describe("bitcoin: transactions and signature hashes against bitcoinjs-lib", () 
         expect(bytesToHex(Transaction.decode(tx.encode()).encode())).to.equal(bytesToHex(tx.encode()));
       }),
       { numRuns: 300 },
+    );
+  });
+
+  it("keeps a frozen transaction's bytes and ids, equal to bitcoinjs-lib's, and refuses changes", () => {
+    fc.assert(
+      fc.property(txArb, fc.boolean(), (tx, idsFirst) => {
+        const theirs = bitcoin.Transaction.fromBuffer(Buffer.from(tx.encode()));
+        const frozen = Transaction.decode(tx.encode()).freeze();
+        expect(frozen.frozen).to.equal(true);
+        // Either order of first use fills the memo the same way.
+        if (idsFirst) expect(frozen.wtxid()).to.equal(bytesToHex(theirs.getHash(true).reverse()));
+        for (let k = 0; k < 2; k++) {
+          expect(frozen.txid()).to.equal(theirs.getId());
+          expect(frozen.wtxid()).to.equal(bytesToHex(theirs.getHash(true).reverse()));
+          expect(frozen.weight()).to.equal(theirs.weight());
+          expect(bytesToHex(frozen.encode({ witness: false }))).to.equal(
+            bytesToHex(tx.encode({ witness: false })),
+          );
+          expect(bytesToHex(frozen.encode())).to.equal(theirs.toHex());
+        }
+        const block = new Block(
+          new BlockHeader({
+            version: 1,
+            prevHash: "00".repeat(32) as BlockHash,
+            merkleRoot: new Uint8Array(32),
+            time: 0,
+            bits: 0x207fffff,
+            nonce: 0,
+          }),
+          [frozen, tx],
+        );
+        expect(block.weight()).to.equal(block.encode({ witness: false }).length * 3 + block.encode().length);
+        expect(() => {
+          (frozen as { locktime: number }).locktime = 1;
+        }).to.throw(TypeError);
+        expect(() => frozen.inputs.push(frozen.inputs[0]!)).to.throw(TypeError);
+        if (frozen.inputs.length > 0)
+          expect(() => {
+            (frozen.inputs[0] as { sequence: number }).sequence = 1;
+          }).to.throw(TypeError);
+        if (frozen.outputs.length > 0)
+          expect(() => {
+            (frozen.outputs[0] as { value: bigint }).value = 1n;
+          }).to.throw(TypeError);
+      }),
+      { numRuns: 200 },
     );
   });
 

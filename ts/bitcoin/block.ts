@@ -98,8 +98,16 @@ export class Block {
     return w.finish();
   }
 
+  /** BIP141 weight, from the transactions' sizes (kept by frozen transactions). */
   weight(): number {
-    return this.encode({ witness: false }).length * 3 + this.encode().length;
+    const n = this.txs.length;
+    let size = 80 + (n < 0xfd ? 1 : n <= 0xffff ? 3 : n <= 0xffffffff ? 5 : 9);
+    let stripped = size;
+    for (const tx of this.txs) {
+      stripped += tx.encode({ witness: false }).length;
+      size += tx.encode().length;
+    }
+    return stripped * 3 + size;
   }
 
   hash(): BlockHash {

@@ -13,7 +13,19 @@ export interface TransactionFields {
   outputs?: TxOut[];
 }
 
+/** Serializations and ids of a frozen transaction, computed on first use. */
+interface TxMemo {
+  base?: Uint8Array;
+  full?: Uint8Array;
+  hash?: Uint8Array;
+  txid?: Txid;
+  wtxid?: Txid;
+  witness?: boolean;
+}
+
 export class Transaction {
+  /** Set by `freeze()`: from then on the fields cannot change, so encodings and ids are kept. */
+  #memo: TxMemo | undefined;
   version: number;
   locktime: number;
   inputs: TxIn[];
@@ -82,8 +94,38 @@ export class Transaction {
     return new Transaction({ version, locktime, inputs, outputs });
   }
 
+  /**
+   * Makes the transaction immutable (as Core's `CTransaction` is): the object, its input and
+   * output arrays, each input, prevout, witness stack and output are frozen, and from then on the
+   * serializations, txid and wtxid are computed once. The byte arrays (scripts, witness items)
+   * cannot be frozen: they must not be changed in place either. `encode()` of a frozen
+   * transaction returns a shared array the caller must not modify. Idempotent; returns `this`.
+   */
+  freeze(): this {
+    if (this.#memo !== undefined) return this;
+    for (const i of this.inputs) {
+      Object.freeze(i.prevout);
+      Object.freeze(i.witness);
+      Object.freeze(i);
+    }
+    for (const o of this.outputs) Object.freeze(o);
+    Object.freeze(this.inputs);
+    Object.freeze(this.outputs);
+    Object.freeze(this);
+    this.#memo = {};
+    return this;
+  }
+
+  get frozen(): boolean {
+    return this.#memo !== undefined;
+  }
+
   hasWitness(): boolean {
-    return this.inputs.some((i) => i.witness.length > 0);
+    const m = this.#memo;
+    if (m?.witness !== undefined) return m.witness;
+    const has = this.inputs.some((i) => i.witness.length > 0);
+    if (m !== undefined) m.witness = has;
+    return has;
   }
 
   isCoinbase(): boolean {
@@ -95,6 +137,14 @@ export class Transaction {
   }
 
   write(w: ByteWriter, witness = true): void {
+    if (this.#memo !== undefined) {
+      w.bytes(this.encode({ witness }));
+      return;
+    }
+    this.writeFields(w, witness);
+  }
+
+  private writeFields(w: ByteWriter, witness: boolean): void {
     const segwit = witness && this.hasWitness();
     w.u32(this.version);
     if (segwit) w.u8(0).u8(1);
@@ -115,9 +165,22 @@ export class Transaction {
   }
 
   encode(opts: { witness?: boolean } = {}): Uint8Array {
+    const witness = opts.witness ?? true;
+    const m = this.#memo;
+    if (m !== undefined) {
+      const kept = witness ? m.full : m.base;
+      if (kept !== undefined) return kept;
+      // Without witness data both serializations are the same bytes.
+      if (!this.hasWitness() && (m.full ?? m.base) !== undefined) return (m.full ?? m.base)!;
+    }
     const w = new ByteWriter(256);
-    this.write(w, opts.witness ?? true);
-    return w.finish();
+    this.writeFields(w, witness);
+    const bytes = w.finish();
+    if (m !== undefined) {
+      if (witness) m.full = bytes;
+      else m.base = bytes;
+    }
+    return bytes;
   }
 
   toHex(opts?: { witness?: boolean }): string {
@@ -126,15 +189,29 @@ export class Transaction {
 
   /** sha256d of the witness-stripped serialization, internal byte order. */
   hashBytes(): Uint8Array {
-    return sha256d(this.encode({ witness: false }));
+    const m = this.#memo;
+    if (m?.hash !== undefined) return m.hash;
+    const h = sha256d(this.encode({ witness: false }));
+    if (m !== undefined) m.hash = h;
+    return h;
   }
 
   txid(): Txid {
-    return reverseHex(this.hashBytes()) as Txid;
+    const m = this.#memo;
+    if (m?.txid !== undefined) return m.txid;
+    const id = reverseHex(this.hashBytes()) as Txid;
+    if (m !== undefined) m.txid = id;
+    return id;
   }
 
   wtxid(): Txid {
-    return reverseHex(sha256d(this.encode({ witness: true }))) as Txid;
+    const m = this.#memo;
+    if (m?.wtxid !== undefined) return m.wtxid;
+    const id = this.hasWitness()
+      ? (reverseHex(sha256d(this.encode({ witness: true }))) as Txid)
+      : this.txid();
+    if (m !== undefined) m.wtxid = id;
+    return id;
   }
 
   /** BIP141 weight: base size × 3 + total size. */

@@ -227,6 +227,8 @@ export class Chain implements CoinSource {
    */
   async processBlock(block: Block): Promise<{ result: ProcessBlockResult; changes: ChainChanges }> {
     const none: ChainChanges = { connected: [], disconnected: [] };
+    // Core's transactions are immutable once built; frozen ones keep their bytes and ids.
+    for (const tx of block.txs) tx.freeze();
     const hash = block.header.hash();
     const known = this.index.get(hash);
     if (known !== undefined) {

@@ -157,8 +157,17 @@ export function readCoin(r: Reader): Coin {
   return { height, coinbase, value, scriptPubKey: r.varBytes() };
 }
 
+/** The same record as `writeCoin`, in one allocation (a block writes thousands). */
 export function encodeCoin(c: Coin): Uint8Array {
-  return writeCoin(new Writer(), c).finish();
+  const n = c.scriptPubKey.length;
+  const out = new Uint8Array(17 + n);
+  const v = new DataView(out.buffer);
+  v.setUint32(0, c.height >>> 0, true);
+  out[4] = c.coinbase ? 1 : 0;
+  v.setBigUint64(5, c.value, true);
+  v.setUint32(13, n, true);
+  out.set(c.scriptPubKey, 17);
+  return out;
 }
 
 export function decodeCoin(b: Uint8Array): Coin {

@@ -166,6 +166,8 @@ export class Mempool {
     const chain = this.chain;
     const params = chain.params;
     const policy = this.policy;
+    // Immutable from here, as Core's CTransaction: its bytes and ids are computed once.
+    tx.freeze();
     const txid = tx.txid();
     const wtxid = tx.wtxid();
     const policyReject = (reason: string, debug?: string): RejectError =>

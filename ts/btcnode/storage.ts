@@ -66,9 +66,17 @@ function u32be(n: number): Uint8Array {
   return b;
 }
 
+/** `c` ‖ txid (hex order) ‖ vout (big-endian), written straight from the map key. */
 function coinKey(k: OutpointKey): Uint8Array {
-  const o = parseOutpointKey(k);
-  return key(P_COIN, hexBytes(o.txid), u32be(o.vout));
+  const i = k.indexOf(":");
+  const out = Buffer.allocUnsafe(37);
+  out[0] = P_COIN;
+  if (out.write(k.slice(0, i), 1, "hex") !== 32) {
+    const o = parseOutpointKey(k);
+    return key(P_COIN, hexBytes(o.txid), u32be(o.vout));
+  }
+  out.writeUInt32BE(Number(k.slice(i + 1)) >>> 0, 33);
+  return out;
 }
 
 type Op = { type: "put"; key: Uint8Array; value: Uint8Array } | { type: "del"; key: Uint8Array };
@@ -107,11 +115,10 @@ export class StoreBatch {
     return this;
   }
   putTx(txid: Txid, block: BlockHash, index: number): this {
-    this.ops.push({
-      type: "put",
-      key: key(P_TX, hexBytes(txid)),
-      value: new Writer().bytes(hexBytes(block)).u32(index).finish(),
-    });
+    const value = Buffer.allocUnsafe(36);
+    value.write(block, 0, "hex");
+    value.writeUInt32LE(index >>> 0, 32);
+    this.ops.push({ type: "put", key: key(P_TX, hexBytes(txid)), value });
     return this;
   }
   delTx(txid: Txid): this {
