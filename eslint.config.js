@@ -25,6 +25,8 @@ const LAYERS = {
   operator: 7,
   dlc: 6,
   dashboard: 7,
+  // deploy/ (the Ignition modules and deploySystem): below the devnet, which deploys through it.
+  deploy: 7,
   devnet: 8,
 };
 const TASKS_LAYER = 9;
@@ -43,7 +45,8 @@ const ROOT = path.dirname(fileURLToPath(import.meta.url));
 function place(abs) {
   const rel = path.relative(ROOT, abs).split(path.sep);
   if (rel[0] === "ts" && rel.length >= 3) return { component: rel[1], inner: rel.slice(2).join("/") };
-  if (rel[0] === "tasks" || rel[0] === "deploy") return { component: "tasks", inner: rel.slice(1).join("/") };
+  if (rel[0] === "deploy" && rel.length >= 2) return { component: "deploy", inner: rel.slice(1).join("/") };
+  if (rel[0] === "tasks") return { component: "tasks", inner: rel.slice(1).join("/") };
   return undefined;
 }
 

@@ -7,14 +7,14 @@
  * a killed process to the resumed credit and to the resumed payout.
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { createServer, type AddressInfo } from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 
 import { schnorr } from "@noble/curves/secp256k1.js";
-import { JsonRpcProvider, Wallet, type InterfaceAbi } from "ethers";
+import { JsonRpcProvider, Wallet } from "ethers";
 import { createInterface } from "node:readline";
 import { Transaction } from "@scure/btc-signer/transaction.js";
 import {
@@ -167,11 +167,10 @@ async function devnetTimings(runs: number): Promise<Record<string, unknown>> {
   const lcFile = path.join(repo, "artifacts/contracts/bitcoin/BtcLightClient.sol/BtcLightClient.json");
   if (!existsSync(lcFile))
     throw new Error("bench bridge: run `npx hardhat build` first (needs the contracts)");
-  const lc = JSON.parse(readFileSync(lcFile, "utf8")) as { abi: InterfaceAbi; bytecode: string };
   const dir = mkdtempSync(path.join(os.tmpdir(), "bench-bridge-"));
   const devnet = devnetServices({
     bridgeCode: await loadBridgeCode(repo),
-    lightClient: lc,
+    artifacts: path.join(repo, "artifacts"),
     ports: { l1: 0, l2: 0, committee: 0 },
     prover: "none",
     operatorLog: () => undefined,

@@ -30,14 +30,11 @@ export default async function devnet(args: DevnetArgs, hre: HardhatRuntimeEnviro
   const { devnetServices } = await import("../ts/devnet/services.js");
   const bridge = await hre.artifacts.readArtifact("LvmBridge");
   const root = path.resolve(hre.config.paths.root, args.datadir);
-  const lightClient = await hre.artifacts.readArtifact("BtcLightClient");
-  const batchVerifier = await hre.artifacts.readArtifact("WithdrawalBatch8Verifier");
   if (args.prover !== "groth16" && args.prover !== "none")
     throw new Error(`--prover: groth16 | none, not ${args.prover}`);
   const { all, l1, l2, committee, operator } = devnetServices({
     bridgeCode: bridge.deployedBytecode as Hex,
-    lightClient,
-    batchVerifier,
+    artifacts: hre.config.paths.artifacts,
     ports: {
       l1: l1port,
       l2: port,

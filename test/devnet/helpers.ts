@@ -1,4 +1,3 @@
-import { readFileSync } from "node:fs";
 import path from "node:path";
 
 import { Wallet, type JsonRpcProvider } from "ethers";
@@ -8,12 +7,9 @@ import type { DepositRecord, Depositor, FlowHook } from "../../ts/depositor/inde
 import { devnetDepositor, lvmBridge } from "../../ts/devnet/bridge.js";
 import { remotePresigner } from "../../ts/devnet/committee.js";
 import { l1DevKey } from "../../ts/devnet/l1.js";
-import { devnetServices, type Artifact, type DevnetOptions } from "../../ts/devnet/services.js";
+import { devnetServices, type DevnetOptions } from "../../ts/devnet/services.js";
 import { devAccounts, loadBridgeCode } from "../../ts/l2/index.js";
 import { root } from "../l2/helpers.js";
-
-const artifact = (file: string): Artifact =>
-  JSON.parse(readFileSync(path.join(root, "artifacts/contracts", file), "utf8")) as Artifact;
 
 /** The npm start services on free ports, fast intervals and no prover (tests start what they need). */
 export async function testDevnet(
@@ -21,7 +17,7 @@ export async function testDevnet(
 ): Promise<ReturnType<typeof devnetServices>> {
   return devnetServices({
     bridgeCode: await loadBridgeCode(root),
-    lightClient: artifact("bitcoin/BtcLightClient.sol/BtcLightClient.json"),
+    artifacts: path.join(root, "artifacts"),
     ports: { l1: 0, l2: 0, committee: 0 },
     prover: "none",
     blockTimeMs: 200,

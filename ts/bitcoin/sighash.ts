@@ -1,4 +1,5 @@
 /** Signature hashes: legacy, BIP143 (segwit v0) and BIP341 (taproot), with per-transaction caching. */
+import { LvmError } from "../core/index.js";
 import { ByteWriter } from "./bytes.js";
 import { sha256, sha256d, taggedHash } from "./hash.js";
 import { removeCodeSeparators } from "./script/script.js";
@@ -11,14 +12,10 @@ export const SIGHASH_NONE = 0x02;
 export const SIGHASH_SINGLE = 0x03;
 export const SIGHASH_ANYONECANPAY = 0x80;
 
-export class SighashError extends Error {
-  constructor(
-    readonly code: "BAD_HASHTYPE" | "NO_SINGLE_OUTPUT" | "BAD_INPUT_INDEX" | "MISSING_PREVOUTS",
-    message: string,
-  ) {
-    super(message);
-    this.name = "SighashError";
-  }
+export class SighashError extends LvmError<
+  "BAD_HASHTYPE" | "NO_SINGLE_OUTPUT" | "BAD_INPUT_INDEX" | "MISSING_PREVOUTS"
+> {
+  override readonly name = "SighashError";
 }
 
 /**
@@ -144,7 +141,7 @@ export function sighashWitnessV0(
   cache: PrecomputedTxData = new PrecomputedTxData(tx),
 ): Uint8Array {
   const input = tx.inputs[inputIndex];
-  if (!input) throw new SighashError("BAD_INPUT_INDEX", `no input ${inputIndex}`);
+  if (!input) throw new SighashError("BAD_INPUT_INDEX", `no input ${inputIndex}`, { value: inputIndex });
   const base = hashType & 0x1f;
   const anyoneCanPay = (hashType & SIGHASH_ANYONECANPAY) !== 0;
   const zero: Uint8Array = new Uint8Array(32);
@@ -183,11 +180,16 @@ export function sighashTaproot(
   cache: PrecomputedTxData = new PrecomputedTxData(tx, prevouts),
 ): Uint8Array {
   if (!(hashType <= 0x03 || (hashType >= 0x81 && hashType <= 0x83)))
-    throw new SighashError("BAD_HASHTYPE", `undefined taproot hash type 0x${hashType.toString(16)}`);
+    throw new SighashError("BAD_HASHTYPE", `undefined taproot hash type 0x${hashType.toString(16)}`, {
+      value: hashType,
+    });
   const input = tx.inputs[inputIndex];
-  if (!input) throw new SighashError("BAD_INPUT_INDEX", `no input ${inputIndex}`);
+  if (!input) throw new SighashError("BAD_INPUT_INDEX", `no input ${inputIndex}`, { value: inputIndex });
   if (prevouts.length !== tx.inputs.length)
-    throw new SighashError("MISSING_PREVOUTS", `${prevouts.length} prevouts for ${tx.inputs.length} inputs`);
+    throw new SighashError("MISSING_PREVOUTS", `${prevouts.length} prevouts for ${tx.inputs.length} inputs`, {
+      value: prevouts.length,
+      details: { inputs: tx.inputs.length },
+    });
   const outputType = hashType === SIGHASH_DEFAULT ? SIGHASH_ALL : hashType & 3;
   const anyoneCanPay = (hashType & SIGHASH_ANYONECANPAY) !== 0;
   const w = new ByteWriter(256);
@@ -211,6 +213,7 @@ export function sighashTaproot(
       throw new SighashError(
         "NO_SINGLE_OUTPUT",
         `SIGHASH_SINGLE for input ${inputIndex} without a matching output`,
+        { value: inputIndex, details: { outputs: tx.outputs.length } },
       );
     w.bytes(sha256(new ByteWriter(64).i64(o.value).varBytes(o.scriptPubKey).finish()));
   }

@@ -333,7 +333,7 @@ export class BitcoindRpcBackend implements BitcoinBackend {
     try {
       return await p;
     } catch (e) {
-      if (e instanceof RpcError && e.code === RpcCode.INVALID_ADDRESS_OR_KEY) return undefined;
+      if (e instanceof RpcError && e.rpcCode === RpcCode.INVALID_ADDRESS_OR_KEY) return undefined;
       throw e;
     }
   }
@@ -372,7 +372,7 @@ export class BitcoindRpcBackend implements BitcoinBackend {
     try {
       return await this.call<Txid>("sendrawtransaction", [Buffer.from(tx.encode()).toString("hex")]);
     } catch (e) {
-      if (e instanceof RpcError) throw new BackendRejectError(e.code, e.message, tx.txid(), e);
+      if (e instanceof RpcError) throw new BackendRejectError(e.rpcCode, e.message, tx.txid(), e);
       throw e;
     }
   }

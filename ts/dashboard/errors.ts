@@ -11,6 +11,8 @@ export type DashboardErrorCode =
   | "NOT_FOUND"
   /** The first snapshot has not been read yet (HTTP 503). */
   | "NOT_READY"
+  /** The dashboard service's URL asked for before its start (HTTP 503). */
+  | "NOT_STARTED"
   /** The data source failed (HTTP 502); the server keeps running and retries. */
   | "SOURCE_FAILED";
 
@@ -22,6 +24,7 @@ const STATUS: Record<DashboardErrorCode, number> = {
   UNKNOWN_TRANSACTION: 404,
   NOT_FOUND: 404,
   NOT_READY: 503,
+  NOT_STARTED: 503,
   SOURCE_FAILED: 502,
 };
 

@@ -3,6 +3,7 @@
  * it: the devnet wires the dashboard, not the other way round). Started after the nodes, it reads
  * them over their RPCs like any outside client would.
  */
+import { DashboardError } from "./errors.js";
 import { DashboardServer } from "./server.js";
 import { devnetSource, type BridgeRecords } from "./devnet-source.js";
 
@@ -30,7 +31,7 @@ export function dashboardService(opts: DashboardServiceOptions): {
   return {
     name: "dashboard",
     url(): string {
-      if (!server) throw new Error("dashboard service not started");
+      if (!server) throw new DashboardError("NOT_STARTED", "dashboard service not started");
       return server.url;
     },
     async start() {

@@ -1,7 +1,6 @@
 /**
  * The BitVM2 bridge on the devnet: a committee and an operator with deterministic, public test
- * keys (like Hardhat's mnemonic: never use them with real funds), the governor's one-time set-up
- * of the bridge predeploy, the bridge invariant check, and the roles (`ts/depositor`,
+ * keys (like Hardhat's mnemonic: never use them with real funds), the bridge invariant check, and the roles (`ts/depositor`,
  * `ts/operator`, `ts/committee`) wired with those keys.
  */
 import { schnorr } from "@noble/curves/secp256k1.js";
@@ -60,18 +59,6 @@ export function devnetPoolKey(): string {
 export const lvmBridge = (runner: ContractRunner): LvmBridge => typedBridge(runner);
 
 const ZERO = "0x0000000000000000000000000000000000000000";
-
-/** Configures the bridge for the devnet committee if nobody has yet; returns whether it did. */
-export async function configureDevnetBridge(
-  bridge: LvmBridge,
-  lightClient: string,
-  params: BridgeParams = bridgeParams("devnet"),
-): Promise<boolean> {
-  const [current] = await bridge.config();
-  if (current !== ZERO) return false;
-  await (await bridge.configure(lightClient, params.pegInConfirmations, devnetPoolKey())).wait();
-  return true;
-}
 
 /** A depositor on the devnet: the devnet committee, operator and parameters. */
 export function devnetDepositor(opts: {

@@ -3,6 +3,18 @@
  * reverse order on Ctrl-C. Adding a service (the L1 node, the relayer, the bridge's committee …)
  * is one entry in the list handed to {@link runDevnet}.
  */
+import { LvmError } from "../core/index.js";
+
+export type DevnetErrorCode = "NOT_STARTED"; // a service's endpoint asked for before its start()
+
+/** A devnet service used out of order. */
+export class DevnetError extends LvmError<DevnetErrorCode> {
+  override readonly name = "DevnetError";
+}
+
+/** The error a service's accessor throws before `start()` (or after `stop()`). */
+export const notStarted = (service: string): DevnetError =>
+  new DevnetError("NOT_STARTED", `${service} service not started`, { value: service });
 
 /** What a started service tells the user: its name and lines such as RPC URLs and accounts. */
 export interface ServiceInfo {

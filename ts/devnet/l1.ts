@@ -11,7 +11,7 @@ import {
   type BitcoinBackend,
   type RunningNode,
 } from "../btcnode/index.js";
-import type { DevnetService, ServiceInfo } from "./index.js";
+import { notStarted, type DevnetService, type ServiceInfo } from "./index.js";
 
 export interface L1ServiceOptions {
   /** JSON-RPC port on 127.0.0.1 (bitcoind's regtest default 18443; 0 picks one). */
@@ -38,16 +38,16 @@ export function l1Service(opts: L1ServiceOptions): DevnetService & {
   return {
     name: "l1",
     rpcUrl(): string {
-      if (!running) throw new Error("l1 service not started");
+      if (!running) throw notStarted("l1");
       return running.rpcUrl;
     },
     backend(): BitcoinBackend {
-      if (!running) throw new Error("l1 service not started");
+      if (!running) throw notStarted("l1");
       return running.backend;
     },
     /** The node's Core-compatible JSON-RPC, for clients outside the process's services. */
     rpc(): { url: string; cookieFile?: string } {
-      if (!running) throw new Error("l1 service not started");
+      if (!running) throw notStarted("l1");
       return { url: running.rpcUrl, ...(running.cookieFile ? { cookieFile: running.cookieFile } : {}) };
     },
     async start(root: string): Promise<ServiceInfo> {

@@ -15,7 +15,7 @@ import {
 import type { Batch, BatchProof } from "../l2/index.js";
 import { createProver, obtainPtau, releaseZk } from "../zk/index.js";
 import { lvmBridge, submitBatchProofs } from "./bridge.js";
-import type { DevnetService, ServiceInfo } from "./index.js";
+import { notStarted, type DevnetService, type ServiceInfo } from "./index.js";
 
 export interface L2ServiceOptions {
   readonly port: number;
@@ -50,7 +50,7 @@ export function l2Service(opts: L2ServiceOptions): DevnetService & { url(): stri
   return {
     name: "l2",
     url(): string {
-      if (!node) throw new Error("l2 service not started");
+      if (!node) throw notStarted("l2");
       return node.url;
     },
     async start(root: string): Promise<ServiceInfo> {

@@ -14,7 +14,7 @@ import type { BitcoinBackend } from "../btcnode/index.js";
 import type { GraphRecord } from "../committee/index.js";
 import { Operator, type ClaimRecord, type OperatorStatus, type PayoutRecord } from "../operator/index.js";
 import { devnetOperatorKey, devnetOperatorSecret } from "./bridge.js";
-import type { DevnetService, ServiceInfo } from "./index.js";
+import { notStarted, type DevnetService, type ServiceInfo } from "./index.js";
 
 export interface OperatorServiceOptions {
   readonly l1: () => BitcoinBackend;
@@ -40,7 +40,7 @@ export function operatorService(
   let stopping = false;
   const log = opts.log ?? ((l: string) => console.log(l));
   const started = (): Operator => {
-    if (op === undefined) throw new Error("operator service not started");
+    if (op === undefined) throw notStarted("operator");
     return op;
   };
   return {

@@ -1,36 +1,62 @@
 /**
- * The header relayer as a devnet service: deploys BtcLightClient on the L2 once (checkpointed at
- * the regtest genesis, address kept in `<root>/relayer.json`) and keeps it at the L1's best chain.
+ * The header relayer as a devnet service. On start it deploys the system contracts through the
+ * Ignition modules (deploy/modules/LvmSystem.ts with deploy/parameters/devnet.json: the light
+ * client checkpointed at the regtest genesis, the batch verifier, WrappedBTC, the bridge
+ * configured with both), journal in `<root>/deploy`, so a restart sends nothing; then it keeps
+ * the light client at the L1's best chain.
  */
-import { existsSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { rmSync } from "node:fs";
 import path from "node:path";
 
-import { ContractFactory, JsonRpcProvider, Wallet, type InterfaceAbi } from "ethers";
+import { JsonRpcProvider, Wallet } from "ethers";
 
+import {
+  DEVNET_PARAMETERS_FILE,
+  DeployError,
+  deploySystem,
+  readSystemParameters,
+  walletProvider,
+  type SystemAddresses,
+} from "../../deploy/index.js";
 import type { BitcoinBackend } from "../btcnode/index.js";
 import { EthersLightClient, Relayer } from "../relayer/index.js";
-import {
-  DEVNET_COMMITTEE_SIZE,
-  bridgeInvariant,
-  configureDevnetBridge,
-  lvmBridge,
-  setDevnetBatchVerifier,
-} from "./bridge.js";
+import { DEVNET_COMMITTEE_SIZE, bridgeInvariant, lvmBridge } from "./bridge.js";
 import type { DevnetService, ServiceInfo } from "./index.js";
 
 export interface RelayerServiceOptions {
   /** Resolved once the L1 service started. */
   readonly l1: () => BitcoinBackend;
   readonly l2Url: () => string;
-  /** Key paying the relayer's L2 gas (a dev account). */
+  /** Key paying the relayer's L2 gas (a dev account); it governs the bridge and deploys the system. */
   readonly privateKey: string;
-  readonly lightClient: { abi: InterfaceAbi; bytecode: string };
-  /** The batch circuit's generated verifier, deployed and set on the bridge if it has none. */
-  readonly batchVerifier?: { abi: InterfaceAbi; bytecode: string };
+  /** Hardhat's artifacts folder (default: the repository's `artifacts/`). */
+  readonly artifacts?: string;
   readonly pollMs?: number;
 }
 
-const REGTEST_POW_LIMIT = 0x7fffffn << 232n;
+/**
+ * Deploys (or confirms, from the journal in `dir`) the system contracts. A journal whose
+ * contracts the L2 lacks (its datadir was wiped) is dropped and the system deployed afresh.
+ */
+async function deployDevnetSystem(
+  signer: Wallet & { readonly provider: JsonRpcProvider },
+  dir: string,
+  artifacts: string | undefined,
+): Promise<SystemAddresses> {
+  const opts = {
+    provider: walletProvider(signer),
+    parameters: readSystemParameters(DEVNET_PARAMETERS_FILE),
+    deploymentDir: dir,
+    ...(artifacts === undefined ? {} : { artifacts }),
+  };
+  try {
+    return await deploySystem(opts);
+  } catch (e) {
+    if (!(e instanceof DeployError && e.code === "STALE_JOURNAL")) throw e;
+    rmSync(dir, { recursive: true, force: true });
+    return deploySystem(opts);
+  }
+}
 
 export function relayerService(opts: RelayerServiceOptions): DevnetService {
   let relayer: Relayer | undefined;
@@ -47,25 +73,9 @@ export function relayerService(opts: RelayerServiceOptions): DevnetService {
         // ethers' 250 ms request cache would serve a pre-block nonce on a chain this fast.
         cacheTimeout: -1,
       });
-      const signer = new Wallet(opts.privateKey, provider);
-      const stateFile = path.join(root, "relayer.json");
-      let address: string | undefined;
-      if (existsSync(stateFile)) {
-        const saved = JSON.parse(readFileSync(stateFile, "utf8")) as { lightClient?: string };
-        // Reuse only if the L2 still has it (a wiped L2 datadir means a fresh deployment).
-        if (saved.lightClient && (await provider.getCode(saved.lightClient)) !== "0x")
-          address = saved.lightClient;
-      }
-      if (address === undefined) {
-        const genesis = (await source.getBlockHeader(await source.getBlockHash(0))).encode();
-        const factory = new ContractFactory(opts.lightClient.abi, opts.lightClient.bytecode, signer);
-        const lc = await factory.deploy(genesis, 0, REGTEST_POW_LIMIT, false);
-        await lc.waitForDeployment();
-        address = await lc.getAddress();
-        // Write-then-rename: a crash never leaves a half-written state file.
-        writeFileSync(`${stateFile}.tmp`, JSON.stringify({ lightClient: address }, null, 2));
-        renameSync(`${stateFile}.tmp`, stateFile);
-      }
+      const signer = new Wallet(opts.privateKey, provider) as Wallet & { readonly provider: JsonRpcProvider };
+      const system = await deployDevnetSystem(signer, path.join(root, "deploy"), opts.artifacts);
+      const address = system.lightClient;
       const client = new EthersLightClient(address, signer);
       relayer = new Relayer({
         source,
@@ -91,34 +101,17 @@ export function relayerService(opts: RelayerServiceOptions): DevnetService {
       await relayer.syncOnce();
       relayer.start();
       const best = await client.bestBlock();
-      // The relayer's account governs the devnet bridge: point it at this light client and the
-      // devnet committee's pool, once.
-      const bridge = lvmBridge(signer);
-      const configured = await configureDevnetBridge(bridge, address);
-      let verifierLine = "batch proofs: not verified on the L2 (no verifier given)";
-      if (opts.batchVerifier !== undefined) {
-        let verifier = await bridge.batchVerifier();
-        if (verifier === "0x0000000000000000000000000000000000000000") {
-          const v = await new ContractFactory(
-            opts.batchVerifier.abi,
-            opts.batchVerifier.bytecode,
-            signer,
-          ).deploy();
-          await v.waitForDeployment();
-          verifier = await v.getAddress();
-          await setDevnetBatchVerifier(bridge, verifier);
-        }
-        verifierLine = `batch proofs: verified on the L2 by WithdrawalBatch8Verifier ${verifier}`;
-      }
-      const [lc, depth, pool] = await bridge.config();
+      const [lc, depth, pool] = await lvmBridge(provider).config();
       return {
         name: "Header relayer (L1 → BtcLightClient on L2) and bridge",
         lines: [
           `light client: ${address}`,
           `synced:       L1 height ${best.height}, following new blocks`,
-          `bridge:       ${configured ? "configured now" : "configured"}: light client ${lc}, ${depth} confirmation(s)`,
+          `bridge:       configured: light client ${lc}, ${depth} confirmation(s)`,
           `pool key:     ${pool} (devnet committee of ${DEVNET_COMMITTEE_SIZE}, public test keys)`,
-          verifierLine,
+          `batch verifier: WithdrawalBatch8Verifier ${system.batchVerifier}`,
+          `WrappedBTC:   ${system.wrappedBtc}`,
+          `deployed by:  the Ignition modules in deploy/modules (journal ${path.join(root, "deploy")})`,
         ],
       };
     },

@@ -1,11 +1,9 @@
 /**
  * The devnet's services, wired as `npm start` runs them: the L1 node, the L2 node (with the
- * batch prover), the committee, the relayer (which governs the bridge), the operator and the
- * OP-DLC bridge (ts/devnet/dlc.ts). Tests
+ * batch prover), the committee, the relayer (which deploys the system contracts through the
+ * Ignition modules and governs the bridge), the operator and the OP-DLC bridge (ts/devnet/dlc.ts). Tests
  * and benchmarks build the same set, with port 0 and shorter intervals.
  */
-import type { InterfaceAbi } from "ethers";
-
 import { devAccounts, type Hex } from "../l2/index.js";
 import { committeeService } from "./committee.js";
 import { depositResumeService } from "./depositor.js";
@@ -16,17 +14,11 @@ import { l2Service } from "./l2.js";
 import { operatorService, type OperatorServiceOptions } from "./operator.js";
 import { relayerService } from "./relayer.js";
 
-export interface Artifact {
-  readonly abi: InterfaceAbi;
-  readonly bytecode: string;
-}
-
 export interface DevnetOptions {
   /** LvmBridge's runtime bytecode, predeployed at genesis. */
   readonly bridgeCode: Hex;
-  readonly lightClient: Artifact;
-  /** The batch circuit's verifier; without it batch proofs are not checked on the L2. */
-  readonly batchVerifier?: Artifact;
+  /** Hardhat's artifacts folder, for the Ignition modules (default: the repository's). */
+  readonly artifacts?: string;
   readonly ports?: { l1?: number; l2?: number; committee?: number; dlc?: number };
   readonly prover?: "groth16" | "none";
   /** L2 block interval, relayer and operator polling (defaults: 1 s, 1 s, 2 s). */
@@ -58,8 +50,7 @@ export function devnetServices(opts: DevnetOptions) {
     l2Url: () => l2.url(),
     // Dev account #9 pays for headers and governs the bridge, leaving #0 for the user.
     privateKey: accounts[9]!.privateKey,
-    lightClient: opts.lightClient,
-    ...(opts.batchVerifier === undefined ? {} : { batchVerifier: opts.batchVerifier }),
+    ...(opts.artifacts === undefined ? {} : { artifacts: opts.artifacts }),
     ...(opts.pollMs === undefined ? {} : { pollMs: opts.pollMs }),
   });
   const operator = operatorService({

@@ -7,6 +7,7 @@ import { readFileSync } from "node:fs";
 import http from "node:http";
 import https from "node:https";
 
+import { LvmError } from "../../core/index.js";
 import { RpcError } from "./errors.js";
 
 export interface RpcClientOptions {
@@ -19,15 +20,8 @@ export interface RpcClientOptions {
 }
 
 /** A transport failure (connection refused, HTTP error without a JSON-RPC body). */
-export class RpcTransportError extends Error {
-  constructor(
-    readonly code: "unreachable" | "http" | "bad-response",
-    message: string,
-    readonly value?: unknown,
-  ) {
-    super(message);
-    this.name = "RpcTransportError";
-  }
+export class RpcTransportError extends LvmError<"UNREACHABLE" | "HTTP" | "BAD_RESPONSE"> {
+  override readonly name = "RpcTransportError";
 }
 
 export class JsonRpcClient {
@@ -92,11 +86,10 @@ export class JsonRpcClient {
     try {
       res = await this.post(JSON.stringify({ jsonrpc: "1.0", id: ++this.id, method, params }), headers);
     } catch (e) {
-      throw new RpcTransportError(
-        "unreachable",
-        `cannot reach ${this.opts.url}: ${(e as Error).message}`,
-        this.opts.url,
-      );
+      throw new RpcTransportError("UNREACHABLE", `cannot reach ${this.opts.url}: ${(e as Error).message}`, {
+        value: this.opts.url,
+        cause: e,
+      });
     }
     const text = res.text;
     let body: { result?: unknown; error?: { code: number; message: string } | null };
@@ -104,15 +97,15 @@ export class JsonRpcClient {
       body = JSON.parse(text) as typeof body;
     } catch {
       throw new RpcTransportError(
-        "http",
+        "HTTP",
         `HTTP ${res.status} from ${this.opts.url}${text ? `: ${text.slice(0, 200)}` : ""}`,
-        res.status,
+        { value: res.status, details: { url: this.opts.url } },
       );
     }
     if (body.error !== null && body.error !== undefined)
       throw new RpcError(body.error.code, body.error.message);
     if (!("result" in body))
-      throw new RpcTransportError("bad-response", "JSON-RPC reply without result", text);
+      throw new RpcTransportError("BAD_RESPONSE", "JSON-RPC reply without result", { value: text });
     return body.result as T;
   }
 }

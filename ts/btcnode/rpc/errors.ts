@@ -1,4 +1,6 @@
 /** Bitcoin Core's RPC error codes (src/rpc/protocol.h) and the error class carrying them. */
+import { LvmError, type LvmErrorOptions } from "../../core/index.js";
+
 export const RpcCode = {
   INVALID_REQUEST: -32600,
   METHOD_NOT_FOUND: -32601,
@@ -23,13 +25,24 @@ export const RpcCode = {
 
 export type RpcCodeValue = (typeof RpcCode)[keyof typeof RpcCode];
 
-/** An error answered to an RPC client as `{ code, message }`. */
-export class RpcError extends Error {
+/** The name of a Core RPC code (`RPC_VERIFY_REJECTED` is "VERIFY_REJECTED"); "RPC_ERROR" for others. */
+export type RpcErrorCode = keyof typeof RpcCode | "RPC_ERROR";
+
+const CODE_NAMES = new Map<number, keyof typeof RpcCode>(
+  Object.entries(RpcCode).map(([name, n]) => [n, name as keyof typeof RpcCode]),
+);
+
+/**
+ * An error answered to an RPC client as `{ code: rpcCode, message }`. `rpcCode` is Core's
+ * numeric code, for the wire; `code` is its name, like every LvmError's.
+ */
+export class RpcError extends LvmError<RpcErrorCode> {
+  override readonly name = "RpcError";
   constructor(
-    readonly code: number,
+    readonly rpcCode: number,
     message: string,
+    options: LvmErrorOptions = {},
   ) {
-    super(message);
-    this.name = "RpcError";
+    super(CODE_NAMES.get(rpcCode) ?? "RPC_ERROR", message, options);
   }
 }

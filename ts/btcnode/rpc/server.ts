@@ -82,7 +82,7 @@ function replyObject(
 }
 
 function errorOf(e: unknown): { code: number; message: string } {
-  if (e instanceof RpcError) return { code: e.code, message: e.message };
+  if (e instanceof RpcError) return { code: e.rpcCode, message: e.message };
   if (e instanceof Error) return { code: RpcCode.MISC_ERROR, message: e.message };
   return { code: RpcCode.MISC_ERROR, message: String(e) };
 }
