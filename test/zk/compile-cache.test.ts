@@ -19,6 +19,7 @@ async function writeCircuit(dir: string, n: number): Promise<string> {
 }
 
 describe("zk: compileCircuit caches by the digest of the circuit and its includes", function () {
+  this.timeout(120_000);
   const dir = path.join(REPO_ROOT, "build", "zk-test-cache");
 
   before(() => mkdir(dir, { recursive: true }));
