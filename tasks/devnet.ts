@@ -5,6 +5,7 @@ import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
 import { runDevnet } from "../ts/devnet/index.js";
 import { installProcessGuards } from "../ts/jsonrpc/index.js";
 import type { Hex } from "../ts/l2/index.js";
+import { removeEndpoints, writeEndpoints } from "./endpoints.js";
 
 interface DevnetArgs {
   port: string;
@@ -54,5 +55,23 @@ export default async function devnet(args: DevnetArgs, hre: HardhatRuntimeEnviro
       return { graphs: await committee.graphs(), claims: status.claims, payouts: status.withdrawals };
     },
   });
-  await runDevnet([...all, dashboard], root);
+  // Last: once everything listens, tasks in other terminals find the devnet through this file.
+  const endpoints = {
+    name: "endpoints",
+    start: async () => {
+      const file = writeEndpoints(root, {
+        pid: process.pid,
+        startedAt: new Date().toISOString(),
+        l1: l1.rpc().url,
+        l2: l2.url(),
+        dashboard: dashboard.url(),
+      });
+      return {
+        name: "Endpoints",
+        lines: [`${file}   (the tasks read it: no --l1url / --l2url needed)`],
+      };
+    },
+    stop: async () => removeEndpoints(root),
+  };
+  await runDevnet([...all, dashboard, endpoints], root);
 }
