@@ -7,6 +7,7 @@
 import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
 
 import type * as Impl from "./bridge-devnet-impl.js";
+import { withEndpoints } from "./endpoints.js";
 
 export interface Common {
   datadir: string;
@@ -22,17 +23,17 @@ async function load(hre: HardhatRuntimeEnvironment): Promise<typeof Impl> {
 export const deposit = async (
   args: Common & { amount: string; recipient: string; resume: string; dryRun: boolean },
   hre: HardhatRuntimeEnvironment,
-): Promise<void> => (await load(hre)).deposit(args);
+): Promise<void> => withEndpoints("bridge:deposit", args, async (a) => (await load(hre)).deposit(a));
 
 export const resume = async (args: Common, hre: HardhatRuntimeEnvironment): Promise<void> =>
-  (await load(hre)).resume(args);
+  withEndpoints("bridge:resume", args, async (a) => (await load(hre)).resume(a));
 
 export const withdraw = async (
   args: Common & { amount: string; to: string; account: string; dryRun: boolean },
   hre: HardhatRuntimeEnvironment,
-): Promise<void> => (await load(hre)).withdraw(args);
+): Promise<void> => withEndpoints("bridge:withdraw", args, async (a) => (await load(hre)).withdraw(a));
 
 export const status = async (
   args: Common & { json: boolean },
   hre: HardhatRuntimeEnvironment,
-): Promise<void> => (await load(hre)).status(args);
+): Promise<void> => withEndpoints("bridge:status", args, async (a) => (await load(hre)).status(a));

@@ -5,6 +5,8 @@ import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
 import { runDevnet } from "../ts/devnet/index.js";
 import { installProcessGuards } from "../ts/jsonrpc/index.js";
 import type { Hex } from "../ts/l2/index.js";
+import { buildIfChanged } from "./build-check.js";
+import { removeEndpoints, writeEndpoints } from "./endpoints.js";
 
 interface DevnetArgs {
   port: string;
@@ -25,7 +27,14 @@ function tcpPort(flag: string, v: string): number {
 export default async function devnet(args: DevnetArgs, hre: HardhatRuntimeEnvironment): Promise<void> {
   const port = tcpPort("port", args.port);
   const l1port = tcpPort("l1port", args.l1port);
-  await hre.tasks.getTask("build").run({ quiet: true });
+  await buildIfChanged(
+    {
+      root: hre.config.paths.root,
+      artifacts: hre.config.paths.artifacts,
+      types: path.join(hre.config.paths.root, "types"),
+    },
+    () => hre.tasks.getTask("build").run({ quiet: true }),
+  );
   // Loaded after the build: the services call the contracts through its generated bindings.
   const { devnetServices } = await import("../ts/devnet/services.js");
   const bridge = await hre.artifacts.readArtifact("LvmBridge");
@@ -57,5 +66,23 @@ export default async function devnet(args: DevnetArgs, hre: HardhatRuntimeEnviro
       return { graphs: await committee.graphs(), claims: status.claims, payouts: status.withdrawals };
     },
   });
-  await runDevnet([...all, dashboard], root);
+  // Last: once everything listens, tasks in other terminals find the devnet through this file.
+  const endpoints = {
+    name: "endpoints",
+    start: async () => {
+      const file = writeEndpoints(root, {
+        pid: process.pid,
+        startedAt: new Date().toISOString(),
+        l1: l1.rpc().url,
+        l2: l2.url(),
+        dashboard: dashboard.url(),
+      });
+      return {
+        name: "Endpoints",
+        lines: [`${file}   (the tasks read it: no --l1url / --l2url needed)`],
+      };
+    },
+    stop: async () => removeEndpoints(root),
+  };
+  await runDevnet([...all, dashboard, endpoints], root);
 }

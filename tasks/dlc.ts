@@ -6,6 +6,7 @@
 import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
 
 import type * as Impl from "./dlc-impl.js";
+import { withEndpoints } from "./endpoints.js";
 
 type Args<K extends keyof typeof Impl> = Parameters<(typeof Impl)[K]>[0];
 
@@ -15,10 +16,10 @@ async function load(hre: HardhatRuntimeEnvironment): Promise<typeof Impl> {
 }
 
 export const open = async (args: Args<"open">, hre: HardhatRuntimeEnvironment): Promise<void> =>
-  (await load(hre)).open(args);
+  withEndpoints("dlc:open", args, async (a) => (await load(hre)).open(a));
 export const status = async (args: Args<"status">, hre: HardhatRuntimeEnvironment): Promise<void> =>
-  (await load(hre)).status(args);
+  withEndpoints("dlc:status", args, async (a) => (await load(hre)).status(a));
 export const withdraw = async (args: Args<"withdraw">, hre: HardhatRuntimeEnvironment): Promise<void> =>
-  (await load(hre)).withdraw(args);
+  withEndpoints("dlc:withdraw", args, async (a) => (await load(hre)).withdraw(a));
 export const disprove = async (args: Args<"disprove">, hre: HardhatRuntimeEnvironment): Promise<void> =>
-  (await load(hre)).disprove(args);
+  withEndpoints("dlc:disprove", args, async (a) => (await load(hre)).disprove(a));

@@ -69,8 +69,16 @@ export const projectTasks: NewTaskDefinition[] = [
     .addOption({ name: "resume", description: "Resume the deposit with this txid instead", defaultValue: "" })
     .addFlag({ name: "dryRun", description: "Show the fees and what is credited, send nothing" })
     .addOption({ name: "datadir", description: "Devnet state directory", defaultValue: ".devnet" })
-    .addOption({ name: "l1url", description: "L1 JSON-RPC URL", defaultValue: "http://127.0.0.1:18443" })
-    .addOption({ name: "l2url", description: "L2 JSON-RPC URL", defaultValue: "http://127.0.0.1:8547" })
+    .addOption({
+      name: "l1url",
+      description: "L1 JSON-RPC URL (empty: the running devnet's)",
+      defaultValue: "",
+    })
+    .addOption({
+      name: "l2url",
+      description: "L2 JSON-RPC URL (empty: the running devnet's)",
+      defaultValue: "",
+    })
     .setAction(async () => ({ default: (await import("./bridge-devnet.js")).deposit }))
     .build(),
   task("bridge:withdraw", "Peg out on a running devnet: lock BTC in the L2 bridge for a Bitcoin address")
@@ -79,14 +87,30 @@ export const projectTasks: NewTaskDefinition[] = [
     .addOption({ name: "account", description: "L2 dev account paying (0-9)", defaultValue: "0" })
     .addFlag({ name: "dryRun", description: "Show the fee and what is paid, send nothing" })
     .addOption({ name: "datadir", description: "Devnet state directory", defaultValue: ".devnet" })
-    .addOption({ name: "l1url", description: "L1 JSON-RPC URL", defaultValue: "http://127.0.0.1:18443" })
-    .addOption({ name: "l2url", description: "L2 JSON-RPC URL", defaultValue: "http://127.0.0.1:8547" })
+    .addOption({
+      name: "l1url",
+      description: "L1 JSON-RPC URL (empty: the running devnet's)",
+      defaultValue: "",
+    })
+    .addOption({
+      name: "l2url",
+      description: "L2 JSON-RPC URL (empty: the running devnet's)",
+      defaultValue: "",
+    })
     .setAction(async () => ({ default: (await import("./bridge-devnet.js")).withdraw }))
     .build(),
   task("bridge:resume", "Resume every deposit a bridge:deposit left unfinished (a killed CLI, say)")
     .addOption({ name: "datadir", description: "Devnet state directory", defaultValue: ".devnet" })
-    .addOption({ name: "l1url", description: "L1 JSON-RPC URL", defaultValue: "http://127.0.0.1:18443" })
-    .addOption({ name: "l2url", description: "L2 JSON-RPC URL", defaultValue: "http://127.0.0.1:8547" })
+    .addOption({
+      name: "l1url",
+      description: "L1 JSON-RPC URL (empty: the running devnet's)",
+      defaultValue: "",
+    })
+    .addOption({
+      name: "l2url",
+      description: "L2 JSON-RPC URL (empty: the running devnet's)",
+      defaultValue: "",
+    })
     .setAction(async () => ({ default: (await import("./bridge-devnet.js")).resume }))
     .build(),
   task(
@@ -95,8 +119,16 @@ export const projectTasks: NewTaskDefinition[] = [
   )
     .addFlag({ name: "json", description: "One JSON object, for scripts" })
     .addOption({ name: "datadir", description: "Devnet state directory", defaultValue: ".devnet" })
-    .addOption({ name: "l1url", description: "L1 JSON-RPC URL", defaultValue: "http://127.0.0.1:18443" })
-    .addOption({ name: "l2url", description: "L2 JSON-RPC URL", defaultValue: "http://127.0.0.1:8547" })
+    .addOption({
+      name: "l1url",
+      description: "L1 JSON-RPC URL (empty: the running devnet's)",
+      defaultValue: "",
+    })
+    .addOption({
+      name: "l2url",
+      description: "L2 JSON-RPC URL (empty: the running devnet's)",
+      defaultValue: "",
+    })
     .setAction(async () => ({ default: (await import("./bridge-devnet.js")).status }))
     .build(),
   task("dlc:open", "Open an OP-DLC channel on the devnet (plays both sides with public test keys)")
@@ -118,8 +150,16 @@ export const projectTasks: NewTaskDefinition[] = [
     })
     .addOption({ name: "refundblocks", description: "Blocks until the refund is valid", defaultValue: "144" })
     .addOption({ name: "datadir", description: "Devnet state directory", defaultValue: ".devnet" })
-    .addOption({ name: "l1url", description: "L1 JSON-RPC URL", defaultValue: "http://127.0.0.1:18443" })
-    .addOption({ name: "l2url", description: "L2 JSON-RPC URL", defaultValue: "http://127.0.0.1:8547" })
+    .addOption({
+      name: "l1url",
+      description: "L1 JSON-RPC URL (empty: the running devnet's)",
+      defaultValue: "",
+    })
+    .addOption({
+      name: "l2url",
+      description: "L2 JSON-RPC URL (empty: the running devnet's)",
+      defaultValue: "",
+    })
     .setAction(async () => ({ default: (await import("./dlc.js")).open }))
     .build(),
   task(
@@ -132,8 +172,16 @@ export const projectTasks: NewTaskDefinition[] = [
       defaultValue: "",
     })
     .addOption({ name: "datadir", description: "Devnet state directory", defaultValue: ".devnet" })
-    .addOption({ name: "l1url", description: "L1 JSON-RPC URL", defaultValue: "http://127.0.0.1:18443" })
-    .addOption({ name: "l2url", description: "L2 JSON-RPC URL", defaultValue: "http://127.0.0.1:8547" })
+    .addOption({
+      name: "l1url",
+      description: "L1 JSON-RPC URL (empty: the running devnet's)",
+      defaultValue: "",
+    })
+    .addOption({
+      name: "l2url",
+      description: "L2 JSON-RPC URL (empty: the running devnet's)",
+      defaultValue: "",
+    })
     .setAction(async () => ({ default: (await import("./dlc.js")).status }))
     .build(),
   task(
@@ -149,8 +197,16 @@ export const projectTasks: NewTaskDefinition[] = [
     .addOption({ name: "amount", description: "BTC to withdraw (sat precision)", defaultValue: "0.1" })
     .addOption({ name: "account", description: "L2 dev account owning the channel (0-9)", defaultValue: "0" })
     .addOption({ name: "datadir", description: "Devnet state directory", defaultValue: ".devnet" })
-    .addOption({ name: "l1url", description: "L1 JSON-RPC URL", defaultValue: "http://127.0.0.1:18443" })
-    .addOption({ name: "l2url", description: "L2 JSON-RPC URL", defaultValue: "http://127.0.0.1:8547" })
+    .addOption({
+      name: "l1url",
+      description: "L1 JSON-RPC URL (empty: the running devnet's)",
+      defaultValue: "",
+    })
+    .addOption({
+      name: "l2url",
+      description: "L2 JSON-RPC URL (empty: the running devnet's)",
+      defaultValue: "",
+    })
     .setAction(async () => ({ default: (await import("./dlc.js")).withdraw }))
     .build(),
   task(
@@ -169,8 +225,16 @@ export const projectTasks: NewTaskDefinition[] = [
       defaultValue: "",
     })
     .addOption({ name: "datadir", description: "Devnet state directory", defaultValue: ".devnet" })
-    .addOption({ name: "l1url", description: "L1 JSON-RPC URL", defaultValue: "http://127.0.0.1:18443" })
-    .addOption({ name: "l2url", description: "L2 JSON-RPC URL", defaultValue: "http://127.0.0.1:8547" })
+    .addOption({
+      name: "l1url",
+      description: "L1 JSON-RPC URL (empty: the running devnet's)",
+      defaultValue: "",
+    })
+    .addOption({
+      name: "l2url",
+      description: "L2 JSON-RPC URL (empty: the running devnet's)",
+      defaultValue: "",
+    })
     .setAction(async () => ({ default: (await import("./dlc.js")).disprove }))
     .build(),
   task("relay", "Relay Bitcoin headers from a Core-compatible JSON-RPC to the L2 light client until Ctrl-C")

@@ -3,10 +3,15 @@
  * JSON), the event stream pushing a new snapshot when the L1 tip moves, and a failing source that
  * leaves the server up with its last snapshot.
  */
+import { mkdtempSync, rmSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+
 import { expect } from "chai";
 
 import {
   DashboardServer,
+  openInvariantHistory,
   type BridgeSnapshot,
   type DashboardSource,
   type Head,
@@ -213,6 +218,44 @@ describe("dashboard server", function () {
       expect([r.status, code(r.body)]).to.deep.equal([503, "NOT_READY"]);
     } finally {
       await s.stop();
+    }
+  });
+
+  it("keeps the invariant history on disk: a restarted server charts from where it stopped", async function () {
+    const dir = mkdtempSync(path.join(os.tmpdir(), "dash-history-"));
+    const src = new FakeSource();
+    const until = async (ok: () => boolean): Promise<void> => {
+      for (let i = 0; i < 200 && !ok(); i++) await new Promise((r) => setTimeout(r, 10));
+    };
+    try {
+      let history = await openInvariantHistory(dir);
+      let s = await DashboardServer.start({ source: src, port: 0, pollMs: 10, history });
+      for (const h of [102, 103]) {
+        src.head = { height: h, hash: h.toString(16).padStart(64, "0") };
+        await until(() => s.history.at(-1)?.l1Height === h);
+      }
+      await s.stop();
+      await history.close();
+      // The restarted server's source is down: what it serves can only come from the disk.
+      const down = new FakeSource();
+      down.failing = true;
+      history = await openInvariantHistory(dir);
+      s = await DashboardServer.start({
+        source: down,
+        port: 0,
+        pollMs: 1_000,
+        history,
+        log: () => undefined,
+      });
+      try {
+        const rows = (await (await fetch(`${s.url}/api/invariant`)).json()) as { l1Height: number }[];
+        expect(rows.map((r) => r.l1Height)).to.deep.equal([101, 102, 103]);
+      } finally {
+        await s.stop();
+        await history.close();
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });

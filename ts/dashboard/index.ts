@@ -15,4 +15,5 @@ export {
   type ClaimRecordLike,
   type PayoutRecordLike,
 } from "./devnet-source.js";
+export { openInvariantHistory, type InvariantHistoryStore } from "./history.js";
 export { dashboardService, DEFAULT_DASHBOARD_PORT, type DashboardServiceOptions } from "./service.js";

@@ -2,8 +2,8 @@
  * The dashboard's web server (fastify, 127.0.0.1 only): the bundled page, a JSON API and a
  * server-sent-events stream. A poller watches the L1 tip every `pollMs` and reads a full snapshot
  * on every new block (and at least every `refreshMs`, for L2-only changes); each changed snapshot
- * goes to every open page at once. The invariant history (one sample per L1 height) is kept in
- * memory for the chart.
+ * goes to every open page at once. The invariant history (one sample per L1 height) feeds the
+ * chart; with a `history` store it is written as it is sampled and read back at start.
  */
 import type { ServerResponse } from "node:http";
 
@@ -11,6 +11,7 @@ import Fastify, { type FastifyError, type FastifyInstance } from "fastify";
 
 import { bundlePage, PAGE_HTML, type PageBundle } from "./bundle.js";
 import { DashboardError } from "./errors.js";
+import type { InvariantHistoryStore } from "./history.js";
 import type { BridgeSnapshot, DashboardSource, InvariantSample } from "./source.js";
 
 export interface DashboardServerOptions {
@@ -24,6 +25,8 @@ export interface DashboardServerOptions {
   /** Invariant samples kept (default 10,000). */
   readonly historySize?: number;
   readonly log?: (line: string) => void;
+  /** Where the invariant history is kept across restarts (default: memory only). */
+  readonly history?: InvariantHistoryStore;
   /** Resolve `start` only once the first snapshot is read (default true). */
   readonly awaitFirstSnapshot?: boolean;
 }
@@ -72,6 +75,7 @@ export class DashboardServer {
     routes(app, page, () => holder.server!);
     const address = await app.listen({ host: "127.0.0.1", port: opts.port });
     const server = (holder.server = new DashboardServer(app, opts, address));
+    if (opts.history) server.#history = await opts.history.load(opts.historySize ?? 10_000);
     const first = server.#tick().then(() => server.#schedule());
     if (opts.awaitFirstSnapshot ?? true) await first;
     return server;
@@ -120,7 +124,7 @@ export class DashboardServer {
       const l1SeenAt = newBlock ? Date.now() : last.l1SeenAt;
       const started = Date.now();
       const snapshot = await this.opts.source.snapshot();
-      this.#record(snapshot.invariant);
+      await this.#record(snapshot.invariant);
       const changed = last === undefined || JSON.stringify(last.snapshot) !== JSON.stringify(snapshot);
       const readAt = Date.now();
       if (!changed) {
@@ -139,12 +143,16 @@ export class DashboardServer {
     }
   }
 
-  #record(s: InvariantSample): void {
+  async #record(s: InvariantSample): Promise<void> {
     const h = this.#history;
-    if (h.length > 0 && h[h.length - 1]!.l1Height === s.l1Height) h[h.length - 1] = s;
-    else h.push(s);
+    const last = h[h.length - 1];
+    if (last !== undefined && last.l1Height === s.l1Height) {
+      if (JSON.stringify(last) === JSON.stringify({ ...s, time: last.time })) return;
+      h[h.length - 1] = s;
+    } else h.push(s);
     const max = this.opts.historySize ?? 10_000;
     if (h.length > max) h.splice(0, h.length - max);
+    await this.opts.history?.put(s);
   }
 }
 

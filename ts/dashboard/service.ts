@@ -3,7 +3,10 @@
  * it: the devnet wires the dashboard, not the other way round). Started after the nodes, it reads
  * them over their RPCs like any outside client would.
  */
+import path from "node:path";
+
 import { DashboardError } from "./errors.js";
+import { openInvariantHistory, type InvariantHistoryStore } from "./history.js";
 import { DashboardServer } from "./server.js";
 import { devnetSource, type BridgeRecords } from "./devnet-source.js";
 
@@ -28,13 +31,16 @@ export function dashboardService(opts: DashboardServiceOptions): {
 } {
   let server: DashboardServer | undefined;
   let close: (() => Promise<void>) | undefined;
+  let history: InvariantHistoryStore | undefined;
   return {
     name: "dashboard",
     url(): string {
       if (!server) throw new DashboardError("NOT_STARTED", "dashboard service not started");
       return server.url;
     },
-    async start() {
+    async start(root: string) {
+      // The chart's history survives restarts: `<root>/dashboard/invariant`.
+      history = await openInvariantHistory(path.join(root, "dashboard", "invariant"));
       const source = await devnetSource({
         l1: opts.l1(),
         l2Url: opts.l2Url(),
@@ -43,6 +49,7 @@ export function dashboardService(opts: DashboardServiceOptions): {
       close = () => source.close?.() ?? Promise.resolve();
       server = await DashboardServer.start({
         source,
+        history,
         port: opts.port ?? DEFAULT_DASHBOARD_PORT,
         // The page shows "Loading…" and gets the first snapshot over its event stream.
         awaitFirstSnapshot: false,
@@ -65,6 +72,8 @@ export function dashboardService(opts: DashboardServiceOptions): {
     async stop(): Promise<void> {
       await server?.stop();
       await close?.();
+      await history?.close();
+      history = undefined;
       server = undefined;
     },
   };

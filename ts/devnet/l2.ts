@@ -36,11 +36,18 @@ async function batchProver(): Promise<{ prover?: ZkBatchProver; line: string }> 
     ptau,
     progress: (msg) => console.log(`  zk: ${msg}`),
   });
-  console.log("Setting up the batch prover (cached after the first run)…");
-  await prover.setup();
+  console.log("Setting up the batch prover in the background (keys cached after the first run)…");
+  // The node serves RPC at once; batches are stored before they are proven and each proof waits
+  // for this setup (a failed one is retried by the next batch, unproven batches on restart).
+  const started = performance.now();
+  prover.setup().then(
+    () => console.log(`l2: batch prover ready (${((performance.now() - started) / 1000).toFixed(1)} s)`),
+    (e: unknown) =>
+      console.error(`l2: batch prover setup failed (retried with the next batch): ${String(e)}`),
+  );
   return {
     prover: new ZkBatchProver(prover, PROOF_BATCH),
-    line: `prover:   Groth16, withdrawal_batch_${PROOF_BATCH}, one proof per ${PROOF_BATCH} withdrawals of a batch`,
+    line: `prover:   Groth16, withdrawal_batch_${PROOF_BATCH}, one proof per ${PROOF_BATCH} withdrawals of a batch (set up in the background)`,
   };
 }
 

@@ -189,9 +189,65 @@ function runCircom(args: string[]): Promise<{ code: number; output: string }> {
 // eslint-disable-next-line no-control-regex
 const stripAnsi = (s: string): string => s.replace(/\u001b\[[0-9;]*m/g, "");
 
+/** How `compileCircuit` runs circom; part of the cache key. */
+const CIRCOM_ARGS = ["--r1cs", "--wasm", "--O2", "-l", "node_modules"] as const;
+/** Written next to the outputs: what they were compiled from, and what `compileCircuit` returns. */
+const COMPILE_MANIFEST = "compiled.json";
+
+interface CompileManifest {
+  readonly inputs: Hex;
+  readonly r1csHash: Hex;
+  readonly constraints: number;
+  readonly publicInputs: number;
+}
+
+/**
+ * sha256 over everything circom reads for `abs`: the file and every file it includes, transitively
+ * (resolved as circom does: next to the including file, then under node_modules), plus the circom2
+ * version and flags. Undefined when an include cannot be found: circom will say why.
+ */
+export async function circuitInputsDigest(abs: string): Promise<Hex | undefined> {
+  const h = createHash("sha256");
+  const version = (require("circom2/package.json") as { version: string }).version;
+  h.update(`circom2 ${version} ${CIRCOM_ARGS.join(" ")}\n`);
+  const seen = new Set<string>();
+  const queue = [abs];
+  while (queue.length > 0) {
+    const file = queue.shift()!;
+    if (seen.has(file)) continue;
+    seen.add(file);
+    const text = await readFile(file, "utf8");
+    h.update(`${path.relative(REPO_ROOT, file)}\0${text.length}\0${text}`);
+    for (const m of text.matchAll(/^\s*include\s+"([^"]+)"/gm)) {
+      const found = [
+        path.resolve(path.dirname(file), m[1]!),
+        path.join(REPO_ROOT, "node_modules", m[1]!),
+      ].find((f) => existsSync(f));
+      if (found === undefined) return undefined;
+      queue.push(found);
+    }
+  }
+  return h.digest("hex") as Hex;
+}
+
+async function readManifest(outDir: string, inputs: Hex | undefined): Promise<CompileManifest | undefined> {
+  if (inputs === undefined) return undefined;
+  try {
+    const m = JSON.parse(await readFile(path.join(outDir, COMPILE_MANIFEST), "utf8")) as CompileManifest;
+    return m.inputs === inputs && typeof m.r1csHash === "string" && Number.isInteger(m.constraints)
+      ? m
+      : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * Compiles a circom file (path relative to the repo root or absolute inside it) to R1CS + witness
- * wasm under build/zk/circuits/<name>/. The output directory is replaced atomically.
+ * wasm under build/zk/circuits/<name>/. The output directory is replaced atomically, with a
+ * manifest naming the digest of its inputs (`circuitInputsDigest`): when the circuit and its
+ * includes are unchanged, the earlier outputs are returned without running circom (~15 s for the
+ * batch circuit).
  */
 export async function compileCircuit(source: string): Promise<CompiledCircuit> {
   await sharedCurve();
@@ -207,19 +263,26 @@ export async function compileCircuit(source: string): Promise<CompiledCircuit> {
   }
   const name = path.basename(abs, ".circom");
   const outDir = path.join(BUILD_DIR, "circuits", name);
+  const inputs = await circuitInputsDigest(abs);
+  const r1cs = path.join(outDir, `${name}.r1cs`);
+  const wasm = path.join(outDir, `${name}.wasm`);
+  const cached = await readManifest(outDir, inputs);
+  if (cached !== undefined && existsSync(r1cs) && existsSync(wasm))
+    return {
+      name,
+      source: rel,
+      r1cs,
+      wasm,
+      r1csHash: cached.r1csHash,
+      constraints: cached.constraints,
+      publicInputs: cached.publicInputs,
+    };
+  await removeStaleTemps(outDir);
   const work = tempName(outDir);
+  let manifest: CompileManifest;
   try {
     await mkdir(work, { recursive: true });
-    const { code, output } = await runCircom([
-      rel,
-      "--r1cs",
-      "--wasm",
-      "--O2",
-      "-l",
-      "node_modules",
-      "-o",
-      path.relative(REPO_ROOT, work),
-    ]);
+    const { code, output } = await runCircom([rel, ...CIRCOM_ARGS, "-o", path.relative(REPO_ROOT, work)]);
     if (code !== 0 || !existsSync(path.join(work, `${name}.r1cs`))) {
       const lines = stripAnsi(output)
         .split("\n")
@@ -236,6 +299,15 @@ export async function compileCircuit(source: string): Promise<CompiledCircuit> {
     // circom writes <name>_js/<name>.wasm plus helper scripts we do not need.
     await rename(path.join(work, `${name}_js`, `${name}.wasm`), path.join(work, `${name}.wasm`));
     await rm(path.join(work, `${name}_js`), { recursive: true, force: true });
+    const info = await snarkjs.r1cs.info(path.join(work, `${name}.r1cs`));
+    manifest = {
+      inputs: inputs ?? ("" as Hex),
+      r1csHash: await sha256File(path.join(work, `${name}.r1cs`)),
+      constraints: info.nConstraints,
+      publicInputs: info.nPubInputs + info.nOutputs,
+    };
+    if (inputs !== undefined)
+      await writeFile(path.join(work, COMPILE_MANIFEST), JSON.stringify(manifest, null, 2));
     // The old output is stale; a directory cannot be renamed over a non-empty one.
     await rm(outDir, { recursive: true, force: true });
     await rename(work, outDir);
@@ -243,16 +315,14 @@ export async function compileCircuit(source: string): Promise<CompiledCircuit> {
     await rm(work, { recursive: true, force: true });
     throw err;
   }
-  const r1cs = path.join(outDir, `${name}.r1cs`);
-  const info = await snarkjs.r1cs.info(r1cs);
   return {
     name,
     source: rel,
     r1cs,
-    wasm: path.join(outDir, `${name}.wasm`),
-    r1csHash: await sha256File(r1cs),
-    constraints: info.nConstraints,
-    publicInputs: info.nPubInputs + info.nOutputs,
+    wasm,
+    r1csHash: manifest.r1csHash,
+    constraints: manifest.constraints,
+    publicInputs: manifest.publicInputs,
   };
 }
 
