@@ -29,6 +29,7 @@ import LvmSystem from "./modules/LvmSystem.js";
 export { default as BatchVerifierModule } from "./modules/BatchVerifier.js";
 export { default as BridgeConfigModule } from "./modules/BridgeConfig.js";
 export { default as LightClientModule } from "./modules/LightClient.js";
+export { default as DlcChannelsModule } from "./modules/DlcChannels.js";
 export { default as WrappedBTCModule } from "./modules/WrappedBTC.js";
 export { LvmSystem as LvmSystemModule };
 

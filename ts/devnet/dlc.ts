@@ -14,8 +14,7 @@ import { DeploymentResultType, deploy } from "@nomicfoundation/ignition-core";
 import { schnorr } from "@noble/curves/secp256k1.js";
 import { JsonRpcProvider, Wallet } from "ethers";
 
-import { artifactsDir, walletProvider } from "../../deploy/index.js";
-import DlcChannelsModule from "../../deploy/modules/DlcChannels.js";
+import { artifactsDir, DlcChannelsModule, walletProvider } from "../../deploy/index.js";
 import { bytesToHex } from "../bitcoin/index.js";
 import type { BitcoinBackend } from "../btcnode/index.js";
 import { serveOracleRpc, writeAtomic, type OracleRpc } from "../dlc/index.js";
