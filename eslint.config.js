@@ -23,6 +23,8 @@ const LAYERS = {
   committee: 6,
   depositor: 7,
   operator: 7,
+  // the watchtower: follows both chains, challenges wrong claims and disproves false assertions.
+  challenger: 7,
   dlc: 6,
   dashboard: 7,
   // deploy/ (the Ignition modules and deploySystem): below the devnet, which deploys through it.
