@@ -20,7 +20,12 @@ const SETS = {
   txpool: { mutate: ["ts/l2/txpool.ts"], spec: ["test/l2/rules.test.ts", "test/l2/rawtx.test.ts"] },
   bridge: {
     mutate: ["ts/bridge/**/*.ts"],
-    spec: ["test/bridge/graph.test.ts", "test/bridge/musig2-vectors.test.ts", "test/bridge/types.test.ts"],
+    spec: [
+      "test/bridge/graph.test.ts",
+      "test/bridge/musig2-vectors.test.ts",
+      "test/bridge/types.test.ts",
+      "test/bridge/credit-retry.test.ts",
+    ],
   },
 };
 const chosen = (process.env.MUTATE_SET ?? Object.keys(SETS).join(",")).split(",").map((k) => {
