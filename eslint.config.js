@@ -39,7 +39,7 @@ const TASKS_LAYER = 9;
  */
 const SERVICE_ENTRIES = {
   dlc: ["service.js", "service.ts"],
-  devnet: ["services.js", "services.ts", "dlc.js", "dlc.ts"],
+  devnet: ["services.js", "services.ts", "dlc.js", "dlc.ts", "clients.js", "clients.ts"],
 };
 const ROOT = path.dirname(fileURLToPath(import.meta.url));
 

@@ -5,13 +5,18 @@ import path from "node:path";
 import { JsonRpcProvider, Wallet, formatEther, formatUnits, parseUnits } from "ethers";
 
 import { bytesToHex } from "../ts/bitcoin/index.js";
-import { BridgeError, FlowStore, asBridgeError, txid, type LvmBridge } from "../ts/bridge/index.js";
+import {
+  BridgeError,
+  FlowStore,
+  asBridgeError,
+  bridgeInvariant,
+  txid,
+  type LvmBridge,
+} from "../ts/bridge/index.js";
 import { BitcoindRpcBackend, REGTEST, addressToScript, scriptToAddress } from "../ts/btcnode/index.js";
 import { isLvmError } from "../ts/core/index.js";
 import { DEPOSIT_WAITS, type DepositRecord, type Depositor, type FlowHook } from "../ts/depositor/index.js";
-import { bridgeInvariant, devnetDepositor, lvmBridge } from "../ts/devnet/bridge.js";
-import { bridgeRpc, remotePresigner } from "../ts/devnet/committee.js";
-import { l1DevKey } from "../ts/devnet/l1.js";
+import { bridgeRpc, devnetDepositor, l1DevKey, lvmBridge, remotePresigner } from "../ts/devnet/clients.js";
 import { devAccounts } from "../ts/l2/index.js";
 import type { OperatorStatus } from "../ts/operator/index.js";
 import type { Common } from "./bridge-devnet.js";
