@@ -13,12 +13,12 @@ import { sha256 } from "@noble/hashes/sha2.js";
 import { Block } from "bitcoinjs-lib";
 import { network, tasks } from "hardhat";
 
+import { bytesToPrefixedHex as hex } from "../ts/core/index.js";
+
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const MAINNET_POW_LIMIT = 0xffffn << 208n;
 const GENESIS =
   "0x0100000000000000000000000000000000000000000000000000000000000000000000003ba3edfd7a7b12b27ac72c3e67768f617fc81bc3888a51323a9fb8aa4b1e5e4a29ab5f49ffff001d1dac2b7c";
-
-const hex = (b: Uint8Array): string => "0x" + Buffer.from(b).toString("hex");
 
 function readBlocks(): Block[] {
   const data = readFileSync(path.resolve(root, "../shared/vectors/mainnet/blocks-1-256.dat"));

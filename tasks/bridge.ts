@@ -1,6 +1,7 @@
 import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
 
 import type * as Bridge from "../ts/bridge/index.js";
+import { hexToBytes, isHex } from "../ts/core/index.js";
 import type { AddressNetwork, ParamsProfile } from "../ts/bridge/index.js";
 
 // ts/bridge includes the generated contract bindings: loaded after the build.
@@ -16,9 +17,8 @@ interface BridgeAddressArgs {
 
 function hexBytes(what: string, s: string): Uint8Array {
   const h = s.startsWith("0x") ? s.slice(2) : s;
-  if (!/^([0-9a-fA-F]{2})+$/.test(h))
-    throw new B.BridgeError("INVALID_ARGUMENT", `${what} is not hex: ${s}`, s);
-  return Uint8Array.from(Buffer.from(h, "hex"));
+  if (h === "" || !isHex(h)) throw new B.BridgeError("INVALID_ARGUMENT", `${what} is not hex: ${s}`, s);
+  return hexToBytes(h);
 }
 
 function oneOf<T extends string>(what: string, v: string, allowed: readonly T[]): T {

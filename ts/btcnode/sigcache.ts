@@ -18,6 +18,7 @@ import {
   type Transaction,
   type TxOut,
 } from "../bitcoin/index.js";
+import { hexToBytes } from "../core/index.js";
 
 /** A bounded set of salted 32-byte digests; inserting past the bound evicts the oldest. */
 class SaltedSet {
@@ -71,7 +72,6 @@ const u32le = (n: number): Uint8Array => {
   new DataView(b.buffer).setUint32(0, n >>> 0, true);
   return b;
 };
-const hexToBytes = (h: string): Uint8Array => new Uint8Array(Buffer.from(h, "hex"));
 
 /** Core's script execution cache: (wtxid, flags) pairs whose every input verified. */
 export class ScriptExecutionCache {

@@ -16,6 +16,8 @@ import {
   type Txid,
   type TxOut,
 } from "../bitcoin/index.js";
+import { bytesToHex, hexToBytes } from "../core/index.js";
+
 import { RejectError } from "./errors.js";
 import type { ChainParams } from "./params.js";
 import { countSigOps, isP2SH, parseScript, witnessProgram } from "./script.js";
@@ -35,13 +37,8 @@ export const MAX_FUTURE_BLOCK_TIME = 2 * 60 * 60;
 
 // --- byte helpers ---------------------------------------------------------------------------
 
-export function hexToBytes(h: string): Uint8Array {
-  return Uint8Array.from(Buffer.from(h, "hex"));
-}
-
-export function bytesToHex(b: Uint8Array): string {
-  return Buffer.from(b).toString("hex");
-}
+// One hex codec for the project (ts/core); re-exported for the node's modules.
+export { bytesToHex, hexToBytes };
 
 /** Display-order hex (txid, block hash) to internal byte order. */
 export function reversedHexToBytes(h: string): Uint8Array {

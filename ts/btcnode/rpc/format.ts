@@ -1,5 +1,6 @@
 /** Bitcoin Core's JSON shapes for transactions, blocks, headers and outputs (TxToUniv & co). */
 import type { Block, BlockHash, Transaction } from "../../bitcoin/index.js";
+import { bytesToHex as hex } from "../../core/index.js";
 import { scriptToAddress } from "../address.js";
 import type { BlockIndex } from "../chain.js";
 import type { Coin } from "../coins.js";
@@ -8,7 +9,6 @@ import { classify, scriptToAsm, withChecksum } from "../script.js";
 import { difficulty } from "../validation.js";
 import { Amount, type JsonOut } from "./json.js";
 
-const hex = (b: Uint8Array): string => Buffer.from(b).toString("hex");
 const hex32 = (n: number): string => (n >>> 0).toString(16).padStart(8, "0");
 
 export type JsonObject = { [k: string]: JsonOut | undefined };
