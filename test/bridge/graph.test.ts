@@ -167,6 +167,7 @@ describe("bridge: peg-in and presigned graph", () => {
       "Take1/1",
       "Take2/0",
       "Take2/1",
+      "AssertTimeout/0",
     ]);
     const store = new PresignatureStore();
     expect(store.isConfirmable(g)).to.equal(false);
@@ -349,7 +350,7 @@ describe("bridge: peg-in and presigned graph", () => {
     );
     const r1 = members.map((m) => m.round1(proposal));
     const spends = committeeSpends(graph);
-    expect(r1.map((m) => m.nonces.length)).to.deep.equal([5, 5, 5]);
+    expect(r1.map((m) => m.nonces.length)).to.deep.equal([6, 6, 6]);
     const nonces = spends.map((_, i) => r1.map((m) => m.nonces[i]));
     const aggs = nonces.map((n, i) => aggregateNonces(n, `s${i}`));
     const r2 = members.map((m) => m.round2("r1", aggs));

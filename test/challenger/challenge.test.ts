@@ -10,7 +10,10 @@ import {
   buildDisprove,
   buildPegOutGraph,
   ClaimProgram,
+  BridgeError,
+  broadcastOnce,
   completeAssert,
+  completeAssertTimeout,
   completeKickOff,
   completePegInConfirm,
   completeTake1,
@@ -91,8 +94,8 @@ describe("challenger: Challenge → Assert → Take2 | Disprove on the embedded 
   before(async function () {
     dir = mkdtempSync(path.join(os.tmpdir(), "challenge-node-"));
     backend = new EmbeddedBackend(await BtcNode.open({ datadir: dir, sync: false }), true);
-    await backend.mine(3, addr(opScript));
-    await backend.mine(3, addr(chScript));
+    await backend.mine(5, addr(opScript));
+    await backend.mine(5, addr(chScript));
     await backend.mine(101, addr(depScript));
   });
   after(async () => {
@@ -122,13 +125,19 @@ describe("challenger: Challenge → Assert → Take2 | Disprove on the embedded 
     return "accepted";
   }
 
+  /** Every input standard and valid per our node's testmempoolaccept (≤ 400,000 WU is policy). */
+  async function standard(raw: Uint8Array): Promise<void> {
+    const r = await backend.testMempoolAccept(Transaction.decode(raw));
+    expect(r.allowed, r.rejectReason).to.equal(true);
+  }
+
   /** A peg-in whose graph's Assert commits to (reimbursed sats = pool amount, PegInConfirm txid). */
-  async function challengedGame(i: number) {
+  async function kickedOff(i: number) {
     const base = makeWorld({
       depositorSecret,
       operatorSecret,
-      fundingUtxo: await coin(depScript, i),
-      operatorFunding: await coin(opScript, i),
+      fundingUtxo: await coin(depScript, 0),
+      operatorFunding: await coin(opScript, 0),
     });
     const plain = buildPegOutGraph(base.input);
     const fields: ClaimField[] = [
@@ -141,12 +150,22 @@ describe("challenger: Challenge → Assert → Take2 | Disprove on the embedded 
     const p = presignGraph(input, base.depositRaw, base.members);
     await send(base.depositRaw);
     await mine(1);
-    await send(completePegInConfirm(g, p, depositorSecret));
-    await send(completeKickOff(g, operatorSecret));
+    const confirm = completePegInConfirm(g, p, depositorSecret);
+    await standard(confirm);
+    await send(confirm);
+    const kickOff = completeKickOff(g, operatorSecret);
+    await standard(kickOff);
+    await send(kickOff);
     await mine(1);
+    return { g, p, fields, program, secrets, base };
+  }
+
+  async function challengedGame(i: number) {
+    const { g, p, fields, program, secrets, base } = await kickedOff(i);
     // Anyone funds the Challenge with the operator's SINGLE|ANYONECANPAY presignature.
     const opSig = operatorChallengeSignature(g, operatorSecret);
-    const challenge = fundChallenge(g, opSig, await coin(chScript, i), challengerSecret, chScript);
+    const challenge = fundChallenge(g, opSig, await coin(chScript, 0), challengerSecret, chScript);
+    await standard(challenge.toBytes());
     expect(await send(challenge.toBytes())).to.equal(challenge.txid);
     await mine(1);
     expect(await depth(challenge.txid)).to.equal(1);
@@ -162,12 +181,14 @@ describe("challenger: Challenge → Assert → Take2 | Disprove on the embedded 
       secrets,
       fields.map((f) => f.expected),
     );
+    await standard(completeAssert(g, operatorSecret, commitment));
     expect(await send(completeAssert(g, operatorSecret, commitment))).to.equal(g.assert.txid);
     await mine(1);
     expect(program.findDisproof(g.assert.witness(0).slice(1, -2))).to.equal(undefined);
     const take2 = completeTake2(g, p);
     expect(await refused(take2)).to.match(/non-BIP68-final/);
     await mine(g.input.params.disproveTimelock - 1);
+    await standard(take2);
     expect(await send(take2)).to.equal(g.take2.txid);
     await mine(1);
     expect((await backend.getTxOut({ txid: g.take2.txid, vout: 0 }))?.value).to.equal(
@@ -189,6 +210,7 @@ describe("challenger: Challenge → Assert → Take2 | Disprove on the embedded 
     const d = program.findDisproof(g.assert.witness(0).slice(1, -2));
     expect(d?.index).to.equal(0);
     const disprove = buildDisprove(g, d!.index, chScript, d!.witness);
+    await standard(disprove.toBytes());
     expect(await send(disprove.toBytes())).to.equal(disprove.txid);
     await mine(1);
     expect(await depth(disprove.txid)).to.equal(1);
@@ -197,5 +219,106 @@ describe("challenger: Challenge → Assert → Take2 | Disprove on the embedded 
     expect(disprove.output(1).script[0]).to.equal(0x6a); // the burned part
     await mine(g.input.params.disproveTimelock);
     expect(await refused(completeTake2(g, p))).to.match(/missing|spent|conflict/i);
+  });
+
+  it("challenged operator never asserts → AssertTimeout: stake to the challenger, half burned, no reimbursement", async () => {
+    const { g, p, fields, secrets } = await challengedGame(2);
+    const params = g.input.params;
+    const timeout = completeAssertTimeout(g, p, chScript);
+    // KickOff is challengeTimelock + 2 deep: the CSV of the timeout leaf is not yet satisfied.
+    expect(await refused(timeout.toBytes())).to.match(/non-BIP68-final/);
+    await mine(params.assertTimelock - params.challengeTimelock - 2);
+    await standard(timeout.toBytes());
+    expect(await send(timeout.toBytes())).to.equal(timeout.txid);
+    await mine(1);
+    expect(await depth(timeout.txid)).to.equal(1);
+    const stake = g.kickOff.output(2).amount;
+    expect(timeout.output(0).script[0]).to.equal(0x6a);
+    expect(timeout.output(0).amount).to.equal(stake / 2n);
+    expect(timeout.output(1).amount + timeout.output(0).amount + timeout.fee).to.equal(stake);
+    expect((await backend.getTxOut({ txid: timeout.txid, vout: 1 }))?.value).to.equal(
+      timeout.output(1).amount,
+    );
+    // The operator can no longer assert, so neither Take2 nor Take1 can ever pay it.
+    const late = completeAssert(
+      g,
+      operatorSecret,
+      ClaimProgram.commit(
+        secrets,
+        fields.map((f) => f.expected),
+      ),
+    );
+    expect(await refused(late)).to.match(/missing|spent|conflict/i);
+    const e = await broadcastOnce(backend, late).then(
+      () => undefined,
+      (x: unknown) => x,
+    );
+    expect(e).to.be.instanceOf(BridgeError);
+    expect((e as BridgeError).code).to.equal("CONFLICTED");
+    expect(await refused(completeTake1(g, p, operatorSecret))).to.match(/missing|spent|conflict/i);
+  });
+
+  it("stalled operator (KickOff, then neither Take1 nor Assert) → the same timeout slashes it", async () => {
+    const { g, p } = await kickedOff(3);
+    const params = g.input.params;
+    const take1 = completeTake1(g, p, operatorSecret);
+    const timeout = completeAssertTimeout(g, p, chScript);
+    await mine(params.challengeTimelock - 1);
+    // Take1 is possible from here on; the operator does not broadcast it.
+    await standard(take1);
+    expect(await refused(timeout.toBytes())).to.match(/non-BIP68-final/);
+    await mine(params.assertTimelock - params.challengeTimelock);
+    await standard(timeout.toBytes());
+    expect(await send(timeout.toBytes())).to.equal(timeout.txid);
+    await mine(1);
+    expect(await depth(timeout.txid)).to.equal(1);
+    expect(await refused(take1)).to.match(/missing|spent|conflict/i);
+  });
+
+  it("bad input: wrong AssertTimeout presignature, Assert with a wrong signature, Challenge of a spent connector", async () => {
+    const { g, p, fields, secrets } = await kickedOff(4);
+    const bad = new Map(p.sigs);
+    const sig = bad.get("AssertTimeout/0")!.slice();
+    sig[5] ^= 1;
+    bad.set("AssertTimeout/0", sig);
+    expect(() => completeAssertTimeout(g, { ...p, sigs: bad }, chScript))
+      .to.throw(BridgeError)
+      .with.property("code", "BAD_SIGNATURE");
+    // Assert signed with another key: a typed error before anything is built.
+    expect(() => completeAssert(buildPegOutGraph(g.input), depositorSecret))
+      .to.throw(BridgeError)
+      .with.property("code", "INVALID_KEY");
+    // Assert with a corrupted signature, or without the commitment: refused by the node, nothing spent.
+    const g2 = buildPegOutGraph(g.input);
+    completeAssert(
+      g2,
+      operatorSecret,
+      ClaimProgram.commit(
+        secrets,
+        fields.map((f) => f.expected),
+      ),
+    );
+    const w = g2.assert.witness(0).map((x) => x.slice());
+    w[0][7] ^= 1;
+    g2.assert.setWitness(0, w);
+    expect(await refused(g2.assert.toBytes())).to.not.equal("accepted");
+    expect(await refused(completeAssert(buildPegOutGraph(g.input), operatorSecret))).to.not.equal("accepted");
+    expect(await backend.getTxOut({ txid: g.kickOff.txid, vout: 2 }, true)).to.not.equal(undefined);
+    // A malformed KickOff never reaches the chain.
+    const raw = completeKickOff(buildPegOutGraph(g.input), operatorSecret).slice(0, 40);
+    expect(await refused(raw)).to.not.equal("accepted");
+    // Challenge once; a second Challenge of the now spent connector is CONFLICTED, state unchanged.
+    const opSig = operatorChallengeSignature(g, operatorSecret);
+    const c1 = fundChallenge(g, opSig, await coin(chScript, 0), challengerSecret, chScript);
+    await send(c1.toBytes());
+    await mine(1);
+    const c2 = fundChallenge(g, opSig, await coin(chScript, 0), challengerSecret, chScript);
+    const e = await broadcastOnce(backend, c2.toBytes()).then(
+      () => undefined,
+      (x: unknown) => x,
+    );
+    expect((e as BridgeError).code).to.equal("CONFLICTED");
+    expect(await depth(c1.txid)).to.equal(1);
+    expect(await depth(c2.txid)).to.equal(-1);
   });
 });

@@ -5,7 +5,7 @@
  */
 import { bytesToHex, hexToBytes } from "../bitcoin/index.js";
 import { Committee } from "./musig.js";
-import { bridgeParams, validateParams, type BridgeParams } from "./params.js";
+import { bridgeParams, DEVNET_PARAMS, validateParams, type BridgeParams } from "./params.js";
 import type { GraphInput } from "./graph.js";
 import type { PresigKey, Presignatures } from "./presign.js";
 import { l2Address, sats, txid, xOnlyKey, type Blocks, type Sats } from "./types.js";
@@ -16,6 +16,8 @@ export interface BridgeParamsJson {
   refundTimelock: number;
   challengeTimelock: number;
   disproveTimelock: number;
+  /** Absent in records written before AssertTimeout existed: the devnet profile's value. */
+  assertTimelock?: number;
   pegInConfirmations: number;
   feeRate: string;
   connectorAmount: string;
@@ -47,6 +49,7 @@ export function paramsToJson(p: BridgeParams): BridgeParamsJson {
     refundTimelock: p.refundTimelock,
     challengeTimelock: p.challengeTimelock,
     disproveTimelock: p.disproveTimelock,
+    assertTimelock: p.assertTimelock,
     pegInConfirmations: p.pegInConfirmations,
     feeRate: p.feeRate.toString(),
     connectorAmount: p.connectorAmount.toString(),
@@ -60,6 +63,7 @@ export function paramsFromJson(j: BridgeParamsJson): BridgeParams {
     refundTimelock: j.refundTimelock as Blocks,
     challengeTimelock: j.challengeTimelock as Blocks,
     disproveTimelock: j.disproveTimelock as Blocks,
+    assertTimelock: (j.assertTimelock ?? DEVNET_PARAMS.assertTimelock) as Blocks,
     pegInConfirmations: j.pegInConfirmations,
     feeRate: BigInt(j.feeRate),
     connectorAmount: sats(BigInt(j.connectorAmount)) as Sats,

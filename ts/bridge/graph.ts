@@ -260,10 +260,17 @@ export interface PegOutGraph {
   challenge: BridgeTx;
   assert: BridgeTx;
   take2: BridgeTx;
+  /**
+   * AssertTimeout template: KickOff:2 (the stake) through its `timeout` leaf after
+   * `assertTimelock`, output 0 burns half the stake. The committee presigns it
+   * SINGLE|ANYONECANPAY, so whoever broadcasts it (the challenger) adds the reward output
+   * (`completeAssertTimeout`).
+   */
+  assertTimeout: BridgeTx;
   connectors: {
     timelock: TapOutput<"take1">;
     challenge: TapOutput<never>;
-    assert: TapOutput<"assert">;
+    assert: TapOutput<"assert" | "timeout">;
     disprove: TapOutput<string>;
   };
   /** Every input of the graph with who signs it; committee entries are the presigning set. */
@@ -299,7 +306,10 @@ export function buildPegOutGraph(input: GraphInput): PegOutGraph {
   const program = input.program;
   const commit = program?.commitScript ?? new Uint8Array(0);
   const assertConn = scriptOutput(
-    { assert: Uint8Array.from([...commit, ...Script.encode([operator.key, "CHECKSIG"])]) },
+    {
+      assert: Uint8Array.from([...commit, ...Script.encode([operator.key, "CHECKSIG"])]),
+      timeout: timelockedKeyLeaf(params.assertTimelock, agg),
+    },
     operator.key,
   );
   const kickOff = buildWithFee(
@@ -384,6 +394,14 @@ export function buildPegOutGraph(input: GraphInput): PegOutGraph {
     params.feeRate,
   );
 
+  // AssertTimeout: the stake is still in KickOff:2 `assertTimelock` blocks after KickOff, so the
+  // operator neither took Take1 nor asserted. Half is burned (fixed by the committee's
+  // SINGLE|ANYONECANPAY presignature), the rest goes to whoever broadcasts it.
+  const toLeaf = assertConn.leaves.timeout;
+  const assertTimeout = new BridgeTx("AssertTimeout");
+  assertTimeout.addInput(kickOff.utxo(2), params.assertTimelock);
+  assertTimeout.addOutput(BURN_SCRIPT, assertTimeoutBurn(params.operatorStake));
+
   const D = SIGHASH_DEFAULT;
   const spends: SpendSpec[] = [
     { tx: "PegInConfirm", vin: 0, signer: "committee", mode: "script", leaf: cfLeaf, hashType: D },
@@ -413,6 +431,15 @@ export function buildPegOutGraph(input: GraphInput): PegOutGraph {
       hashType: D,
       timelock: params.disproveTimelock,
     },
+    {
+      tx: "AssertTimeout",
+      vin: 0,
+      signer: "committee",
+      mode: "script",
+      leaf: toLeaf,
+      hashType: SIGHASH_SINGLE_ANYONECANPAY,
+      timelock: params.assertTimelock,
+    },
   ];
 
   return {
@@ -425,6 +452,7 @@ export function buildPegOutGraph(input: GraphInput): PegOutGraph {
     challenge,
     assert,
     take2,
+    assertTimeout,
     connectors: {
       timelock: timelockConn,
       challenge: challengeConn,
@@ -433,6 +461,14 @@ export function buildPegOutGraph(input: GraphInput): PegOutGraph {
     },
     spends,
   };
+}
+
+/** Unspendable output that burns the slashed part of a stake. */
+export const BURN_SCRIPT: Uint8Array = Script.encode(["RETURN"]);
+
+/** What an AssertTimeout burns of the stake: half; the rest (less the fee) rewards the broadcaster. */
+export function assertTimeoutBurn(stake: bigint): bigint {
+  return stake / 2n;
 }
 
 /** The graph transaction called `name`. */
@@ -444,6 +480,7 @@ export function graphTx(g: PegOutGraph, name: TxName): BridgeTx {
     Challenge: g.challenge,
     Assert: g.assert,
     Take2: g.take2,
+    AssertTimeout: g.assertTimeout,
   };
   const tx = map[name];
   if (tx === undefined)

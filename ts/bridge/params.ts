@@ -13,6 +13,13 @@ export interface BridgeParams {
   challengeTimelock: Blocks;
   /** Assert → Take2: the window in which anyone may Disprove the operator's assertion. */
   disproveTimelock: Blocks;
+  /**
+   * KickOff → AssertTimeout: the stake is forfeit unless the operator has spent it by then, through
+   * Take1 (unchallenged) or Assert (challenged). Covers both the challenged operator who never
+   * asserts and the operator who stalls after KickOff. Must exceed `challengeTimelock`, so an
+   * honest operator always has time for Take1 and, after the latest possible Challenge, to assert.
+   */
+  assertTimelock: Blocks;
   /** Confirmations the L2 bridge requires on PegInConfirm before it credits the recipient. */
   pegInConfirmations: number;
   /** Fee rate every presigned transaction pays, fixed at presigning time (sat/vB). */
@@ -27,11 +34,17 @@ export interface BridgeParams {
 
 const BLOCKS_PER_DAY = 144;
 
-/** Bitcoin-realistic defaults, close to BitVM2's and Clementine's published windows. */
+/**
+ * Bitcoin-realistic windows (docs/bridge.md, "Timelocks"): one day to challenge, two days from
+ * KickOff to assert, two days to disprove. Worst case of an honest, challenged operator: KickOff →
+ * Take2 in at most assertTimelock + disproveTimelock = 576 blocks = 4 days, below Clementine's
+ * ~5 days; a cheating operator that never asserts is slashed 2 days after KickOff.
+ */
 export const MAINNET_PARAMS: Readonly<BridgeParams> = Object.freeze({
   refundTimelock: (14 * BLOCKS_PER_DAY) as Blocks,
-  challengeTimelock: (3 * BLOCKS_PER_DAY) as Blocks,
-  disproveTimelock: (14 * BLOCKS_PER_DAY) as Blocks,
+  challengeTimelock: BLOCKS_PER_DAY as Blocks,
+  disproveTimelock: (2 * BLOCKS_PER_DAY) as Blocks,
+  assertTimelock: (2 * BLOCKS_PER_DAY) as Blocks,
   pegInConfirmations: 6,
   feeRate: 10n,
   connectorAmount: 330n as Sats,
@@ -44,6 +57,7 @@ export const DEVNET_PARAMS: Readonly<BridgeParams> = Object.freeze({
   refundTimelock: 6 as Blocks,
   challengeTimelock: 2 as Blocks,
   disproveTimelock: 3 as Blocks,
+  assertTimelock: 5 as Blocks,
   pegInConfirmations: 1,
   feeRate: 2n,
   connectorAmount: 330n as Sats,
@@ -62,7 +76,7 @@ export function bridgeParams(profile: ParamsProfile, overrides: Partial<BridgePa
 
 /** BIP68 encodes block-based relative locks in 16 bits; 0 would make CSV a no-op. */
 export function validateParams(p: BridgeParams): void {
-  for (const name of ["refundTimelock", "challengeTimelock", "disproveTimelock"] as const) {
+  for (const name of ["refundTimelock", "challengeTimelock", "disproveTimelock", "assertTimelock"] as const) {
     const v = p[name];
     if (!Number.isInteger(v) || v < 1 || v > 0xffff) {
       throw new BridgeError(
@@ -71,6 +85,13 @@ export function validateParams(p: BridgeParams): void {
         v,
       );
     }
+  }
+  if (p.assertTimelock <= p.challengeTimelock) {
+    throw new BridgeError(
+      "INVALID_TIMELOCK",
+      `assertTimelock (${p.assertTimelock}) must exceed challengeTimelock (${p.challengeTimelock})`,
+      p.assertTimelock,
+    );
   }
   if (!Number.isInteger(p.pegInConfirmations) || p.pegInConfirmations < 1) {
     throw new BridgeError(

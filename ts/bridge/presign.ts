@@ -4,6 +4,7 @@ import { taprootTweakPrivKey } from "@scure/btc-signer/utils.js";
 import { BridgeError } from "./errors.js";
 import {
   buildPegOutGraph,
+  dustLimit,
   graphTx,
   verifyDepositTx,
   spendSighash,
@@ -44,6 +45,7 @@ export function graphFingerprint(g: PegOutGraph): Record<string, Txid> {
     Challenge: g.challenge.txid,
     Assert: g.assert.txid,
     Take2: g.take2.txid,
+    AssertTimeout: g.assertTimeout.txid,
   };
 }
 
@@ -388,6 +390,40 @@ export function completeTake2(g: PegOutGraph, p: Presignatures): Uint8Array {
   return g.take2.toBytes();
 }
 
+/**
+ * AssertTimeout, completed by whoever broadcasts it (the challenger): the committee's
+ * SINGLE|ANYONECANPAY presignature fixes input 0 (the stake, through the timeout leaf) and output 0
+ * (the burn); the broadcaster adds output 1 paying itself the rest less the fee. Valid only once
+ * `assertTimelock` blocks have passed since KickOff and while the stake is unspent, i.e. the
+ * operator neither took Take1 nor asserted: no reimbursement is possible afterwards.
+ */
+export function completeAssertTimeout(g: PegOutGraph, p: Presignatures, rewardScript: Uint8Array): BridgeTx {
+  const sig = presig(p, "AssertTimeout", 0);
+  const spec = spendOf(g, "AssertTimeout", 0, "committee");
+  const leaf = g.connectors.assert.leaves.timeout;
+  const stake = g.assertTimeout.prevouts[0];
+  const burn = g.assertTimeout.output(0);
+  const make = (fee: bigint): BridgeTx => {
+    const t = new BridgeTx("AssertTimeout");
+    t.addInput(stake, g.assertTimeout.sequence(0));
+    t.addOutput(burn.script, burn.amount);
+    const reward = stake.amount - burn.amount - fee;
+    if (reward < dustLimit(rewardScript))
+      throw new BridgeError("INSUFFICIENT_FUNDS", `AssertTimeout reward ${reward} sats is dust`, reward);
+    t.addOutput(rewardScript, reward);
+    return t;
+  };
+  const tx = make(
+    BigInt(measureVsize(make(0n), [[65, leaf.script.length, leaf.controlBlock.length]])) *
+      g.input.params.feeRate,
+  );
+  const msg = tx.sighash(0, leaf, SIGHASH_SINGLE_ANYONECANPAY);
+  if (sig.length !== 64 || !schnorr.verify(sig, msg, g.input.committee.verificationKey(spec.mode)))
+    throw new BridgeError("BAD_SIGNATURE", "AssertTimeout presignature does not verify", g.kickOff.txid);
+  tx.setWitness(0, [Uint8Array.from([...sig, SIGHASH_SINGLE_ANYONECANPAY]), leaf.script, leaf.controlBlock]);
+  return tx;
+}
+
 /** Secret key for a key-path spend of `output` (BIP341 tweak; BIP86 when there is no tree). */
 export function tweakedSecret(secret: Uint8Array, output?: TapOutput<string>): Uint8Array {
   return taprootTweakPrivKey(secret, output?.merkleRoot ?? new Uint8Array(0));
@@ -401,6 +437,7 @@ export const GRAPH_TXS: readonly TxName[] = [
   "Challenge",
   "Assert",
   "Take2",
+  "AssertTimeout",
 ];
 
 /**

@@ -20,6 +20,7 @@ export type TxName =
   | "Challenge"
   | "Assert"
   | "Take2"
+  | "AssertTimeout"
   | "Disprove";
 
 /**
