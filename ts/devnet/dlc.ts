@@ -14,14 +14,14 @@ import { DeploymentResultType, deploy } from "@nomicfoundation/ignition-core";
 import { schnorr } from "@noble/curves/secp256k1.js";
 import { JsonRpcProvider, Wallet } from "ethers";
 
-import { artifactsDir, DlcChannelsModule, walletProvider } from "../../deploy/index.js";
+import { artifactsDir, DeployError, DlcChannelsModule, walletProvider } from "../../deploy/index.js";
 import { bytesToHex } from "../bitcoin/index.js";
 import type { BitcoinBackend } from "../btcnode/index.js";
 import { serveOracleRpc, writeAtomic, type OracleRpc } from "../dlc/index.js";
 import { OracleService } from "../dlc/service.js";
 import { devAccounts } from "../l2/index.js";
 import { lvmBridge } from "./bridge.js";
-import type { DevnetService, ServiceInfo } from "./index.js";
+import { notStarted, type DevnetService, type ServiceInfo } from "./index.js";
 
 /** What `<root>/dlc.json` records: where the OP-DLC bridge's contract and oracle are. */
 export interface DlcEndpoints {
@@ -71,7 +71,7 @@ export function dlcService(opts: DlcServiceOptions): DevnetService & { endpoints
   return {
     name: "dlc",
     endpoints(): DlcEndpoints {
-      if (endpoints === undefined) throw new Error("dlc service not started");
+      if (endpoints === undefined) throw notStarted("dlc");
       return endpoints;
     },
     async start(root: string): Promise<ServiceInfo> {
@@ -106,7 +106,10 @@ export function dlcService(opts: DlcServiceOptions): DevnetService & { endpoints
         defaultSender: fed.address,
       });
       if (result.type !== DeploymentResultType.SUCCESSFUL_DEPLOYMENT)
-        throw new Error(`dlc: DlcChannels deployment failed (${result.type})`);
+        throw new DeployError("DEPLOY_FAILED", `dlc: DlcChannels deployment failed (${result.type})`, {
+          value: result.type,
+          details: { result },
+        });
       const contract = result.contracts[DlcChannelsModule.results.dlcChannels.id]!.address;
       const oracleSecret = devnetOracleSecret();
       svc = new OracleService({
