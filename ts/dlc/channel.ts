@@ -15,7 +15,10 @@ import {
   adaptorRecover,
   adaptorSign,
   adaptorVerify,
+  bytesToNum,
   equal,
+  modN,
+  numTo32,
   signingKey,
   type AdaptorSignature,
   type Point,
@@ -41,6 +44,32 @@ export interface ChannelTerms {
   readonly refundLocktime: number;
   /** sat/vB of every presigned transaction. */
   readonly feeRate: bigint;
+  /**
+   * A t-of-N oracle federation: CETs complete when any `threshold` of these oracles attest the
+   * same outcome. `announcement` must be one of them (it fixes the event's digits). Without it,
+   * the one oracle of `announcement` decides.
+   */
+  readonly federation?: OracleFederation;
+}
+
+/** N oracles announcing the same event (same base and digits), any `threshold` of which settle. */
+export interface OracleFederation {
+  readonly announcements: readonly OracleAnnouncement[];
+  readonly threshold: number;
+}
+
+/** Every `t`-subset of 0…n−1 in lexicographic order. */
+export function subsets(n: number, t: number): number[][] {
+  const out: number[][] = [];
+  const pick = (from: number, acc: number[]): void => {
+    if (acc.length === t) {
+      out.push(acc);
+      return;
+    }
+    for (let i = from; i <= n - (t - acc.length); i++) pick(i + 1, [...acc, i]);
+  };
+  pick(0, []);
+  return out;
 }
 
 /** Outcomes [from, to] pay the user `user` sats; the federation gets the rest less the fee. */
@@ -56,6 +85,8 @@ export interface CetEntry {
   readonly user: Sats;
   /** Index into `DlcChannel.txs` (CETs of equal payout are one transaction). */
   readonly tx: number;
+  /** The oracles (indices into the federation; `[0]` without one) whose attestations open it. */
+  readonly oracles: readonly number[];
   readonly point: Point;
 }
 
@@ -109,6 +140,9 @@ const SIG = 64;
 export class DlcChannel {
   readonly funding: TapOutput<"multisig">;
   readonly digits: DigitPoints;
+  /** The announcements of the oracles (one without a federation) and how many must agree. */
+  readonly announcements: readonly OracleAnnouncement[];
+  readonly threshold: number;
   readonly entries: CetEntry[] = [];
   readonly txs: DlcTx[] = [];
   readonly refund: DlcTx;
@@ -124,6 +158,10 @@ export class DlcChannel {
     readonly stake?: CetStake,
   ) {
     verifyAnnouncement(terms.announcement);
+    const fed = terms.federation;
+    this.announcements = fed === undefined ? [terms.announcement] : fed.announcements;
+    this.threshold = fed === undefined ? 1 : fed.threshold;
+    checkFederation(terms.announcement, this.announcements, this.threshold);
     this.funding = fundingOutput(terms);
     if (!equal(fundingUtxo.script, this.funding.script))
       throw new DlcError("BAD_PARAMS", "funding output does not pay the channel's 2-of-2", {
@@ -138,6 +176,10 @@ export class DlcChannel {
     const { base, nbDigits } = terms.announcement.event.descriptor;
     checkCoverage(intervals, BigInt(base) ** BigInt(nbDigits) - 1n, this.total);
     this.digits = new DigitPoints(terms.announcement);
+    const oracleDigits = this.announcements.map((a) =>
+      a === terms.announcement ? this.digits : new DigitPoints(a),
+    );
+    const groups = subsets(this.announcements.length, this.threshold);
     // Without a stake, CETs of equal payout are one transaction; with one, each interval has its own.
     const byKey = new Map<bigint, number>();
     intervals.forEach((iv, n) => {
@@ -150,8 +192,14 @@ export class DlcChannel {
         this.#txInterval.push(n);
         byKey.set(key, tx);
       }
+      // dlcspecs multi-oracle: for each t-subset, the adaptor point of a prefix is the sum of
+      // the subset's points of that prefix; the CET transaction (and its sighash) is shared.
       for (const prefix of coverInterval(iv.from, iv.to, base, nbDigits))
-        this.entries.push({ prefix, user: iv.user, tx, point: this.digits.prefixPoint(prefix) });
+        for (const oracles of groups) {
+          let point = oracleDigits[oracles[0]!]!.prefixPoint(prefix);
+          for (const o of oracles.slice(1)) point = point.add(oracleDigits[o]!.prefixPoint(prefix));
+          this.entries.push({ prefix, user: iv.user, tx, oracles, point });
+        }
     });
     this.refund = this.#payoutTx("Refund", terms.userCollateral, terms.refundLocktime);
   }
@@ -253,12 +301,17 @@ export class DlcChannel {
     );
   }
 
-  /** The CET entry that pays out `value`, or `UNKNOWN_OUTCOME`. */
-  entryFor(value: bigint): number {
+  /** The CET entry that pays out `value` (opened by `oracles`, by default the first t), or `UNKNOWN_OUTCOME`. */
+  entryFor(
+    value: bigint,
+    oracles: readonly number[] = subsets(this.announcements.length, this.threshold)[0]!,
+  ): number {
     const { base, nbDigits } = this.terms.announcement.event.descriptor;
     if (value < 0n || value >= BigInt(base) ** BigInt(nbDigits))
       throw new DlcError("UNKNOWN_OUTCOME", "outcome outside the event's range", { value });
-    const i = this.entries.findIndex((e) => prefixMatches(e.prefix, value, base, nbDigits));
+    const i = this.entries.findIndex(
+      (e) => equalSet(e.oracles, oracles) && prefixMatches(e.prefix, value, base, nbDigits),
+    );
     if (i < 0) throw new DlcError("UNKNOWN_OUTCOME", "no CET for this outcome", { value });
     return i;
   }
@@ -277,12 +330,14 @@ export class DlcChannel {
    * transaction; the channel is unchanged.
    */
   settle(
-    attestation: OracleAttestation,
+    attestation: OracleAttestation | readonly OracleAttestation[],
     secret: Uint8Array,
     counterparty: ChannelSignatures,
-  ): { tx: DlcTx; entry: number; value: bigint } {
-    const value = verifyAttestation(this.terms.announcement, attestation);
-    const entry = this.entryFor(value);
+  ): { tx: DlcTx; entry: number; value: bigint; oracles: readonly number[] } {
+    const { value, oracles, byOracle } = this.#agreed(
+      Array.isArray(attestation) ? attestation : [attestation],
+    );
+    const entry = this.entryFor(value, oracles);
     const e = this.entries[entry]!;
     const role = this.#roleOf(secret);
     const other: Role = role === "user" ? "federation" : "user";
@@ -291,7 +346,10 @@ export class DlcChannel {
     if (adaptor === undefined)
       throw new DlcError("BAD_ADAPTOR_SIGNATURE", "no adaptor signature for this CET");
     adaptorVerify(adaptor, this.#keyOf(other), m, e.point);
-    const theirs = adaptorDecrypt(adaptor, attestationSecret(attestation, e.prefix.length));
+    let t = 0n;
+    for (const o of oracles) t = modN(t + bytesToNum(attestationSecret(byOracle.get(o)!, e.prefix.length)));
+    if (t === 0n) throw new DlcError("BAD_ATTESTATION", "the attestations sum to a zero secret");
+    const theirs = adaptorDecrypt(adaptor, numTo32(t));
     if (!schnorr.verify(theirs, m, this.#keyOf(other)))
       throw new DlcError("BAD_ATTESTATION", "attestation does not open this CET's adaptor point");
     const mine = schnorr.sign(m, secret);
@@ -313,7 +371,47 @@ export class DlcChannel {
         role === "user" ? this.#witness(own, other, leaf) : this.#witness(other, own, leaf),
       );
     });
-    return { tx, entry, value };
+    return { tx, entry, value, oracles };
+  }
+
+  /**
+   * Checks each attestation against its oracle's announcement (`WRONG_EVENT` for an oracle outside
+   * the federation, `WRONG_NONCE`/`BAD_ATTESTATION` as for one oracle) and finds an outcome that
+   * `threshold` distinct oracles attest; `THRESHOLD_NOT_MET` when there is none. Returns the first
+   * `threshold` of them (by index).
+   */
+  #agreed(atts: readonly OracleAttestation[]): {
+    value: bigint;
+    oracles: number[];
+    byOracle: Map<number, OracleAttestation>;
+  } {
+    const byOracle = new Map<number, OracleAttestation>();
+    const values = new Map<number, bigint>();
+    for (const att of atts) {
+      const o = this.announcements.findIndex((a) => equal(a.oraclePublicKey, att.oraclePublicKey));
+      if (o < 0)
+        throw new DlcError("WRONG_EVENT", "attestation by an oracle outside the federation", {
+          value: att.oraclePublicKey,
+        });
+      const v = verifyAttestation(this.announcements[o]!, att);
+      const before = values.get(o);
+      if (before !== undefined && before !== v)
+        throw new DlcError("BAD_ATTESTATION", "one oracle attested two outcomes of the event", {
+          details: { oracle: o, outcomes: [before, v] },
+        });
+      values.set(o, v);
+      byOracle.set(o, att);
+    }
+    const tally = new Map<bigint, number[]>();
+    for (const [o, v] of [...values].sort((a, b) => a[0] - b[0])) tally.set(v, [...(tally.get(v) ?? []), o]);
+    for (const [value, os] of tally)
+      if (os.length >= this.threshold) return { value, oracles: os.slice(0, this.threshold), byOracle };
+    throw new DlcError("THRESHOLD_NOT_MET", `no outcome is attested by ${this.threshold} oracles`, {
+      details: {
+        threshold: this.threshold,
+        attested: [...tally].map(([v, os]) => ({ value: v, oracles: os })),
+      },
+    });
   }
 
   /** The refund, valid from `refundLocktime`, with the counterparty's refund signature. */
@@ -406,6 +504,29 @@ export function signedRefund(
     leaf.controlBlock,
   ]);
   return tx;
+}
+
+function equalSet(a: readonly number[], b: readonly number[]): boolean {
+  return a.length === b.length && a.every((x, i) => x === b[i]);
+}
+
+function checkFederation(main: OracleAnnouncement, all: readonly OracleAnnouncement[], t: number): void {
+  if (!Number.isInteger(t) || t < 1 || t > all.length)
+    throw new DlcError("BAD_PARAMS", "the threshold must be 1…N", { value: t, details: { n: all.length } });
+  if (!all.includes(main))
+    throw new DlcError("BAD_PARAMS", "the channel's announcement must be one of the federation's");
+  const { base, nbDigits } = main.event.descriptor;
+  const keys = new Set<string>();
+  for (const a of all) {
+    if (a !== main) verifyAnnouncement(a);
+    if (a.event.descriptor.base !== base || a.event.descriptor.nbDigits !== nbDigits)
+      throw new DlcError("BAD_ANNOUNCEMENT", "the federation's oracles must announce the same digits", {
+        value: a.event.descriptor,
+      });
+    const k = Buffer.from(a.oraclePublicKey).toString("hex");
+    if (keys.has(k)) throw new DlcError("BAD_ANNOUNCEMENT", "an oracle appears twice in the federation");
+    keys.add(k);
+  }
 }
 
 function checkCoverage(intervals: readonly PayoutInterval[], max: bigint, total: Sats): void {

@@ -16,7 +16,8 @@ export type DlcErrorCode =
   | "BAD_AMOUNT"
   | "BAD_SIGNATURE"
   | "NONCE_REUSE"
-  | "NOT_SETTLEABLE";
+  | "NOT_SETTLEABLE"
+  | "THRESHOLD_NOT_MET";
 
 /** Every refusal of `ts/dlc`. Nothing is changed when one is thrown. */
 export class DlcError extends LvmError<DlcErrorCode> {

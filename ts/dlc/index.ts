@@ -43,6 +43,8 @@ export {
   multisigLeaf,
   withdrawalIntervals,
   signedRefund,
+  subsets,
+  type OracleFederation,
   type RefundTerms,
   type ChannelTerms,
   type PayoutInterval,
