@@ -47,8 +47,10 @@ function expected(f: PrimeField, op: string, x: readonly bigint[]): bigint[] {
     case "neg":
       return [F.neg(a)];
     case "mul":
+    case "mul_plain":
       return [F.mul(a, b)];
     case "square":
+    case "square_plain":
       return [F.sqr(a)];
     case "inv":
       return [F.inv(a)];
@@ -102,6 +104,8 @@ for (const f of [FQ, FR]) {
       "neg",
       "mul",
       "square",
+      "mul_plain",
+      "square_plain",
       "mul_by_9",
       "equal",
       "is_zero",
@@ -120,6 +124,39 @@ for (const f of [FQ, FR]) {
         }
       });
     }
+
+    it("plain mul/square: more random inputs, inputs with many 127 digits, and the unhinted core", function () {
+      const mul = get("mul_plain");
+      const sq = get("square_plain");
+      const cases: bigint[][] = [
+        [p - 1n, p - 2n],
+        [(1n << 252n) - 1n, (1n << 252n) - 1n], // 36 digits of 127
+        [p - 1n, (p - 1n) / 2n],
+      ];
+      for (let k = 0; k < RANDOM + 5; k++) cases.push([next(p), next(p)]);
+      for (const x of cases) {
+        const r = run(mul.frag, mul.op.witness(x));
+        expect(r.ok, r.ok ? "" : r.message).to.equal(true);
+        expect(mul.op.read(r.stack), `mul_plain(${x.join(", ")})`).to.deep.equal(expected(f, "mul", x));
+        const s = run(sq.frag, sq.op.witness(x));
+        expect(s.ok, s.ok ? "" : s.message).to.equal(true);
+        expect(sq.op.read(s.stack), `square_plain(${x[0]})`).to.deep.equal(expected(f, "square", x));
+        // the witness is the operands only: the result is not taken from anywhere
+        expect(mul.op.witness(x)).to.have.length(2 * DIGITS);
+      }
+      // a·b and b·a agree; a wrong operand gives a different product
+      const [a, b] = [next(p), next(p)];
+      const ab = mul.op.read(run(mul.frag, mul.op.witness([a, b])).stack);
+      expect(mul.op.read(run(mul.frag, mul.op.witness([b, a])).stack)).to.deep.equal(ab);
+      expect(mul.op.read(run(mul.frag, mul.op.witness([a, (b + 1n) % p])).stack)).to.not.deep.equal(ab);
+      // the core without operand checks is what larger fragments inline
+      const core = fieldOps(f, { checkInputs: false }).find(
+        (o) => o.name === `${f.name}_mul_plain_unchecked`,
+      )!;
+      const rc = run(core.build(), core.witness([a, b]));
+      expect(core.read(rc.stack)).to.deep.equal(ab);
+      expect(mul.frag.effect.maxDepth).to.be.at.most(1000);
+    });
 
     it("equalverify passes on equal and fails on different elements", function () {
       const { op, frag } = get("equalverify");
@@ -197,7 +234,16 @@ for (const f of [FQ, FR]) {
         nonCanonical(5n, 1), // digit 0 = 133
         [...toDigits(5n)].reverse().map((d, i) => (i === DIGITS - 1 ? -1 : d)), // a negative digit
       ];
-      for (const name of ["check", "add", "neg", "mul", "square", "to_nibbles"]) {
+      for (const name of [
+        "check",
+        "add",
+        "neg",
+        "mul",
+        "square",
+        "mul_plain",
+        "square_plain",
+        "to_nibbles",
+      ]) {
         const { op, frag } = get(name);
         const good = op.witness([3n, 4n]);
         // the operand a: the 37 items after the hints and r (for hinted ops), or the first 37

@@ -5,6 +5,7 @@
 export * from "./field.js";
 export * from "./mulcheck.js";
 export * from "./ops.js";
+export * from "./plain.js";
 export * from "./fq2.js";
 export * from "./g1.js";
 export * from "./g2.js";

@@ -25,6 +25,7 @@ import {
   type PrimeField,
 } from "./field.js";
 import { checkHint, hintNames, hintWitness, productChecks, type Check } from "./mulcheck.js";
+import { fieldMulPlain } from "./plain.js";
 
 /** r = a·b (a, b consumed; the hint `${r}#h` and r itself are witness items below them). */
 export function fieldMulHinted(
@@ -316,6 +317,22 @@ export function fieldOps(f: PrimeField, opts: { checkInputs?: boolean; constant?
       (t) => fieldIsZero(t, "a", "z"),
       1,
       (x) => [x[0] === 0n ? 1n : 0n],
+    ),
+    plain(
+      "mul_plain",
+      "a·b mod p computed by the script (no hint): product columns, carries, fold, reduction",
+      2,
+      (t) => fieldMulPlain(t, f, "a", "b", "o"),
+      1,
+      (x) => [mod(f, x[0]! * x[1]!)],
+    ),
+    plain(
+      "square_plain",
+      "a² mod p computed by the script (no hint; cross products doubled)",
+      1,
+      (t) => fieldMulPlain(t, f, "a", null, "o"),
+      1,
+      (x) => [mod(f, x[0]! * x[0]!)],
     ),
     hinted(
       "mul",
