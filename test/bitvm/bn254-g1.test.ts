@@ -162,6 +162,47 @@ describe("bitvm/bn254: G1 in Script (affine, hinted slopes), executed against @n
     ).to.equal(false);
   });
 
+  it("on-curve-checked add = on_curve(P), on_curve(Q), add(P, Q): add alone accepts an off-curve Q, on_curve refuses it, and R of on-curve P, Q is on the curve", function () {
+    const add = get("g1_add").op;
+    const curve = get("g1_on_curve").op;
+    const P = aff(2n);
+    // Q = (5, 7) is not on y² = x³ + 3 (49 ≠ 128); its addition witness is consistent
+    const Q = { x: 5n, y: 7n };
+    expect(bn254.fields.Fp.eql(bn254.fields.Fp.sqr(Q.y), Q.x ** 3n + 3n)).to.equal(false);
+    const w = add.witness(args(P, Q));
+    expect(ok("g1_add", w), "add does not check its inputs").to.equal(true);
+    const R = add.read(runFragment(get("g1_add").frag, w).stack);
+    // so the composition needs the on-curve leaves: Q's refutes it, and R is off the curve too
+    // (no honest on-curve witness exists for them; one forged from an on-curve point's fails)
+    expect(() => curve.witness(args(Q))).to.throw(RangeError);
+    expect(() => curve.witness([R[0]!, R[1]!])).to.throw(RangeError);
+    const w5 = curve.witness(args(aff(5n)));
+    for (const X of [Q, { x: R[0]!, y: R[1]! }]) {
+      const forged = withOperand(
+        "g1_on_curve",
+        withOperand("g1_on_curve", w5, 0, elementWitness([X.x])),
+        1,
+        elementWitness([X.y]),
+      );
+      expect(ok("g1_on_curve", forged)).to.equal(false);
+    }
+    expect(ok("g1_on_curve", curve.witness(args(P)))).to.equal(true);
+    // with both inputs on the curve the result is (the chord's third point): no check needed on R,
+    // and cofactor 1 makes every one of these points a member of the order-r group
+    for (const [k, m] of [
+      [3n, 11n],
+      [0x1234567890abcdefn, 0xfedcba9876543210n],
+    ] as const) {
+      const wk = add.witness(args(aff(k), aff(m)));
+      const Rk = add.read(runFragment(get("g1_add").frag, wk).stack);
+      expect(ok("g1_on_curve", curve.witness([Rk[0]!, Rk[1]!]))).to.equal(true);
+      expect(bn254.G1.Point.fromAffine({ x: Rk[0]!, y: Rk[1]! }).equals(G.multiply(k + m))).to.equal(true);
+    }
+    // #E(Fq) = r: the cofactor is 1
+    expect(bn254.G1.Point.CURVE().h).to.equal(1n);
+    expect(bn254.G1.Point.CURVE().n).to.equal(bn254.fields.Fr.ORDER);
+  });
+
   it("neg: −kG matches @noble/curves", function () {
     const { op, frag } = get("g1_neg");
     const P = aff(77n);
