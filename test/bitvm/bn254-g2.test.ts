@@ -8,6 +8,7 @@ import {
   G2_DEMO_LINE,
   checkHint,
   elementWitness,
+  g2PsiValue,
   finalOps,
   fq2Ops,
   g2ChordChecks,
@@ -181,6 +182,38 @@ describe("bitvm/bn254: G2 lines in Script (hinted slopes), executed against @nob
     const R = bn254.G2.Point.BASE.multiply(6n).toAffine();
     const wy = expectRun("g2_point_y", flat(T.x, T.y, l, R.x), flat(R.y));
     tamper("g2_point_y", wy);
+  });
+
+  it("ψ: (x̄·γ_x, ȳ·γ_y) matches ψ(T) = [6x₀²]T for T in G2 (the subgroup check's endomorphism); wrong hints, limbs, swapped coordinates fail", function () {
+    const x0 = 4965661367192848881n;
+    for (const k of [1n, 7n, 0x1234567890abcdefn]) {
+      const T = g2(k);
+      const want = bn254.G2.Point.BASE.multiply(k)
+        .multiply(6n * x0 * x0)
+        .toAffine();
+      const wx = expectRun("g2_psi_x", flat(T.x), flat(want.x));
+      const wy = expectRun("g2_psi_y", flat(T.y), flat(want.y));
+      expect(g2PsiValue({ x: [T.x.c0, T.x.c1], y: [T.y.c0, T.y.c1] })).to.deep.equal({
+        x: [want.x.c0, want.x.c1],
+        y: [want.y.c0, want.y.c1],
+      });
+      if (k === 7n) {
+        tamper("g2_psi_x", wx);
+        tamper("g2_psi_y", wy);
+        // swapped coordinates c0 ↔ c1 of the operand (the hint honest for the unswapped one)
+        for (const [n, w] of [
+          ["g2_psi_x", wx],
+          ["g2_psi_y", wy],
+        ] as const) {
+          const at = w.length - 2 * DIGITS;
+          const ws = [...w.slice(0, at), ...w.slice(at + DIGITS), ...w.slice(at, at + DIGITS)];
+          expect(run(n, ws).ok, `${n}: swapped operand coordinates`).to.equal(false);
+          // ψ of x given to the y leaf: the other constant
+          const other = n === "g2_psi_x" ? "g2_psi_y" : "g2_psi_x";
+          expect(run(other, w).ok, `${n}'s witness on ${other}`).to.equal(false);
+        }
+      }
+    }
   });
 
   it("normalize: P' = (x/y, 1/y); y = 0 has no witness", function () {

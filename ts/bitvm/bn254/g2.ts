@@ -245,6 +245,53 @@ const set2 = (m: Map<string, bigint>, a: string, x: Fq2Value): void => {
 };
 
 /** The standalone G2-line fragments (operands checked canonical). */
+function fq2PowValue(a: Fq2Value, e: bigint): Fq2Value {
+  let r: Fq2Value = [1n, 0n];
+  let b = a;
+  for (let k = e; k > 0n; k >>= 1n) {
+    if ((k & 1n) === 1n) r = fq2.mul(r, b);
+    b = fq2.mul(b, b);
+  }
+  return r;
+}
+
+/** ψ on the twist (untwist-Frobenius-twist): ψ(x, y) = (x̄·γ_x, ȳ·γ_y), γ_x = ξ^((p−1)/3), γ_y = ξ^((p−1)/2). */
+export const PSI_GAMMA: { x: Fq2Value; y: Fq2Value } = {
+  x: fq2PowValue([9n, 1n], (p - 1n) / 3n),
+  y: fq2PowValue([9n, 1n], (p - 1n) / 2n),
+};
+
+/** ψ off-chain (for witnesses and tests). */
+export function g2PsiValue(T: { x: Fq2Value; y: Fq2Value }): { x: Fq2Value; y: Fq2Value } {
+  const conj = (a: Fq2Value): Fq2Value => [a[0], mod(-a[1])];
+  return { x: fq2.mul(conj(T.x), PSI_GAMMA.x), y: fq2.mul(conj(T.y), PSI_GAMMA.y) };
+}
+
+/** r = ā·c for a constant c: (a0 − a1u)(k0 + k1u) = (a0k0 + a1k1) + (a0k1 − a1k0)u. */
+export function fq2ConjMulConstChecks(fragment: string, a: string, c: Fq2Value, r: string): Check[] {
+  const [k0, k1] = [checkConstant(fragment, FQ, c[0]), checkConstant(fragment, FQ, c[1])];
+  if (k0 === 0n || k1 === 0n)
+    throw new RangeError("fq2ConjMulConstChecks: both coefficients must be nonzero");
+  return [
+    {
+      terms: [
+        { x: c0(a), y: k0, coef: 1 },
+        { x: c1(a), y: k1, coef: 1 },
+      ],
+      r: c0(r),
+      hint: `${c0(r)}#h`,
+    },
+    {
+      terms: [
+        { x: c0(a), y: k1, coef: 1 },
+        { x: c1(a), y: k0, coef: -1 },
+      ],
+      r: c1(r),
+      hint: `${c1(r)}#h`,
+    },
+  ];
+}
+
 export function g2Ops(): FieldOp[] {
   const T = [...F2(gx("T")), ...F2(gy("T"))];
   const Q = [...F2(gx("Q")), ...F2(gy("Q"))];
@@ -256,7 +303,30 @@ export function g2Ops(): FieldOp[] {
   const pointX = g2PointXChecks("T.x", "Q.x", "l", "R.x");
   const pointY = g2PointYChecks("T", "l", "R.x", "R.y");
   const twoT = (v: ReadonlyMap<string, bigint>): Fq2Value[] => [get2(v, gx("T")), get2(v, gy("T"))];
+  const psiOp = (coord: "x" | "y"): FieldOp => {
+    const checks = fq2ConjMulConstChecks(`g2_psi_${coord}`, "a", PSI_GAMMA[coord], "r");
+    return hintedFieldOp(FQ, {
+      name: `g2_psi_${coord}`,
+      description: `the ${coord} coordinate of ψ(T): conj(${coord}_T)·ξ^((p−1)/${coord === "x" ? 3 : 2}), hinted`,
+      operands: F2("a"),
+      results: F2("r"),
+      checks,
+      compute: (v) => {
+        const a = get2(v, "a");
+        const m = new Map<string, bigint>();
+        set2(m, "r", fq2.mul([a[0], mod(-a[1])], PSI_GAMMA[coord]));
+        return m;
+      },
+      gen: (t) =>
+        productChecks(t, FQ, checks, {
+          consume: new Set(F2("a")),
+          trusted: new Set([...F2("a"), ...F2("r")]),
+        }),
+    });
+  };
   return [
+    psiOp("x"),
+    psiOp("y"),
     hintedFieldOp(FQ, {
       name: "g2_tangent",
       description:
