@@ -216,6 +216,25 @@ describe("bitvm/bn254: G2 lines in Script (hinted slopes), executed against @nob
     }
   });
 
+  it("ψ²: x·ω matches ψ(ψ(T)) and [p² mod r]T; its y is −y; a wrong hint, limb or ψ's constant fail", function () {
+    const r = bn254.fields.Fr.ORDER;
+    for (const k of [1n, 0xabcdefn]) {
+      const T = g2(k);
+      const want = bn254.G2.Point.BASE.multiply(k)
+        .multiply((p * p) % r)
+        .toAffine();
+      const w = expectRun("g2_psi2_x", flat(T.x), flat(want.x));
+      const twice = g2PsiValue(g2PsiValue({ x: [T.x.c0, T.x.c1], y: [T.y.c0, T.y.c1] }));
+      expect(twice.x).to.deep.equal([want.x.c0, want.x.c1]);
+      expect(twice.y).to.deep.equal([(p - T.y.c0) % p, (p - T.y.c1) % p]);
+      expect(want.y.c0).to.equal((p - T.y.c0) % p);
+      if (k === 1n) {
+        tamper("g2_psi2_x", w);
+        expect(run("g2_psi_x", w).ok, "ψ²'s witness on ψ's leaf").to.equal(false);
+      }
+    }
+  });
+
   it("normalize: P' = (x/y, 1/y); y = 0 has no witness", function () {
     const P = g1(12345n);
     const w = expectRun("g1_normalize", [P.x, P.y], [F1.div(P.x, P.y), F1.inv(P.y)]);

@@ -25,6 +25,7 @@ const HALF = "0x183227397098d014dc2822db40c0ac2ecbc0b548b438e5469e10460b6c3e7ea4
 const G2_EXAMPLES: Record<string, string> = {
   g2_psi_x: G2_GEN.split(",").slice(0, 2).join(","),
   g2_psi_y: G2_GEN.split(",").slice(2, 4).join(","),
+  g2_psi2_x: G2_GEN.split(",").slice(0, 2).join(","),
   g2_tangent: G2_GEN,
   g2_chord: `${G2_GEN},${G2_DOUBLE}`,
   g2_line_constant: `${G2_GEN},5,6`,

@@ -13,7 +13,7 @@ import { OP } from "../../bitcoin/index.js";
 import type { StackTracker } from "../tracker.js";
 
 import { DIGITS, FQ, checkConstant, digit } from "./field.js";
-import { c0, c1, fq2, type Fq2Value } from "./fq2.js";
+import { c0, c1, fq2, fq2MulConstChecks, type Fq2Value } from "./fq2.js";
 import { gx, gy } from "./g1.js";
 import { productChecks, type Check } from "./mulcheck.js";
 import { hintedFieldOp, modInverse, type FieldOp } from "./ops.js";
@@ -261,6 +261,14 @@ export const PSI_GAMMA: { x: Fq2Value; y: Fq2Value } = {
   y: fq2PowValue([9n, 1n], (p - 1n) / 2n),
 };
 
+/** ψ² on the twist: (x·ω, −y) with ω = ξ^((p²−1)/3) in Fq (ξ^((p²−1)/2) = −1). */
+export const PSI2_OMEGA: bigint = (() => {
+  const w = fq2PowValue([9n, 1n], (p * p - 1n) / 3n);
+  const m1 = fq2PowValue([9n, 1n], (p * p - 1n) / 2n);
+  if (w[1] !== 0n || m1[0] !== p - 1n || m1[1] !== 0n) throw new RangeError("ψ²: constants not in Fq");
+  return w[0];
+})();
+
 /** ψ off-chain (for witnesses and tests). */
 export function g2PsiValue(T: { x: Fq2Value; y: Fq2Value }): { x: Fq2Value; y: Fq2Value } {
   const conj = (a: Fq2Value): Fq2Value => [a[0], mod(-a[1])];
@@ -324,9 +332,25 @@ export function g2Ops(): FieldOp[] {
         }),
     });
   };
+  const psi2 = fq2MulConstChecks("g2_psi2_x", "a", [PSI2_OMEGA, 0n], "r");
   return [
     psiOp("x"),
     psiOp("y"),
+    hintedFieldOp(FQ, {
+      name: "g2_psi2_x",
+      description:
+        "the x coordinate of ψ²(T): x_T·ω, ω = ξ^((p²−1)/3) in Fq (its y is −y_T: fq2_neg), hinted",
+      operands: F2("a"),
+      results: F2("r"),
+      checks: psi2,
+      compute: (v) => {
+        const m = new Map<string, bigint>();
+        set2(m, "r", fq2.mul(get2(v, "a"), [PSI2_OMEGA, 0n]));
+        return m;
+      },
+      gen: (t) =>
+        productChecks(t, FQ, psi2, { consume: new Set(F2("a")), trusted: new Set([...F2("a"), ...F2("r")]) }),
+    }),
     hintedFieldOp(FQ, {
       name: "g2_tangent",
       description:
