@@ -1,6 +1,8 @@
 /**
  * `npm run bench -- l1-node [--inputs N] [--noble-inputs M] [--rpc R]`: the L1 node's validation
- * speed, libsecp256k1 (native) and @noble/curves (pure JS) in the same run.
+ * speed, libsecp256k1 (the native addon, or its WASM build where the addon does not load; the
+ * figures name it as `secp256k1_backend` and the addon file) and @noble/curves (pure JS) in the
+ * same run.
  *
  * For each of three block kinds — P2WPKH spends, P2TR key-path spends, P2TR script-path spends
  * (`<key> OP_CHECKSIG` leaf) — a miner node receives one-input transactions through
@@ -15,12 +17,15 @@
  */
 import { randomBytes } from "node:crypto";
 import os from "node:os";
+import path from "node:path";
 
 import * as ecc from "tiny-secp256k1";
 
 import {
-  nativeSecp256k1,
+  nativeSecp256k1File,
   nobleSecp256k1,
+  secp256k1BackendNamed,
+  wasmSecp256k1,
   OP,
   secp256k1Backend,
   setSecp256k1Backend,
@@ -75,7 +80,8 @@ export default async function (args: string[]): Promise<Record<string, unknown>>
   const inputs = option(args, "--inputs", 2000);
   const nobleInputs = option(args, "--noble-inputs", 300);
   const rpcRequests = option(args, "--rpc", 2000);
-  if (nativeSecp256k1 === undefined) throw new Error("the native libsecp256k1 addon did not load");
+  // libsecp256k1: the addon where it loads, else its WASM build; the figures name which one ran.
+  const fast = secp256k1BackendNamed("native");
   const dirs = [tmpDir("l1bench-miner-"), tmpDir("l1bench-cold-"), tmpDir("l1bench-warm-")];
   const w = new TestWallet(9);
   const leaf = Uint8Array.of(0x20, ...w.xonly, OP.OP_CHECKSIG);
@@ -182,10 +188,13 @@ export default async function (args: string[]): Promise<Record<string, unknown>>
     };
 
     const figures: Record<string, unknown> = {
+      secp256k1_backend: fast.name,
+      secp256k1_addon:
+        nativeSecp256k1File === undefined ? null : path.relative(process.cwd(), nativeSecp256k1File),
       inputs_per_block: inputs,
       noble_inputs_per_block: nobleInputs,
     };
-    Object.assign(figures, await measure(nativeSecp256k1, inputs, ""));
+    Object.assign(figures, await measure(fast, inputs, ""));
     Object.assign(figures, await measure(nobleSecp256k1, nobleInputs, "_noble"));
     setSecp256k1Backend(previous);
 
@@ -193,10 +202,15 @@ export default async function (args: string[]): Promise<Record<string, unknown>>
     for (let i = 0; i < rpcRequests; i++) await rpc.call("getblockcount");
     figures.rpc_getblockcount_per_s = Math.round(rpcRequests / ((performance.now() - t0) / 1000));
     figures.script_check_threads = cold.chain.scriptChecks.threads + 1;
-    const nat = calibrate(nativeSecp256k1, 500);
+    const nat = calibrate(fast, 500);
     const js = calibrate(nobleSecp256k1, 50);
-    figures.native_ecdsa_verify_us = nat.ecdsa_us;
-    figures.native_schnorr_verify_us = nat.schnorr_us;
+    figures[`${fast.name}_ecdsa_verify_us`] = nat.ecdsa_us;
+    figures[`${fast.name}_schnorr_verify_us`] = nat.schnorr_us;
+    if (fast.name !== "wasm") {
+      const wasm = calibrate(wasmSecp256k1, 50);
+      figures.wasm_ecdsa_verify_us = wasm.ecdsa_us;
+      figures.wasm_schnorr_verify_us = wasm.schnorr_us;
+    }
     figures.noble_ecdsa_verify_us = js.ecdsa_us;
     figures.noble_schnorr_verify_us = js.schnorr_us;
     // The machine is shared: the load says how far these figures are from an idle one.

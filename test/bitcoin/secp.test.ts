@@ -15,11 +15,13 @@ import {
   nobleSecp256k1,
   ripemd160,
   secp256k1Backend,
+  secp256k1BackendNamed,
   setSecp256k1Backend,
   sha256,
   sha256d,
   taggedHash,
   verifyEcdsa,
+  wasmSecp256k1,
   type Secp256k1Backend,
 } from "../../ts/bitcoin/index.js";
 import { reference } from "../../ts/bitcoin/hash.js";
@@ -96,124 +98,137 @@ function keysAboveOrder(): Uint8Array[] {
   return out;
 }
 
-describe("bitcoin: native libsecp256k1 against the noble reference", function () {
-  const native = nativeSecp256k1;
-
-  it("loads the native backend and uses it by default", function () {
-    expect(native, "the secp256k1 addon must load on this platform").to.not.equal(undefined);
+describe("bitcoin: the secp256k1 backends by name", function () {
+  it("loads the native backend and uses it by default; names resolve to their backends", function () {
+    expect(nativeSecp256k1, "the secp256k1 addon must load on this platform").to.not.equal(undefined);
     expect(secp256k1Backend().name).to.equal("native");
-  });
-
-  it("agrees on BIP340 verification: valid, tampered, wrong key, random, leading-zero and edge keys", function () {
-    const nat = native!;
-    const cases: { sig: Uint8Array; msg: Uint8Array; key: Uint8Array }[] = [];
-    const secrets = [...Array.from({ length: 60 }, () => rand(32)), leadingZeroSecret(), leadingZeroSecret()];
-    for (const sk of secrets) {
-      const msg = rand(32);
-      const key = schnorr.getPublicKey(sk);
-      const sig = schnorr.sign(msg, sk);
-      cases.push({ sig, msg, key });
-      const flipped = sig.slice();
-      flipped[randomBytes(1)[0]! % 64] ^= 1 << (randomBytes(1)[0]! % 8);
-      cases.push({ sig: flipped, msg, key });
-      cases.push({ sig, msg: rand(32), key });
-      cases.push({ sig, msg, key: schnorr.getPublicKey(rand(32)) });
-      cases.push({ sig: rand(64), msg, key });
-      // s = n, s = n + small, r = p: out-of-range scalars must fail in both.
-      cases.push({ sig: Uint8Array.from([...sig.subarray(0, 32), ...big32(N)]), msg, key });
-      cases.push({ sig: Uint8Array.from([...big32(P), ...sig.subarray(32)]), msg, key });
-      cases.push({ sig: new Uint8Array(64), msg, key });
-    }
-    for (let i = 0; i < 4; i++) cases.push(oddRSignature());
-    for (const key of [...keysAboveOrder(), big32(P - 1n), new Uint8Array(32), rand(32)])
-      cases.push({ sig: rand(64), msg: rand(32), key });
-    let valid = 0;
-    for (const c of cases) {
-      const n = nat.schnorr(c.sig, c.msg, c.key);
-      const r = nobleSecp256k1.schnorr(c.sig, c.msg, c.key);
-      let t = false;
-      try {
-        t = ecc.verifySchnorr(c.msg, c.key, c.sig);
-      } catch {
-        t = false;
-      }
-      expect(n, `native vs noble on ${hex(c.sig)} ${hex(c.key)}`).to.equal(r);
-      expect(n, `native vs tiny-secp256k1 on ${hex(c.sig)} ${hex(c.key)}`).to.equal(t);
-      if (n) valid++;
-    }
-    expect(valid).to.equal(secrets.length); // exactly the untouched signatures
-  });
-
-  it("agrees on ECDSA with Core's rules: low and high S, compressed and uncompressed keys, lax DER", function () {
-    const nat = native!;
-    let valid = 0;
-    for (let i = 0; i < 60; i++) {
-      const sk = rand(32);
-      const msg = rand(32);
-      const sig = secp256k1.sign(msg, sk, { prehash: false, format: "compact", lowS: true });
-      const r = BigInt("0x" + hex(sig.subarray(0, 32)));
-      const s = BigInt("0x" + hex(sig.subarray(32)));
-      const keys = [secp256k1.getPublicKey(sk, true), secp256k1.getPublicKey(sk, false)];
-      const sigs = [
-        der(r, s),
-        der(r, N - s), // high S: libsecp256k1 normalizes first, as Core does
-        der(r, s ^ 1n),
-        der(N - r, s),
-        Uint8Array.from([0x30, 0x80, ...der(r, s).subarray(2)]), // BER length: lax DER takes it (pre-BIP66 rules)
-        rand(70),
-      ];
-      for (const key of keys)
-        for (const d of sigs) {
-          const a = withBackend(nat, () => verifyEcdsa(d, msg, key));
-          const b = withBackend(nobleSecp256k1, () => verifyEcdsa(d, msg, key));
-          expect(a, `native vs noble: sig ${hex(d)} key ${hex(key)}`).to.equal(b);
-          if (a) valid++;
-        }
-      // keys and messages as views at odd offsets into larger buffers (how witness items arrive)
-      const pool = new Uint8Array(200);
-      pool.set(keys[0]!, 7);
-      pool.set(msg, 101);
-      expect(
-        withBackend(nat, () => verifyEcdsa(der(r, s), pool.subarray(101, 133), pool.subarray(7, 40))),
-      ).to.equal(true);
-      const xpool = new Uint8Array(100);
-      const bip340 = schnorr.sign(msg, sk);
-      xpool.set(schnorr.getPublicKey(sk), 3);
-      xpool.set(bip340, 35);
-      expect(nat.schnorr(xpool.subarray(35, 99), msg, xpool.subarray(3, 35))).to.equal(true);
-      // the raw curve check too, against tiny-secp256k1
-      expect(nat.ecdsa(sig, msg, keys[0]!)).to.equal(ecc.verify(msg, keys[0]!, sig));
-      const bad = sig.slice();
-      bad[5] ^= 0x10;
-      expect(nat.ecdsa(bad, msg, keys[0]!)).to.equal(ecc.verify(msg, keys[0]!, bad));
-    }
-    expect(valid).to.equal(60 * 2 * 3); // low S, high S and the BER form, each under both key encodings
-  });
-
-  it("agrees on BIP341 key tweaks, including invalid keys and tweaks at or above the order", function () {
-    const nat = native!;
-    const keys = [
-      ...Array.from({ length: 40 }, () => schnorr.getPublicKey(rand(32))),
-      ecc.xOnlyPointFromScalar(leadingZeroSecret()),
-      new Uint8Array(32), // not on the curve
-      big32(P - 1n),
-    ];
-    for (const key of keys)
-      for (const t of [rand(32), big32(N), big32(N - 1n), new Uint8Array(32)]) {
-        const a = nat.tweak(key, t);
-        const b = nobleSecp256k1.tweak(key, t);
-        expect(hex(a?.key), `tweak ${hex(key)} by ${hex(t)}`).to.equal(hex(b?.key));
-        expect(a?.parity).to.equal(b?.parity);
-        let tiny: { parity: 0 | 1; xOnlyPubkey: Uint8Array } | null = null;
-        try {
-          tiny = ecc.xOnlyPointAddTweak(key, t);
-        } catch {
-          tiny = null;
-        }
-        expect(hex(a?.key)).to.equal(hex(tiny?.xOnlyPubkey ?? undefined));
-      }
+    expect(secp256k1BackendNamed("native")).to.equal(nativeSecp256k1);
+    expect(secp256k1BackendNamed("wasm")).to.equal(wasmSecp256k1);
+    expect(secp256k1BackendNamed("noble")).to.equal(nobleSecp256k1);
   });
 });
+
+for (const [label, impl] of [
+  ["native libsecp256k1", nativeSecp256k1],
+  ["WASM libsecp256k1", wasmSecp256k1],
+] as const)
+  describe(`bitcoin: ${label} against the noble reference`, function () {
+    const native = impl;
+
+    it("agrees on BIP340 verification: valid, tampered, wrong key, random, leading-zero and edge keys", function () {
+      const nat = native!;
+      const cases: { sig: Uint8Array; msg: Uint8Array; key: Uint8Array }[] = [];
+      const secrets = [
+        ...Array.from({ length: 60 }, () => rand(32)),
+        leadingZeroSecret(),
+        leadingZeroSecret(),
+      ];
+      for (const sk of secrets) {
+        const msg = rand(32);
+        const key = schnorr.getPublicKey(sk);
+        const sig = schnorr.sign(msg, sk);
+        cases.push({ sig, msg, key });
+        const flipped = sig.slice();
+        flipped[randomBytes(1)[0]! % 64] ^= 1 << (randomBytes(1)[0]! % 8);
+        cases.push({ sig: flipped, msg, key });
+        cases.push({ sig, msg: rand(32), key });
+        cases.push({ sig, msg, key: schnorr.getPublicKey(rand(32)) });
+        cases.push({ sig: rand(64), msg, key });
+        // s = n, s = n + small, r = p: out-of-range scalars must fail in both.
+        cases.push({ sig: Uint8Array.from([...sig.subarray(0, 32), ...big32(N)]), msg, key });
+        cases.push({ sig: Uint8Array.from([...big32(P), ...sig.subarray(32)]), msg, key });
+        cases.push({ sig: new Uint8Array(64), msg, key });
+      }
+      for (let i = 0; i < 4; i++) cases.push(oddRSignature());
+      for (const key of [...keysAboveOrder(), big32(P - 1n), new Uint8Array(32), rand(32)])
+        cases.push({ sig: rand(64), msg: rand(32), key });
+      let valid = 0;
+      for (const c of cases) {
+        const n = nat.schnorr(c.sig, c.msg, c.key);
+        const r = nobleSecp256k1.schnorr(c.sig, c.msg, c.key);
+        let t = false;
+        try {
+          t = ecc.verifySchnorr(c.msg, c.key, c.sig);
+        } catch {
+          t = false;
+        }
+        expect(n, `native vs noble on ${hex(c.sig)} ${hex(c.key)}`).to.equal(r);
+        expect(n, `native vs tiny-secp256k1 on ${hex(c.sig)} ${hex(c.key)}`).to.equal(t);
+        if (n) valid++;
+      }
+      expect(valid).to.equal(secrets.length); // exactly the untouched signatures
+    });
+
+    it("agrees on ECDSA with Core's rules: low and high S, compressed and uncompressed keys, lax DER", function () {
+      const nat = native!;
+      let valid = 0;
+      for (let i = 0; i < 60; i++) {
+        const sk = rand(32);
+        const msg = rand(32);
+        const sig = secp256k1.sign(msg, sk, { prehash: false, format: "compact", lowS: true });
+        const r = BigInt("0x" + hex(sig.subarray(0, 32)));
+        const s = BigInt("0x" + hex(sig.subarray(32)));
+        const keys = [secp256k1.getPublicKey(sk, true), secp256k1.getPublicKey(sk, false)];
+        const sigs = [
+          der(r, s),
+          der(r, N - s), // high S: libsecp256k1 normalizes first, as Core does
+          der(r, s ^ 1n),
+          der(N - r, s),
+          Uint8Array.from([0x30, 0x80, ...der(r, s).subarray(2)]), // BER length: lax DER takes it (pre-BIP66 rules)
+          rand(70),
+        ];
+        for (const key of keys)
+          for (const d of sigs) {
+            const a = withBackend(nat, () => verifyEcdsa(d, msg, key));
+            const b = withBackend(nobleSecp256k1, () => verifyEcdsa(d, msg, key));
+            expect(a, `native vs noble: sig ${hex(d)} key ${hex(key)}`).to.equal(b);
+            if (a) valid++;
+          }
+        // keys and messages as views at odd offsets into larger buffers (how witness items arrive)
+        const pool = new Uint8Array(200);
+        pool.set(keys[0]!, 7);
+        pool.set(msg, 101);
+        expect(
+          withBackend(nat, () => verifyEcdsa(der(r, s), pool.subarray(101, 133), pool.subarray(7, 40))),
+        ).to.equal(true);
+        const xpool = new Uint8Array(100);
+        const bip340 = schnorr.sign(msg, sk);
+        xpool.set(schnorr.getPublicKey(sk), 3);
+        xpool.set(bip340, 35);
+        expect(nat.schnorr(xpool.subarray(35, 99), msg, xpool.subarray(3, 35))).to.equal(true);
+        // the raw curve check too, against tiny-secp256k1
+        expect(nat.ecdsa(sig, msg, keys[0]!)).to.equal(ecc.verify(msg, keys[0]!, sig));
+        const bad = sig.slice();
+        bad[5] ^= 0x10;
+        expect(nat.ecdsa(bad, msg, keys[0]!)).to.equal(ecc.verify(msg, keys[0]!, bad));
+      }
+      expect(valid).to.equal(60 * 2 * 3); // low S, high S and the BER form, each under both key encodings
+    });
+
+    it("agrees on BIP341 key tweaks, including invalid keys and tweaks at or above the order", function () {
+      const nat = native!;
+      const keys = [
+        ...Array.from({ length: 40 }, () => schnorr.getPublicKey(rand(32))),
+        ecc.xOnlyPointFromScalar(leadingZeroSecret()),
+        new Uint8Array(32), // not on the curve
+        big32(P - 1n),
+      ];
+      for (const key of keys)
+        for (const t of [rand(32), big32(N), big32(N - 1n), new Uint8Array(32)]) {
+          const a = nat.tweak(key, t);
+          const b = nobleSecp256k1.tweak(key, t);
+          expect(hex(a?.key), `tweak ${hex(key)} by ${hex(t)}`).to.equal(hex(b?.key));
+          expect(a?.parity).to.equal(b?.parity);
+          let tiny: { parity: 0 | 1; xOnlyPubkey: Uint8Array } | null = null;
+          try {
+            tiny = ecc.xOnlyPointAddTweak(key, t);
+          } catch {
+            tiny = null;
+          }
+          expect(hex(a?.key)).to.equal(hex(tiny?.xOnlyPubkey ?? undefined));
+        }
+    });
+  });
 
 describe("bitcoin: hash functions by input size", function () {
   it("equal @noble/hashes at every length around the native thresholds and on large inputs", function () {

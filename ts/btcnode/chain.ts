@@ -436,8 +436,12 @@ export class Chain implements CoinSource {
         sigops += txSigOpCost(tx, prevouts);
         if (sigops > MAX_BLOCK_SIGOPS_COST) throw reject("bad-blk-sigops", "too many sigops");
         // Scripts are checked after the loop, in parallel; ones verified at mempool entry are skipped.
-        const wtxid = wtxids?.[t] !== undefined ? Uint8Array.from(wtxids[t]).reverse() : tx.wtxid();
-        if (!this.scriptCache.has(wtxid, flags))
+        const leaf = wtxids?.[t];
+        if (
+          !(leaf !== undefined
+            ? this.scriptCache.hasLeaf(leaf, flags)
+            : this.scriptCache.has(tx.wtxid(), flags))
+        )
           checks.push({ index: checks.length, blockIndex: t, tx, prevouts });
         for (const input of tx.inputs) spent.push(view.spend(outpointKey(input.prevout)) as Coin);
       }

@@ -4,7 +4,13 @@
  * or conflict with entries. Acceptance runs the same input and script checks as a block does,
  * plus the standardness policy.
  */
-import { PrecomputedTxData, type Transaction, type Txid, type TxOut } from "../bitcoin/index.js";
+import {
+  PrecomputedTxData,
+  type ScriptFlags,
+  type Transaction,
+  type Txid,
+  type TxOut,
+} from "../bitcoin/index.js";
 import type { Chain } from "./chain.js";
 import { outpointKey, type Coin, type OutpointKey } from "./coins.js";
 import { RejectError } from "./errors.js";
@@ -85,6 +91,8 @@ export class Mempool {
   private readonly spenders = new Map<OutpointKey, MempoolEntry>();
   private seq = 0;
   private bytes = 0;
+  /** The next block's standard and consensus script flags, by height (they change once a block). */
+  private flagsAt: { height: number; std: ScriptFlags; consensus: ScriptFlags } | undefined;
   /** Raised after an eviction so that what was evicted does not come straight back (sat/kvB). */
   private rollingMinFeeRate = 0n;
   /** Mempool sequence number (Core's mempool_sequence): bumps on every add and removal. */
@@ -289,8 +297,13 @@ export class Mempool {
     const evicted = this.checkReplacement(tx, conflicts, ancestors, fee, vsize);
 
     // Scripts last: they are the expensive part. Core tells policy-only failures apart.
-    const stdFlags = standardFlags(params, nextHeight);
-    const consensusFlags = blockScriptFlags(params, nextHeight);
+    if (this.flagsAt?.height !== nextHeight)
+      this.flagsAt = {
+        height: nextHeight,
+        std: standardFlags(params, nextHeight),
+        consensus: blockScriptFlags(params, nextHeight),
+      };
+    const { std: stdFlags, consensus: consensusFlags } = this.flagsAt;
     const txData = new PrecomputedTxData(tx, prevouts);
     const cached = { sigCache: chain.sigCache, storeSignatures: true, txData };
     const std = checkInputScripts(tx, prevouts, stdFlags, cached);

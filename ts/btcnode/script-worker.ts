@@ -4,7 +4,7 @@
  */
 import { parentPort } from "node:worker_threads";
 
-import { nativeSecp256k1, nobleSecp256k1, setSecp256k1Backend, Transaction } from "../bitcoin/index.js";
+import { secp256k1BackendNamed, setSecp256k1Backend, Transaction } from "../bitcoin/index.js";
 import { checkInputScripts } from "./sigcache.js";
 import type { CheckBatch, CheckReply } from "./script-workers.js";
 
@@ -14,7 +14,7 @@ if (port === null) throw new Error("script-worker.ts runs as a worker thread");
 port.on("message", (batch: CheckBatch) => {
   let reply: CheckReply;
   try {
-    setSecp256k1Backend(batch.backend === "native" && nativeSecp256k1 ? nativeSecp256k1 : nobleSecp256k1);
+    setSecp256k1Backend(secp256k1BackendNamed(batch.backend));
     reply = { id: batch.id, checked: 0 };
     for (const job of batch.jobs) {
       const tx = Transaction.decode(job.tx);

@@ -11,7 +11,13 @@ import os from "node:os";
 import { pathToFileURL } from "node:url";
 import { Worker } from "node:worker_threads";
 
-import { secp256k1Backend, type ScriptFlags, type Transaction, type TxOut } from "../bitcoin/index.js";
+import {
+  secp256k1Backend,
+  type Secp256k1BackendName,
+  type ScriptFlags,
+  type Transaction,
+  type TxOut,
+} from "../bitcoin/index.js";
 import { checkInputScripts, type InputFailure, type SignatureCache } from "./sigcache.js";
 
 /** One transaction to check: its index in the block, its bytes and the outputs it spends. */
@@ -24,7 +30,7 @@ export interface CheckJob {
 export interface CheckBatch {
   readonly id: number;
   readonly flags: ScriptFlags;
-  readonly backend: "native" | "noble";
+  readonly backend: Secp256k1BackendName;
   readonly jobs: readonly CheckJob[];
 }
 

@@ -2,9 +2,10 @@
  * Bitcoin Core's two validation caches. The script execution cache remembers that every input of
  * a transaction passed under a set of flags, keyed by its wtxid (so a changed witness is a
  * different entry) and those exact flags; the signature cache remembers single valid signatures
- * keyed by signature hash, public key and signature. Keys are salted SHA-256 digests (the salt is
- * random per process, so nobody can aim collisions at the cache) and both are bounded, oldest
- * entry out first. Only successes are ever stored: a miss costs a verification, never a verdict.
+ * keyed by signature hash, public key and signature. The signature cache's keys are salted SHA-256
+ * digests (the salt is random per process, so nobody can aim collisions at the cache); the script
+ * cache's are the wtxid itself. Both are bounded, oldest entry out first. Only successes are ever
+ * stored: a miss costs a verification, never a verdict.
  */
 import { randomBytes } from "node:crypto";
 
@@ -67,45 +68,61 @@ class SaltedSet {
   }
 }
 
-const u32le = (n: number): Uint8Array => {
-  const b = new Uint8Array(4);
-  new DataView(b.buffer).setUint32(0, n >>> 0, true);
-  return b;
-};
-
-/** Core's script execution cache: (wtxid, flags) pairs whose every input verified. */
+/**
+ * Core's script execution cache: (wtxid, flags) pairs whose every input verified. Unlike the
+ * signature cache its key needs no hashing: a wtxid is already a SHA-256d digest nobody can aim,
+ * so the key is its 32 bytes (internal order) and the flags as a short string, in a bounded set
+ * (V8 hashes set keys with a per-process random seed).
+ */
 export class ScriptExecutionCache {
-  private readonly set: SaltedSet;
+  private readonly keys = new Set<string>();
 
   /** Core sizes both caches in bytes (32 MiB); 32-byte keys make this about as many entries. */
-  constructor(maxEntries = 200_000) {
-    this.set = new SaltedSet(maxEntries);
+  constructor(readonly maxEntries = 200_000) {}
+
+  private static key(internal: Uint8Array, flags: ScriptFlags): string {
+    return (
+      Buffer.from(internal.buffer, internal.byteOffset, internal.length).toString("latin1") +
+      String.fromCharCode(flags & 0xffff, flags >>> 16)
+    );
   }
 
   /** `wtxid` as display-order hex or its bytes in that order. */
-  private key(wtxid: string | Uint8Array, flags: ScriptFlags): string {
-    return this.set.key([typeof wtxid === "string" ? hexToBytes(wtxid) : wtxid, u32le(flags)]);
+  private keyOf(wtxid: string | Uint8Array, flags: ScriptFlags): string {
+    const b = typeof wtxid === "string" ? hexToBytes(wtxid) : Uint8Array.from(wtxid);
+    return ScriptExecutionCache.key(b.reverse(), flags);
   }
 
   has(wtxid: string | Uint8Array, flags: ScriptFlags): boolean {
-    return this.set.has(this.key(wtxid, flags));
+    return this.keys.has(this.keyOf(wtxid, flags));
+  }
+
+  /** `has` for the wtxid in internal byte order (a block's witness merkle leaf). */
+  hasLeaf(leaf: Uint8Array, flags: ScriptFlags): boolean {
+    return this.keys.has(ScriptExecutionCache.key(leaf, flags));
   }
 
   /** Record that every input of `wtxid` passed under exactly `flags`. Call only after success. */
   add(wtxid: string, flags: ScriptFlags): void {
-    this.set.add(this.key(wtxid, flags));
+    const k = this.keyOf(wtxid, flags);
+    if (this.keys.has(k)) return;
+    if (this.keys.size >= this.maxEntries) {
+      const oldest = this.keys.values().next();
+      if (!oldest.done) this.keys.delete(oldest.value);
+    }
+    this.keys.add(k);
   }
 
   delete(wtxid: string, flags: ScriptFlags): void {
-    this.set.delete(this.key(wtxid, flags));
+    this.keys.delete(this.keyOf(wtxid, flags));
   }
 
   get size(): number {
-    return this.set.size;
+    return this.keys.size;
   }
 
   clear(): void {
-    this.set.clear();
+    this.keys.clear();
   }
 }
 

@@ -148,7 +148,14 @@ export class ChainStore {
 
   static async open(dir: string, network: string, opts: StoreOptions = {}): Promise<ChainStore> {
     mkdirSync(dir, { recursive: true });
-    const db = new ClassicLevel<Uint8Array, Uint8Array>(dir, { keyEncoding: "view", valueEncoding: "view" });
+    // As Core's CDBWrapper: no compression (keys are hashes, coins small; the CPU is worth more),
+    // a larger write buffer so a big block's batch does not start a compaction.
+    const db = new ClassicLevel<Uint8Array, Uint8Array>(dir, {
+      keyEncoding: "view",
+      valueEncoding: "view",
+      compression: false,
+      writeBufferSize: 16 * 1024 * 1024,
+    });
     await db.open();
     const store = new ChainStore(db, opts.sync ?? true);
     const meta = await db.get(P_META);

@@ -6,6 +6,7 @@ import { createRequire } from "node:module";
 import path from "node:path";
 
 import { secp256k1, schnorr } from "@noble/curves/secp256k1.js";
+import * as tinySecp from "tiny-secp256k1";
 
 import { taggedHash } from "../hash.js";
 import { sighashLegacy, sighashTaproot, sighashWitnessV0, type PrecomputedTxData } from "../sighash.js";
@@ -198,13 +199,18 @@ function normalizePubKey(pk: Uint8Array): Uint8Array | undefined {
 }
 
 /**
- * The curve operations signature checking needs, over already-parsed inputs. Two implementations:
- * libsecp256k1 (native, through the `secp256k1` package's prebuilt addon) on the node's hot path,
- * and `@noble/curves` (pure JS), the fallback where the addon cannot load and the reference the
- * differential tests compare the native one against.
+ * The curve operations signature checking needs, over already-parsed inputs. Three
+ * implementations, chosen in this order: libsecp256k1 (native, through the `secp256k1` package's
+ * prebuilt addon — the npm tarball ships it for linux-x64 glibc/musl, darwin-arm64 and win32-x64
+ * and `node-gyp-build` loads it at run time, so npm's blocked install script does not matter),
+ * libsecp256k1 as WASM (`tiny-secp256k1`, no install step on any platform, several times slower
+ * than the addon) and `@noble/curves` (pure JS), the last fallback and the reference the
+ * differential tests compare the others against.
  */
+export type Secp256k1BackendName = "native" | "wasm" | "noble";
+
 export interface Secp256k1Backend {
-  readonly name: "native" | "noble";
+  readonly name: Secp256k1BackendName;
   /** `sig64` is r‖s with s already low, `pubkey` a 33- or 65-byte SEC1 key. */
   ecdsa(sig64: Uint8Array, msg32: Uint8Array, pubkey: Uint8Array): boolean;
   /** BIP340 verification. */
@@ -265,15 +271,19 @@ interface Secp256k1Addon {
   publicKeyTweakAdd(out33: Uint8Array, pubkey: Uint8Array, tweak32: Uint8Array): number;
 }
 
+let addonFile: string | undefined;
+
 function loadAddon(): Secp256k1Addon | undefined {
   if (process.env.LVM_SECP256K1 === "noble") return undefined;
   try {
     const require = createRequire(import.meta.url);
     const dir = path.dirname(require.resolve("secp256k1/package.json"));
-    const load = createRequire(path.join(dir, "package.json"))("node-gyp-build") as (d: string) => {
+    const load = createRequire(path.join(dir, "package.json"))("node-gyp-build") as ((d: string) => {
       Secp256k1: new () => Secp256k1Addon;
-    };
-    return new (load(dir).Secp256k1)();
+    }) & { resolve?: (d: string) => string };
+    const addon = new (load(dir).Secp256k1)();
+    addonFile = load.resolve?.(dir);
+    return addon;
   } catch {
     return undefined;
   }
@@ -325,12 +335,60 @@ function nativeBackend(addon: Secp256k1Addon): Secp256k1Backend {
   };
 }
 
+/**
+ * libsecp256k1 compiled to WASM (`tiny-secp256k1`): real BIP340 and BIP341 tweaks. Its functions
+ * throw on inputs outside their domain (r or s ≥ n, a key off the curve, a tweak ≥ n), which
+ * libsecp256k1's C API reports as failure: here that is `false` / `undefined` too.
+ */
+export const wasmSecp256k1: Secp256k1Backend = {
+  name: "wasm",
+  ecdsa(sig64, msg32, pubkey) {
+    try {
+      return tinySecp.verify(msg32, pubkey, sig64);
+    } catch {
+      return false;
+    }
+  },
+  schnorr(sig64, msg32, xonly) {
+    try {
+      return tinySecp.verifySchnorr(msg32, xonly, sig64);
+    } catch {
+      return false;
+    }
+  },
+  tweak(xonly, tweak32) {
+    try {
+      const r = tinySecp.xOnlyPointAddTweak(xonly, tweak32);
+      return r === null ? undefined : { key: r.xOnlyPubkey, parity: r.parity };
+    } catch {
+      return undefined;
+    }
+  },
+};
+
 const addon = loadAddon();
 /** libsecp256k1, or undefined where its addon does not load (or LVM_SECP256K1=noble). */
 export const nativeSecp256k1: Secp256k1Backend | undefined = addon ? nativeBackend(addon) : undefined;
-let backend: Secp256k1Backend = nativeSecp256k1 ?? nobleSecp256k1;
+/** The addon file loaded (a prebuild under `secp256k1/prebuilds/` or a local `build/`), if any. */
+export const nativeSecp256k1File: string | undefined = addonFile;
 
-/** The backend signature checks use: native when available. */
+/** The backend of each name; `native` falls back to `wasm` where the addon is missing. */
+export function secp256k1BackendNamed(name: Secp256k1BackendName): Secp256k1Backend {
+  if (name === "noble") return nobleSecp256k1;
+  if (name === "wasm") return wasmSecp256k1;
+  return nativeSecp256k1 ?? wasmSecp256k1;
+}
+
+/** LVM_SECP256K1=native|wasm|noble picks one (noble also keeps the addon unloaded); default native. */
+const wanted = process.env.LVM_SECP256K1;
+let backend: Secp256k1Backend =
+  wanted === "noble"
+    ? nobleSecp256k1
+    : wanted === "wasm"
+      ? wasmSecp256k1
+      : (nativeSecp256k1 ?? wasmSecp256k1);
+
+/** The backend signature checks use: native when available, else WASM. */
 export function secp256k1Backend(): Secp256k1Backend {
   return backend;
 }

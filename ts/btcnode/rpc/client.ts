@@ -42,12 +42,20 @@ export class JsonRpcClient {
   ): Promise<{ status: number; text: string }> {
     const mod = this.url.protocol === "https:" ? https : http;
     return new Promise((resolve, reject) => {
+      headers["Content-Length"] = String(Buffer.byteLength(body));
       const req = mod.request(
-        this.url,
+        // Plain options, not the URL: node:http re-parses a URL object on every request.
         {
+          protocol: this.url.protocol,
+          hostname: this.url.hostname.replace(/^\[(.*)\]$/, "$1"),
+          port: this.url.port,
+          path: this.url.pathname + this.url.search,
+          auth: this.url.username
+            ? `${decodeURIComponent(this.url.username)}:${decodeURIComponent(this.url.password)}`
+            : undefined,
           method: "POST",
           agent: this.agent,
-          headers: { ...headers, "Content-Length": String(Buffer.byteLength(body)) },
+          headers,
           timeout: this.opts.timeoutMs ?? 120_000,
         },
         (res) => {
