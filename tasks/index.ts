@@ -131,6 +131,26 @@ export const projectTasks: NewTaskDefinition[] = [
     })
     .setAction(async () => ({ default: (await import("./bridge-devnet.js")).status }))
     .build(),
+  task(
+    "bridge:challenge",
+    "Challenge an operator's KickOff on a running devnet (funded from the L1 dev key), if the L2 does not cover it",
+  )
+    .addOption({ name: "kickoff", description: "KickOff txid (64 hex digits)", defaultValue: "" })
+    .addFlag({ name: "force", description: "Challenge even a claim the L2's proven payouts cover" })
+    .addFlag({ name: "json", description: "One JSON object, for scripts" })
+    .addOption({ name: "datadir", description: "Devnet state directory", defaultValue: ".devnet" })
+    .addOption({
+      name: "l1url",
+      description: "L1 JSON-RPC URL (empty: the running devnet's)",
+      defaultValue: "",
+    })
+    .addOption({
+      name: "l2url",
+      description: "L2 JSON-RPC URL (empty: the running devnet's)",
+      defaultValue: "",
+    })
+    .setAction(() => import("./challenger.js"))
+    .build(),
   task("dlc:open", "Open an OP-DLC channel on the devnet (plays both sides with public test keys)")
     .addOption({
       name: "contract",

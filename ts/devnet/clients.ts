@@ -6,3 +6,4 @@
 export { devnetDepositor, lvmBridge } from "./bridge.js";
 export { bridgeRpc, remotePresigner } from "./committee.js";
 export { l1DevKey } from "./l1.js";
+export { devnetWatchedGraphs } from "./watchtower.js";

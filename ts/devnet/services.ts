@@ -13,6 +13,7 @@ import { l1DevKey, l1Service } from "./l1.js";
 import { l2Service } from "./l2.js";
 import { operatorService, type OperatorServiceOptions } from "./operator.js";
 import { relayerService } from "./relayer.js";
+import { watchtowerService } from "./watchtower.js";
 
 export interface DevnetOptions {
   /** LvmBridge's runtime bytecode, predeployed at genesis. */
@@ -64,6 +65,15 @@ export function devnetServices(opts: DevnetOptions) {
     ...(opts.operatorLog === undefined ? {} : { log: opts.operatorLog }),
     ...(opts.operatorHook === undefined ? {} : { hook: opts.operatorHook }),
   });
+  // The watchtower: checks each KickOff against the L2's proven payouts, challenges a wrong claim.
+  const watchtower = watchtowerService({
+    l1: () => l1.backend(),
+    l2Url: () => l2.url(),
+    graphs: () => committee.graphs(),
+    mineTo: dev.address,
+    ...(opts.pollMs === undefined ? {} : { pollMs: opts.pollMs }),
+    ...(opts.operatorLog === undefined ? {} : { log: opts.operatorLog }),
+  });
   // Deposits a killed bridge:deposit left, finished by the devnet itself (the dev key is its own).
   const deposits = depositResumeService({
     l1: () => l1.backend(),
@@ -82,6 +92,6 @@ export function devnetServices(opts: DevnetOptions) {
     ...(opts.operatorLog === undefined ? {} : { log: opts.operatorLog }),
   });
   // Started in order, stopped in reverse.
-  const all: DevnetService[] = [l1, l2, committee, relayer, operator, deposits, dlc];
-  return { l1, l2, committee, relayer, operator, deposits, dlc, all };
+  const all: DevnetService[] = [l1, l2, committee, relayer, operator, watchtower, deposits, dlc];
+  return { l1, l2, committee, relayer, operator, watchtower, deposits, dlc, all };
 }
