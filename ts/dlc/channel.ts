@@ -279,13 +279,15 @@ export class DlcChannel {
         adaptorVerify(sigs.cets[i]!, key, this.#sighashes[e.tx]!, e.point);
       } catch (cause) {
         throw new DlcError("BAD_ADAPTOR_SIGNATURE", `adaptor signature of CET ${i} does not verify`, {
-          details: { cet: i, prefix: e.prefix, from },
+          details: { signature: "cet", cet: i, prefix: e.prefix, from },
           cause,
         });
       }
     });
     if (!schnorr.verify(sigs.refund, this.refund.sighash(0, this.funding.leaves.multisig), key))
-      throw new DlcError("BAD_SIGNATURE", "refund signature does not verify", { details: { from } });
+      throw new DlcError("BAD_SIGNATURE", "refund signature does not verify", {
+        details: { signature: "refund", from },
+      });
     this.txs.forEach((tx, t) =>
       this.#stakeLeaves(t).forEach((leaf, k) => {
         const sig = sigs.stakeInputs[t]?.[k];
@@ -294,7 +296,7 @@ export class DlcChannel {
             "BAD_SIGNATURE",
             `signature of CET ${t}'s stake input ${k + 1} does not verify`,
             {
-              details: { tx: t, input: k + 1, from },
+              details: { signature: "stakeInput", tx: t, input: k + 1, from },
             },
           );
       }),
