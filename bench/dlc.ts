@@ -23,6 +23,7 @@ import {
   fundingOutput,
   oracleWinternitzKey,
   stakeOutput,
+  subsets,
   withdrawalIntervals,
   type DlcTx,
   type DlcUtxo,
@@ -207,10 +208,77 @@ export default async function bench(): Promise<Record<string, unknown>> {
     standard &&= weight <= 400_000 && witnessItemsStandard(tx);
   }
   out.every_tx_standard = standard;
+  for (const [n, t] of [
+    [3, 2],
+    [5, 3],
+  ] as const)
+    Object.assign(out, federationPresign(n, t));
   Object.assign(out, await devnetRun());
   // The machine is shared: timings above are only comparable at a similar load.
   out.load_avg_1m = Math.round(os.loadavg()[0]! * 10) / 10;
   return out;
+}
+
+/**
+ * A t-of-N staked oracle federation (OP-DLC): N oracles announce the withdrawal event, each stakes
+ * 2 BTC; the channel has one CET set per t-subset and, per (interval, subset), a settle-CET
+ * spending the funding output and each subset oracle's timelocked output and connector A.
+ * Presign = build the channel and the N stakes' sign transactions, both parties sign, each
+ * verifies the other's, the user presigns every oracle's OracleSign and the federation checks it.
+ */
+function federationPresign(n: number, t: number): Record<string, number | boolean> {
+  const w = 1_234_567_891n;
+  const eventId = `bench/fed/${t}of${n}`;
+  const base = terms(2, eventId);
+  const secrets = Array.from({ length: n }, (_, o) => secret(10 + o));
+  const oracles = secrets.map((x) => new Oracle(x));
+  const announcements = oracles.map((o) => o.announce(eventId, 0, base.terms.announcement.event.descriptor));
+  const tm = { ...base.terms, announcement: announcements[0]!, federation: { announcements, threshold: t } };
+  const funding = fakeUtxo(200 + n, tm.userCollateral + tm.federationCollateral, fundingOutput(tm).script);
+  const intervals = withdrawalIntervals(w, MAX_COMMITTED_AMOUNT, tm.userCollateral);
+  const wots = secrets.map((x) => oracleWinternitzKey(x, eventId));
+  const t0 = performance.now();
+  const stakes = secrets.map((x, o) => {
+    const k = schnorr.getPublicKey(x);
+    const st = {
+      userKey,
+      federationKey: fedKey,
+      oracleKey: k,
+      winternitz: winternitzPublicKey(wots[o]!),
+      requested: w,
+      intervals,
+      window: 1008,
+      reclaim: 4032,
+      timelockValue: sats(1_000n),
+      feeRate: 10n,
+      returnScript: script(k),
+    };
+    return new StakedOracle(st, fakeUtxo(300 + 10 * n + o, 2n * 100_000_000n, stakeOutput(st).script));
+  });
+  const ch = new DlcChannel(tm, funding, intervals, stakes);
+  const u = ch.sign(userSecret);
+  const f = ch.sign(fedSecret);
+  const signSigs = stakes.map((st) => st.presignUser(userSecret));
+  ch.verify(u, "user");
+  ch.verify(f, "federation");
+  stakes.forEach((st, o) => st.verifyUser(signSigs[o]!));
+  const ms = Math.round((performance.now() - t0) * 10) / 10;
+  const atts = oracles.slice(0, t).map((o, i) => o.attest(announcements[i]!, w));
+  const settle = ch.settle(atts, userSecret, f).tx;
+  const k = `fed_${t}of${n}`;
+  return {
+    [`${k}_subsets`]: subsets(n, t).length,
+    [`${k}_cet_entries`]: ch.entries.length,
+    [`${k}_cet_txs`]: ch.txs.length,
+    [`${k}_adaptor_sigs_per_party`]: u.cets.length,
+    [`${k}_stake_input_sigs_per_party`]: u.stakeInputs.flat().length,
+    [`${k}_sigs_per_user`]: u.cets.length + u.stakeInputs.flat().length + 1 + signSigs.flat().length,
+    [`${k}_sigs_per_federation`]: f.cets.length + f.stakeInputs.flat().length + 1,
+    [`${k}_presign_channel_ms`]: ms,
+    [`${k}_settle_cet_inputs`]: settle.inputCount,
+    [`${k}_settle_cet_vbytes`]: settle.vsize,
+    [`${k}_settle_cet_standard`]: settle.weight <= 400_000 && witnessItemsStandard(settle),
+  };
 }
 
 /** Tapscript policy: witness stack items (script and control block aside) at most 80 bytes. */

@@ -1,7 +1,6 @@
 import { schnorr } from "@noble/curves/secp256k1.js";
 import { expect } from "chai";
-import { sats, txidFromHex } from "../../ts/bitcoin/index.js";
-import { keyPathOutput, xOnlyKey } from "../../ts/bridge/index.js";
+import { sats } from "../../ts/bitcoin/index.js";
 import {
   DlcChannel,
   Oracle,
@@ -18,7 +17,6 @@ import {
   encodeAnnouncement,
   encodeAttestation,
   fromDigits,
-  fundingOutput,
   outcomePoint,
   prefixMatches,
   toDigits,
@@ -30,21 +28,10 @@ import {
   type OracleAnnouncement,
 } from "../../ts/dlc/index.js";
 import { bitcoinjsCheck, interpret, secpVerify, standard } from "./checks.js";
+import { channelSetup, expectCode, rand32 } from "./setup.js";
 
-const rand32 = (): Uint8Array => schnorr.utils.randomSecretKey();
 const scalarOf = (b: Uint8Array): bigint => BigInt("0x" + Buffer.from(b).toString("hex"));
 const G = Point.BASE;
-
-function expectCode(f: () => unknown, code: string): void {
-  let err: unknown;
-  try {
-    f();
-  } catch (e) {
-    err = e;
-  }
-  expect(err, `expected ${code}`).to.be.instanceOf(Error);
-  expect((err as { code?: string }).code).to.equal(code);
-}
 
 describe("dlc: Schnorr adaptor signatures", () => {
   it("sign → verify → decrypt is a BIP340 signature (noble and libsecp256k1); recover gives t back", () => {
@@ -206,40 +193,12 @@ describe("dlc: digit decomposition and the interval cover", () => {
 });
 
 describe("dlc: a channel's CETs, settlement and refund", () => {
-  const userSecret = rand32();
-  const fedSecret = rand32();
-  const oracle = new Oracle(rand32());
-  const userKey = schnorr.getPublicKey(userSecret);
-  const federationKey = schnorr.getPublicKey(fedSecret);
-  const announcement = oracle.announce("lvm/withdrawal/7", 0, {
-    base: 2,
-    nbDigits: 31,
-    unit: "sats",
-    precision: 0,
-  });
-  const terms = {
-    userKey,
-    federationKey,
-    userCollateral: sats(150_000_000n),
-    federationCollateral: sats(50_000_000n),
-    userScript: keyPathOutput(xOnlyKey(userKey)).script,
-    federationScript: keyPathOutput(xOnlyKey(federationKey)).script,
-    announcement,
-    refundLocktime: 500,
-    feeRate: 2n,
-  };
-  const fundingUtxo = {
-    txid: txidFromHex("11".repeat(32)),
-    vout: 0,
-    amount: sats(200_000_000n),
-    script: fundingOutput(terms).script,
-  };
   const w = 123_456_789n;
-  const channel = new DlcChannel(
-    terms,
-    fundingUtxo,
-    withdrawalIntervals(w, 2n ** 31n - 1n, terms.userCollateral),
-  );
+  const setup = channelSetup({ eventId: "lvm/withdrawal/7", w });
+  const { userSecret, fedSecret, userKey, federationKey, terms, fundingUtxo } = setup;
+  const oracle = setup.oracles[0]!;
+  const announcement = setup.announcements[0]!;
+  const channel = setup.channel();
   const fromUser = channel.sign(userSecret);
   const fromFed = channel.sign(fedSecret);
 

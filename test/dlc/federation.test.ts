@@ -1,8 +1,5 @@
-import { schnorr } from "@noble/curves/secp256k1.js";
 import { expect } from "chai";
-import { sats, txidFromHex } from "../../ts/bitcoin/index.js";
 import { winternitzPublicKey, winternitzSign } from "../../ts/bitvm/index.js";
-import { keyPathOutput, xOnlyKey } from "../../ts/bridge/index.js";
 import {
   DlcChannel,
   Oracle,
@@ -11,7 +8,6 @@ import {
   amountMessage,
   attestationSecret,
   disproveLeaf,
-  fundingOutput,
   oracleWinternitzKey,
   subsets,
   withdrawalIntervals,
@@ -19,61 +15,32 @@ import {
 } from "../../ts/dlc/index.js";
 import { bitcoinjsCheck, interpret, secpVerify } from "./checks.js";
 import { executeScript } from "./script.js";
+import { DESCRIPTOR, channelSetup, expectCode, rand32 } from "./setup.js";
 
 // A t-of-N oracle federation (dlcspecs multi-oracle): one CET set per t-subset, each CET's adaptor
 // point the sum of the subset's digit-prefix points. Any t oracles attesting the same outcome
 // complete a CET; t − 1 cannot; one cheating oracle is disproved by its Winternitz commitment and
 // cannot open a CET of its outcome.
 
-const rand32 = (): Uint8Array => schnorr.utils.randomSecretKey();
-
-function expectCode(f: () => unknown, code: string): void {
-  let err: unknown;
-  try {
-    f();
-  } catch (e) {
-    err = e;
-  }
-  expect(err, `expected ${code}`).to.be.instanceOf(Error);
-  expect((err as { code?: string }).code).to.equal(code);
-}
-
 describe("dlc: a t-of-N oracle federation", () => {
   const N = 3;
   const T = 2;
   const eventId = "lvm/withdrawal/fed/1";
-  const descriptor = { base: 2, nbDigits: 31, unit: "sats", precision: 0 } as const;
-  const oracleSecrets = Array.from({ length: N }, rand32);
-  const oracles = oracleSecrets.map((s) => new Oracle(s));
-  const announcements = oracles.map((o) => o.announce(eventId, 0, descriptor));
-  const userSecret = rand32();
-  const fedSecret = rand32();
-  const userKey = schnorr.getPublicKey(userSecret);
-  const federationKey = schnorr.getPublicKey(fedSecret);
-  const terms = {
+  const descriptor = DESCRIPTOR;
+  const w = 123_456_789n;
+  const setup = channelSetup({ eventId, w, federation: { n: N, threshold: T }, txidByte: "22" });
+  const {
+    userSecret,
+    fedSecret,
     userKey,
     federationKey,
-    userCollateral: sats(150_000_000n),
-    federationCollateral: sats(50_000_000n),
-    userScript: keyPathOutput(xOnlyKey(userKey)).script,
-    federationScript: keyPathOutput(xOnlyKey(federationKey)).script,
-    announcement: announcements[0]!,
-    federation: { announcements, threshold: T },
-    refundLocktime: 500,
-    feeRate: 2n,
-  };
-  const fundingUtxo = {
-    txid: txidFromHex("22".repeat(32)),
-    vout: 0,
-    amount: sats(200_000_000n),
-    script: fundingOutput(terms).script,
-  };
-  const w = 123_456_789n;
-  const channel = new DlcChannel(
     terms,
     fundingUtxo,
-    withdrawalIntervals(w, 2n ** 31n - 1n, terms.userCollateral),
-  );
+    oracleSecrets,
+    oracles,
+    announcements,
+  } = setup;
+  const channel = setup.channel();
   const fromUser = channel.sign(userSecret);
   const fromFed = channel.sign(fedSecret);
   const honest = (i: number): OracleAttestation => oracles[i]!.attest(announcements[i]!, w);

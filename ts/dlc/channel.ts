@@ -150,13 +150,23 @@ export class DlcChannel {
   readonly #sighashes: Uint8Array[] = [];
   /** The payout interval of each CET transaction. */
   readonly #txInterval: number[] = [];
+  /** With one stake per oracle: the subset whose stakes each CET transaction spends. */
+  readonly #txOracles: (readonly number[])[] = [];
+  /** One stake shared by every CET, or (t-of-N) one stake per oracle of the federation. */
+  readonly stake?: CetStake | readonly CetStake[];
 
+  /**
+   * `stake`: one `CetStake` (every CET spends it), or one per oracle of the federation (index
+   * order): then each t-subset has its own CET transactions, spending the funding output and,
+   * for every oracle of the subset, its sign transaction's timelocked output and connector A.
+   */
   constructor(
     readonly terms: ChannelTerms,
     readonly fundingUtxo: DlcUtxo,
     readonly intervals: readonly PayoutInterval[],
-    readonly stake?: CetStake,
+    stake?: CetStake | readonly CetStake[],
   ) {
+    if (stake !== undefined) this.stake = stake;
     verifyAnnouncement(terms.announcement);
     const fed = terms.federation;
     this.announcements = fed === undefined ? [terms.announcement] : fed.announcements;
@@ -180,34 +190,62 @@ export class DlcChannel {
       a === terms.announcement ? this.digits : new DigitPoints(a),
     );
     const groups = subsets(this.announcements.length, this.threshold);
-    // Without a stake, CETs of equal payout are one transaction; with one, each interval has its own.
-    const byKey = new Map<bigint, number>();
+    const perOracle = isStakeList(stake);
+    if (perOracle && stake.length !== this.announcements.length)
+      throw new DlcError("BAD_PARAMS", "one stake per oracle of the federation is required", {
+        details: { stakes: stake.length, oracles: this.announcements.length },
+      });
+    // Without a stake, CETs of equal payout are one transaction; with one, each interval has its
+    // own; with one stake per oracle, each (interval, subset).
+    const byKey = new Map<string, number>();
     intervals.forEach((iv, n) => {
-      const key = stake === undefined ? iv.user : BigInt(n);
-      let tx = byKey.get(key);
-      if (tx === undefined) {
-        tx = this.txs.length;
-        this.txs.push(this.#payoutTx("CET", iv.user, 0, n));
-        this.#sighashes.push(this.txs[tx]!.sighash(0, this.funding.leaves.multisig));
-        this.#txInterval.push(n);
-        byKey.set(key, tx);
-      }
+      const txOf = (oracles: readonly number[], g: number): number => {
+        const key = stake === undefined ? `u${iv.user}` : perOracle ? `${n}/${g}` : `${n}`;
+        let tx = byKey.get(key);
+        if (tx === undefined) {
+          tx = this.txs.length;
+          this.#txInterval.push(n);
+          this.#txOracles.push(oracles);
+          this.txs.push(this.#payoutTx("CET", iv.user, 0, tx));
+          this.#sighashes.push(this.txs[tx]!.sighash(0, this.funding.leaves.multisig));
+          byKey.set(key, tx);
+        }
+        return tx;
+      };
       // dlcspecs multi-oracle: for each t-subset, the adaptor point of a prefix is the sum of
-      // the subset's points of that prefix; the CET transaction (and its sighash) is shared.
+      // the subset's points of that prefix; without per-oracle stakes the CET transaction (and
+      // its sighash) is shared by the subsets.
       for (const prefix of coverInterval(iv.from, iv.to, base, nbDigits))
-        for (const oracles of groups) {
+        groups.forEach((oracles, g) => {
+          const tx = txOf(oracles, g);
           let point = oracleDigits[oracles[0]!]!.prefixPoint(prefix);
           for (const o of oracles.slice(1)) point = point.add(oracleDigits[o]!.prefixPoint(prefix));
           this.entries.push({ prefix, user: iv.user, tx, oracles, point });
-        }
+        });
     });
     this.refund = this.#payoutTx("Refund", terms.userCollateral, terms.refundLocktime);
   }
 
-  /** A transaction spending the funding output through the 2-of-2 leaf that pays the user `user`. */
-  #payoutTx(name: "CET" | "Refund", user: Sats, lockTime: number, interval = -1): DlcTx {
+  /**
+   * The stakes CET transaction `tx` spends, each with the inputs it adds and where its stake
+   * returns: none without a stake, the one stake, or those of the transaction's subset.
+   */
+  #stakeGroups(tx: number): { inputs: readonly StakeInput[]; returnScript: Uint8Array }[] {
+    const stake = this.stake;
+    if (stake === undefined || tx < 0) return [];
+    const j = this.#txInterval[tx]!;
+    const list = isStakeList(stake) ? this.#txOracles[tx]!.map((o) => stake[o]!) : [stake];
+    return list.map((st) => ({ inputs: st.inputs(j), returnScript: st.returnScript }));
+  }
+
+  /**
+   * A transaction spending the funding output through the 2-of-2 leaf that pays the user `user`
+   * (and, for CET `tx`, its stakes' inputs).
+   */
+  #payoutTx(name: "CET" | "Refund", user: Sats, lockTime: number, txIndex = -1): DlcTx {
     const leaf = this.funding.leaves.multisig;
-    const extra = name === "CET" && this.stake !== undefined ? this.stake.inputs(interval) : [];
+    const groups = name === "CET" ? this.#stakeGroups(txIndex) : [];
+    const extra = groups.flatMap((g) => g.inputs);
     const shape = [leaf, ...extra.map((x) => x.leaf)].map((l) => [
       SIG,
       SIG,
@@ -221,14 +259,21 @@ export class DlcChannel {
         if (extra.length > 0) {
           const { userScript, federationScript } = this.terms;
           for (const x of extra) tx.addInput(x.utxo, x.sequence);
-          const back = extra.reduce((a, x) => a + x.utxo.amount, 0n) - fee;
-          if (back < dustLimit(this.stake!.returnScript))
-            throw new DlcError("BAD_AMOUNT", "the stake inputs do not cover the CET's fee", { value: back });
           // outputs below their dust limit are left out (their value goes to the fee), as in dlcspecs
           if (user > 0n && user >= dustLimit(userScript)) tx.addOutput(userScript, user);
           const fed = this.total - user;
           if (fed > 0n && fed >= dustLimit(federationScript)) tx.addOutput(federationScript, fed);
-          tx.addOutput(this.stake!.returnScript, back);
+          // the fee comes from the returned stakes, split evenly (the first pays the remainder)
+          const n = BigInt(groups.length);
+          groups.forEach((g, i) => {
+            const share = fee / n + (i === 0 ? fee % n : 0n);
+            const back = g.inputs.reduce((a, x) => a + x.utxo.amount, 0n) - share;
+            if (back < dustLimit(g.returnScript))
+              throw new DlcError("BAD_AMOUNT", "the stake inputs do not cover the CET's fee", {
+                value: back,
+              });
+            tx.addOutput(g.returnScript, back);
+          });
           return tx;
         }
         plainOutputs(tx, this.terms, this.total, user, fee);
@@ -264,7 +309,7 @@ export class DlcChannel {
   }
 
   #stakeLeaves(tx: number): TapLeaf[] {
-    return this.stake === undefined ? [] : this.stake.inputs(this.#txInterval[tx]!).map((x) => x.leaf);
+    return this.#stakeGroups(tx).flatMap((g) => g.inputs.map((x) => x.leaf));
   }
 
   /** Checks a counterparty's signatures; `BAD_ADAPTOR_SIGNATURE` names the first CET that fails. */
@@ -279,13 +324,15 @@ export class DlcChannel {
         adaptorVerify(sigs.cets[i]!, key, this.#sighashes[e.tx]!, e.point);
       } catch (cause) {
         throw new DlcError("BAD_ADAPTOR_SIGNATURE", `adaptor signature of CET ${i} does not verify`, {
-          details: { cet: i, prefix: e.prefix, from },
+          details: { signature: "cet", cet: i, prefix: e.prefix, from },
           cause,
         });
       }
     });
     if (!schnorr.verify(sigs.refund, this.refund.sighash(0, this.funding.leaves.multisig), key))
-      throw new DlcError("BAD_SIGNATURE", "refund signature does not verify", { details: { from } });
+      throw new DlcError("BAD_SIGNATURE", "refund signature does not verify", {
+        details: { signature: "refund", from },
+      });
     this.txs.forEach((tx, t) =>
       this.#stakeLeaves(t).forEach((leaf, k) => {
         const sig = sigs.stakeInputs[t]?.[k];
@@ -294,7 +341,7 @@ export class DlcChannel {
             "BAD_SIGNATURE",
             `signature of CET ${t}'s stake input ${k + 1} does not verify`,
             {
-              details: { tx: t, input: k + 1, from },
+              details: { signature: "stakeInput", tx: t, input: k + 1, from },
             },
           );
       }),
@@ -353,7 +400,7 @@ export class DlcChannel {
     if (!schnorr.verify(theirs, m, this.#keyOf(other)))
       throw new DlcError("BAD_ATTESTATION", "attestation does not open this CET's adaptor point");
     const mine = schnorr.sign(m, secret);
-    const tx = this.#payoutTx("CET", e.user, 0, this.#txInterval[e.tx]!);
+    const tx = this.#payoutTx("CET", e.user, 0, e.tx);
     tx.setWitness(0, role === "user" ? this.#witness(mine, theirs) : this.#witness(theirs, mine));
     this.#stakeLeaves(e.tx).forEach((leaf, k) => {
       const own = schnorr.sign(tx.sighash(k + 1, leaf), secret);
@@ -504,6 +551,10 @@ export function signedRefund(
     leaf.controlBlock,
   ]);
   return tx;
+}
+
+function isStakeList(s: CetStake | readonly CetStake[] | undefined): s is readonly CetStake[] {
+  return Array.isArray(s);
 }
 
 function equalSet(a: readonly number[], b: readonly number[]): boolean {

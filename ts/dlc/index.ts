@@ -3,7 +3,7 @@
  * announcements and attestations for digit-decomposed numeric outcomes, the interval cover, and
  * the Taproot channel (funding, CETs, refund).
  */
-export { DlcError, type DlcErrorCode } from "./errors.js";
+export { DlcError, DLC_ERROR_CODES, type DlcErrorCode } from "./errors.js";
 export {
   adaptorSign,
   adaptorVerify,
@@ -75,3 +75,14 @@ export {
 export { watchStake, committedAmountOf, type WatchResult } from "./watcher.js";
 export { writeAtomic } from "./persist.js";
 export { serveOracleRpc, type OracleRpc } from "./rpc.js";
+export {
+  PresignDesk,
+  PresignClient,
+  servePresignRpc,
+  signaturesToJson,
+  signaturesFromJson,
+  channelFingerprint,
+  dlcErrorObject,
+  type ChannelSignaturesJson,
+  type PresignRpc,
+} from "./transport.js";
