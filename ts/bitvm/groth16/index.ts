@@ -7,3 +7,4 @@ export * from "./commit.js";
 export * from "./program.js";
 export * from "./tx.js";
 export * from "./programs.js";
+export * from "./split.js";
