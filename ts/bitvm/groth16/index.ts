@@ -8,3 +8,4 @@ export * from "./program.js";
 export * from "./tx.js";
 export * from "./programs.js";
 export * from "./split.js";
+export * from "./snarkjs.js";
