@@ -302,6 +302,13 @@ export const projectTasks: NewTaskDefinition[] = [
   )
     .addOption({ name: "program", description: "fq6-claim | g1-4p", defaultValue: "fq6-claim" })
     .addOption({ name: "out", description: "Leaf cache directory", defaultValue: "cache/groth16" })
+    .addOption({ name: "vkey", description: "snarkjs BN254 Groth16 verifying key (JSON)", defaultValue: "" })
+    .addOption({ name: "proof", description: "snarkjs proof (JSON), with --public", defaultValue: "" })
+    .addOption({
+      name: "public",
+      description: "snarkjs public inputs (JSON), with --proof",
+      defaultValue: "",
+    })
     .setAction(() => import("./groth16.js"))
     .build(),
   task("zk:setup", "Compile a circom circuit, run the Groth16 setup, export its vkey and Solidity verifier")

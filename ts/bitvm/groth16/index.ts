@@ -7,3 +7,5 @@ export * from "./commit.js";
 export * from "./program.js";
 export * from "./tx.js";
 export * from "./programs.js";
+export * from "./split.js";
+export * from "./snarkjs.js";

@@ -19,6 +19,7 @@ import { fragment, num, type Fragment, type Op } from "../fragment.js";
 import { FQ, DIGITS, toDigits, fromDigits, fq2Ops, g1Ops, g2Ops, type FieldOp } from "../bn254/index.js";
 import { encodeStackValue, type StackValue } from "../run.js";
 
+import { splitOps } from "./split.js";
 import {
   digitKeygen,
   digitPublicKey,
@@ -63,11 +64,13 @@ let OPS: Map<string, FieldOp> | undefined;
 
 /**
  * The ops a program may call: `bn254`'s Fq2, G1 and G2 leaves (every `FieldOp` whose witness is
- * hints, then results, then operands). One whose chunk leaf would exceed 1,000 items (g1_add,
- * g2_chord, g2_point_y, g2_line_fixed with their commitments) fails at `compileProgram`.
+ * hints, then results, then operands) and the split forms of those whose chunk leaf would exceed
+ * 1,000 items (`split.ts`: g1_add_slope/g1_add_point, g2_line_fixed_c1/_c3; g2_chord and
+ * g2_point_y are written with Fq2 ops in `programs.ts`). The unsplit g1_add, g2_chord, g2_point_y
+ * and g2_line_fixed stay listed; a program that calls them fails at `compileProgram`.
  */
 export function programOps(): Map<string, FieldOp> {
-  OPS ??= new Map([...fq2Ops(), ...g1Ops(), ...g2Ops()].map((o) => [o.name, o]));
+  OPS ??= new Map([...fq2Ops(), ...g1Ops(), ...g2Ops(), ...splitOps()].map((o) => [o.name, o]));
   return OPS;
 }
 

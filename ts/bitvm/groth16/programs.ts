@@ -36,3 +36,39 @@ export function fq6ProductClaim(): Program {
   b.final(...fq6Sub(b, fq6Mul(b, x, y), c));
   return b.build();
 }
+
+/** A G1 point as one committed value of two elements (x, y). */
+export type G1Id = number;
+/** A G2 point as two committed Fq2 values (x, y). */
+export type G2Ids = readonly [number, number];
+
+/** P + Q (P ≠ ±Q): the slope leaf, then the point leaf, with λ committed between them. */
+export function g1Add(b: ProgramBuilder, P: G1Id, Q: G1Id): G1Id {
+  const l = b.call("g1_add_slope", P, Q);
+  return b.call("g1_add_point", P, Q, l);
+}
+
+/** λ of the chord through T and Q: (y_Q − y_T)·(x_Q − x_T)⁻¹ (the inverse's leaf refuses x_T = x_Q). */
+export function g2Chord(b: ProgramBuilder, T: G2Ids, Q: G2Ids): number {
+  const dx = b.call("fq2_sub", Q[0], T[0]);
+  const dy = b.call("fq2_sub", Q[1], T[1]);
+  return b.call("fq2_mul", dy, b.call("fq2_inv", dx));
+}
+
+/** y_R = λ·(x_T − x_R) − y_T. */
+export function g2PointY(b: ProgramBuilder, T: G2Ids, l: number, xR: number): number {
+  return b.call("fq2_sub", b.call("fq2_mul", l, b.call("fq2_sub", T[0], xR)), T[1]);
+}
+
+/** T + Q in the Miller loop: λ, the line's μ, and the new point (6 + 1 + 1 + 3 leaves). */
+export function g2AddStep(b: ProgramBuilder, T: G2Ids, Q: G2Ids): { R: G2Ids; lambda: number; mu: number } {
+  const lambda = g2Chord(b, T, Q);
+  const mu = b.call("g2_line_constant", T[0], T[1], lambda);
+  const xR = b.call("g2_point_x", T[0], Q[0], lambda);
+  return { R: [xR, g2PointY(b, T, lambda, xR)], lambda, mu };
+}
+
+/** The fixed (demonstration) line at P' = (x', y'): its sparse coefficients c1 and c3, one leaf each. */
+export function g2LineFixed(b: ProgramBuilder, Pn: G1Id): [number, number] {
+  return [b.call("g2_line_fixed_c1", Pn), b.call("g2_line_fixed_c3", Pn)];
+}
