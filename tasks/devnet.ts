@@ -41,7 +41,7 @@ export default async function devnet(args: DevnetArgs, hre: HardhatRuntimeEnviro
   const root = path.resolve(hre.config.paths.root, args.datadir);
   if (args.prover !== "groth16" && args.prover !== "none")
     throw new Error(`--prover: groth16 | none, not ${args.prover}`);
-  const { all, l1, l2, committee, operator } = devnetServices({
+  const { all, l1, l2, committee, operator, dlc } = devnetServices({
     bridgeCode: bridge.deployedBytecode as Hex,
     artifacts: hre.config.paths.artifacts,
     ports: {
@@ -65,6 +65,8 @@ export default async function devnet(args: DevnetArgs, hre: HardhatRuntimeEnviro
       const status = await operator.status();
       return { graphs: await committee.graphs(), claims: status.claims, payouts: status.withdrawals };
     },
+    // The OP-DLC panel: channels, their state, the oracle's stakes (DlcChannels + the oracle's records).
+    dlc: () => dlc.endpoints(),
   });
   // Last: once everything listens, tasks in other terminals find the devnet through this file.
   const endpoints = {
@@ -76,6 +78,8 @@ export default async function devnet(args: DevnetArgs, hre: HardhatRuntimeEnviro
         l1: l1.rpc().url,
         l2: l2.url(),
         dashboard: dashboard.url(),
+        dlc: dlc.endpoints().contract,
+        dlcOracle: dlc.endpoints().oracleUrl,
       });
       return {
         name: "Endpoints",

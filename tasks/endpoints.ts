@@ -20,6 +20,9 @@ export interface DevnetEndpoints {
   readonly l2: string;
   readonly committee?: string;
   readonly dashboard?: string;
+  /** The OP-DLC bridge: DlcChannels' address on the L2 and the oracle federation's JSON-RPC. */
+  readonly dlc?: string;
+  readonly dlcOracle?: string;
 }
 
 export type EndpointsErrorCode = "NO_DEVNET" | "STALE_DEVNET" | "BAD_ENDPOINTS_FILE";

@@ -115,6 +115,8 @@ describe("dashboard: a real browser on the devnet during a round trip", function
           payouts: status?.withdrawals ?? [],
         };
       },
+      // The OP-DLC panel, as tasks/devnet.ts wires it.
+      dlc: () => devnet.dlc.endpoints(),
       pollMs: 50,
     });
     await dashboard.start(dir);
@@ -153,6 +155,10 @@ describe("dashboard: a real browser on the devnet during a round trip", function
     figures.first_contentful_paint_ms = Math.round(paint.fcp);
     figures.first_data_render_ms = Math.round(paint.data);
     await page.waitForSelector("#live[data-state=live]");
+    // The OP-DLC panel: DlcChannels' address as the DLC service deployed it, no channel yet, no stake.
+    expect(await page.$eval("#dlc-contract", (e) => e.textContent)).to.equal(devnet.dlc.endpoints().contract);
+    expect(await page.$eval("#dlc-stake-locked", (e) => e.textContent)).to.equal("0.00000000");
+    expect(await page.$eval("#dlc", (e) => e.textContent)).to.include("No channel yet");
 
     // Update latency: an L1 block mined → its height drawn by the page (SSE push, no reload).
     const latencies: number[] = [];

@@ -28,6 +28,7 @@ import {
 import { BitcoindRpcBackend, REGTEST, scriptToAddress, type TxStatus } from "../btcnode/index.js";
 import { BRIDGE_ADDRESS } from "../l2/index.js";
 import type { BtcLightClient, LvmBridge } from "../../types/index.js";
+import type { DlcEndpointsLike } from "./dlc-source.js";
 import type {
   BridgeSnapshot,
   DashboardSource,
@@ -93,6 +94,11 @@ export interface DevnetSourceOptions {
   readonly l2Url: string;
   /** The committee's graphs and the operator's claims and payouts; read on every snapshot. */
   readonly records: () => BridgeRecords | Promise<BridgeRecords>;
+  /**
+   * The OP-DLC bridge, when the devnet runs it: its endpoints (undefined until its service
+   * started) and the devnet's state directory, where the oracle federation keeps its records.
+   */
+  readonly dlc?: { readonly endpoints: () => DlcEndpointsLike | undefined; readonly datadir: string };
   /** How many recent L1 blocks the first scan for PegInConfirm reads (default 5,000). */
   readonly scanDepth?: number;
 }
@@ -167,6 +173,9 @@ export async function devnetSource(opts: DevnetSourceOptions): Promise<Dashboard
     import("../../types/factories/bitcoin/BtcLightClient__factory.js"),
   ]);
   const bridge: LvmBridge = LvmBridge__factory.connect(BRIDGE_ADDRESS, l2);
+  // The DLC panel's reader binds DlcChannels' typechain type: loaded only when there is one.
+  const readDlc =
+    opts.dlc === undefined ? undefined : (await import("./dlc-source.js")).dlcReader({ l1, l2, ...opts.dlc });
   let lightClient: { address: string; contract: BtcLightClient } | undefined;
 
   // PegInConfirm scan state: the last scanned block, found transactions, mempool txids seen.
@@ -466,6 +475,7 @@ export async function devnetSource(opts: DevnetSourceOptions): Promise<Dashboard
       }
       operators.set(g.operator, o);
     }
+    const dlc = await readDlc?.();
     const operatorViews: OperatorView[] = [];
     for (const [key, o] of operators) {
       let stake = 0n;
@@ -507,6 +517,7 @@ export async function devnetSource(opts: DevnetSourceOptions): Promise<Dashboard
       graphs: [...graphViews.values()],
       operators: operatorViews,
       invariant: await invariant(tip.height, poolScript),
+      ...(dlc === undefined ? {} : { dlc }),
     };
   }
 

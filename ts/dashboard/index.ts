@@ -15,5 +15,7 @@ export {
   type ClaimRecordLike,
   type PayoutRecordLike,
 } from "./devnet-source.js";
+// dlc-source.ts (the DLC panel's reader) binds DlcChannels' typechain type: loaded on demand.
+export type { DlcReaderOptions, DlcEndpointsLike } from "./dlc-source.js";
 export { openInvariantHistory, type InvariantHistoryStore } from "./history.js";
 export { dashboardService, DEFAULT_DASHBOARD_PORT, type DashboardServiceOptions } from "./service.js";

@@ -9,6 +9,7 @@ import { DashboardError } from "./errors.js";
 import { openInvariantHistory, type InvariantHistoryStore } from "./history.js";
 import { DashboardServer } from "./server.js";
 import { devnetSource, type BridgeRecords } from "./devnet-source.js";
+import type { DlcEndpointsLike } from "./dlc-source.js";
 
 export const DEFAULT_DASHBOARD_PORT = 8550;
 
@@ -21,6 +22,8 @@ export interface DashboardServiceOptions {
   /** The committee's graphs and the operator's claims and payouts (read on every snapshot). */
   readonly records: () => Promise<BridgeRecords>;
   readonly pollMs?: number;
+  /** The OP-DLC bridge's endpoints, when the devnet runs it (read on every snapshot). */
+  readonly dlc?: () => DlcEndpointsLike | undefined;
 }
 
 export function dashboardService(opts: DashboardServiceOptions): {
@@ -45,6 +48,7 @@ export function dashboardService(opts: DashboardServiceOptions): {
         l1: opts.l1(),
         l2Url: opts.l2Url(),
         records: opts.records,
+        ...(opts.dlc === undefined ? {} : { dlc: { endpoints: opts.dlc, datadir: root } }),
       });
       close = () => source.close?.() ?? Promise.resolve();
       server = await DashboardServer.start({
@@ -58,7 +62,7 @@ export function dashboardService(opts: DashboardServiceOptions): {
       return {
         name: "Bridge dashboard",
         lines: [
-          `open ${server.url}  (live: heads, deposits, withdrawals, peg-out graphs, stakes, invariant)`,
+          `open ${server.url}  (live: heads, deposits, withdrawals, peg-out graphs, stakes, DLC channels, invariant)`,
         ],
         next: [
           `open the dashboard           ${server.url}`,

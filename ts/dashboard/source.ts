@@ -137,6 +137,50 @@ export interface InvariantSample {
   readonly holds: boolean;
 }
 
+/**
+ * An OP-DLC channel's life: funded and recorded on the L2 (`open`), a withdrawal requested, the
+ * oracle federation's attestation of the amount, its stake registered for that withdrawal, its
+ * OracleSign on L1, and `closed` once the funding output is spent (a CET or the refund).
+ */
+export const DLC_CHANNEL_STATES = [
+  "open",
+  "withdrawal-requested",
+  "attested",
+  "staked",
+  "oracle-signed",
+  "closed",
+] as const;
+export type DlcChannelState = (typeof DLC_CHANNEL_STATES)[number];
+
+export interface DlcChannelView {
+  /** The channel id DlcChannels records (bytes32 hex). */
+  readonly id: string;
+  readonly owner: string;
+  readonly fundedSats: string;
+  readonly userCollateralSats: string;
+  /** Funding outpoint `txid:vout`, txid in display order. */
+  readonly funding: string;
+  readonly state: DlcChannelState;
+  readonly waitsFor: string | null;
+  readonly withdrawalSats?: string;
+  readonly attestedSats?: string;
+  /** The oracle's stake for this channel's withdrawal: its L1 output and whether it is unspent. */
+  readonly stake?: { readonly outpoint: string; readonly sats: string; readonly locked: boolean };
+  readonly oracleSignTxid?: string;
+}
+
+/** The OP-DLC bridge, when the devnet runs it. */
+export interface DlcView {
+  /** DlcChannels on the L2. */
+  readonly contract: string;
+  /** The oracle federation's BIP340 key (x-only hex) and JSON-RPC. */
+  readonly oracleKey: string;
+  readonly oracleUrl: string;
+  readonly channels: readonly DlcChannelView[];
+  /** Σ the oracle's stakes locked on L1 now. */
+  readonly stakeLockedSats: string;
+}
+
 export interface BridgeSnapshot {
   readonly l1: Head;
   readonly l2: Head;
@@ -146,6 +190,8 @@ export interface BridgeSnapshot {
   readonly graphs: readonly GraphView[];
   readonly operators: readonly OperatorView[];
   readonly invariant: InvariantSample;
+  /** Absent when the devnet runs no OP-DLC bridge. */
+  readonly dlc?: DlcView;
 }
 
 /**

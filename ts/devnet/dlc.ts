@@ -10,11 +10,9 @@ import { existsSync, readFileSync, rmSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 
-import { DeploymentResultType, deploy } from "@nomicfoundation/ignition-core";
 import { schnorr } from "@noble/curves/secp256k1.js";
 import { JsonRpcProvider, Wallet } from "ethers";
 
-import { artifactsDir, DeployError, DlcChannelsModule, walletProvider } from "../../deploy/index.js";
 import { bytesToHex } from "../bitcoin/index.js";
 import type { BitcoinBackend } from "../btcnode/index.js";
 import { serveOracleRpc, writeAtomic, type OracleRpc } from "../dlc/index.js";
@@ -22,6 +20,7 @@ import { OracleService } from "../dlc/service.js";
 import { devAccounts } from "../l2/index.js";
 import { lvmBridge } from "./bridge.js";
 import { notStarted, type DevnetService, type ServiceInfo } from "./index.js";
+import { deploymentKey, recordDeployment, warmDeployment } from "./warm-deploy.js";
 
 /** What `<root>/dlc.json` records: where the OP-DLC bridge's contract and oracle are. */
 export interface DlcEndpoints {
@@ -63,6 +62,40 @@ export interface DlcServiceOptions {
 
 const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 
+/** DlcChannels through its Ignition module (loaded here only: a warm restart does without it). */
+async function deployDlcChannels(
+  fed: Wallet & { readonly provider: JsonRpcProvider },
+  journal: string,
+  artifacts: string,
+  parameters: { lightClient: string; confirmations: bigint; federation: string },
+): Promise<string> {
+  const [{ DeploymentResultType, deploy }, { artifactsDir, DeployError, DlcChannelsModule, walletProvider }] =
+    await Promise.all([import("@nomicfoundation/ignition-core"), import("../../deploy/index.js")]);
+  // A journal whose contract the chain no longer has (the L2 state was wiped): deploy afresh.
+  const recorded = path.join(journal, "deployed_addresses.json");
+  if (existsSync(recorded)) {
+    const saved = JSON.parse(readFileSync(recorded, "utf8")) as Record<string, string>;
+    const at = saved[DlcChannelsModule.results.dlcChannels.id];
+    if (at === undefined || (await fed.provider.getCode(at)) === "0x") rmSync(journal, { recursive: true });
+  }
+  const result = await deploy({
+    config: { requiredConfirmations: 1 },
+    artifactResolver: artifactsDir(artifacts),
+    provider: walletProvider(fed),
+    deploymentDir: journal,
+    ignitionModule: DlcChannelsModule,
+    deploymentParameters: { DlcChannels: parameters },
+    accounts: [fed.address],
+    defaultSender: fed.address,
+  });
+  if (result.type !== DeploymentResultType.SUCCESSFUL_DEPLOYMENT)
+    throw new DeployError("DEPLOY_FAILED", `dlc: DlcChannels deployment failed (${result.type})`, {
+      value: result.type,
+      details: { result },
+    });
+  return result.contracts[DlcChannelsModule.results.dlcChannels.id]!.address;
+}
+
 export function dlcService(opts: DlcServiceOptions): DevnetService & { endpoints(): DlcEndpoints } {
   let provider: JsonRpcProvider | undefined;
   let svc: OracleService | undefined;
@@ -86,31 +119,14 @@ export function dlcService(opts: DlcServiceOptions): DevnetService & { endpoints
       // The bridge's light client and depth (configured by the relayer, which starts first).
       const [lightClient, confirmations] = await lvmBridge(provider).config();
       const journal = path.join(root, "dlc", "ignition");
-      // A journal whose contract the chain no longer has (the L2 state was wiped): deploy afresh.
-      const recorded = path.join(journal, "deployed_addresses.json");
-      if (existsSync(recorded)) {
-        const saved = JSON.parse(readFileSync(recorded, "utf8")) as Record<string, string>;
-        const at = saved[DlcChannelsModule.results.dlcChannels.id];
-        if (at === undefined || (await provider.getCode(at)) === "0x") rmSync(journal, { recursive: true });
-      }
-      const result = await deploy({
-        config: { requiredConfirmations: 1 },
-        artifactResolver: artifactsDir(opts.artifacts ?? path.join(REPO_ROOT, "artifacts")),
-        provider: walletProvider(fed),
-        deploymentDir: journal,
-        ignitionModule: DlcChannelsModule,
-        deploymentParameters: {
-          DlcChannels: { lightClient, confirmations, federation: fed.address },
-        },
-        accounts: [fed.address],
-        defaultSender: fed.address,
-      });
-      if (result.type !== DeploymentResultType.SUCCESSFUL_DEPLOYMENT)
-        throw new DeployError("DEPLOY_FAILED", `dlc: DlcChannels deployment failed (${result.type})`, {
-          value: result.type,
-          details: { result },
-        });
-      const contract = result.contracts[DlcChannelsModule.results.dlcChannels.id]!.address;
+      const artifacts = opts.artifacts ?? path.join(REPO_ROOT, "artifacts");
+      const parameters = { lightClient, confirmations, federation: fed.address };
+      const key = deploymentKey(artifacts, parameters);
+      // A warm restart with nothing changed: the recorded address, checked on the L2; else Ignition.
+      const contract =
+        (await warmDeployment<{ contract: string }>(journal, key, provider))?.contract ??
+        (await deployDlcChannels(fed, journal, artifacts, parameters));
+      recordDeployment(journal, key, { contract });
       const oracleSecret = devnetOracleSecret();
       svc = new OracleService({
         backend: opts.l1(),

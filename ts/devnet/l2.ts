@@ -13,7 +13,9 @@ import {
   type Hex,
 } from "../l2/index.js";
 import type { Batch, BatchProof } from "../l2/index.js";
-import { createProver, obtainPtau, releaseZk } from "../zk/index.js";
+import type * as Zk from "../zk/index.js";
+// ts/zk (snarkjs) is loaded only with the Groth16 prover: `--prover none` starts without it.
+let zkModule: typeof Zk | undefined;
 import { lvmBridge, submitBatchProofs } from "./bridge.js";
 import { notStarted, type DevnetService, type ServiceInfo } from "./index.js";
 
@@ -29,6 +31,7 @@ export interface L2ServiceOptions {
 const PROOF_BATCH = 8;
 
 async function batchProver(): Promise<{ prover?: ZkBatchProver; line: string }> {
+  const { createProver, obtainPtau } = (zkModule ??= await import("../zk/index.js"));
   const ptau = await obtainPtau(14, (msg) => console.log(`  zk: ${msg}`));
   const prover = createProver({
     circuit: `circuits/withdrawal_batch_${PROOF_BATCH}.circom`,
@@ -106,7 +109,7 @@ export function l2Service(opts: L2ServiceOptions): DevnetService & { url(): stri
       submitterProvider?.destroy();
       await node?.stop();
       node = undefined;
-      await releaseZk();
+      await zkModule?.releaseZk();
     },
   };
 }

@@ -5,23 +5,18 @@
  * configured with both), journal in `<root>/deploy`, so a restart sends nothing; then it keeps
  * the light client at the L1's best chain.
  */
-import { rmSync } from "node:fs";
+import { readFileSync, rmSync } from "node:fs";
 import path from "node:path";
 
 import { JsonRpcProvider, Wallet } from "ethers";
 
-import {
-  DEVNET_PARAMETERS_FILE,
-  DeployError,
-  deploySystem,
-  readSystemParameters,
-  walletProvider,
-  type SystemAddresses,
-} from "../../deploy/index.js";
+// deploy/ (Ignition) is loaded only when something is to deploy: see ./warm-deploy.ts.
+import type { SystemAddresses } from "../../deploy/index.js";
 import type { BitcoinBackend } from "../btcnode/index.js";
 import { EthersLightClient, Relayer } from "../relayer/index.js";
 import { DEVNET_COMMITTEE_SIZE, bridgeInvariant, lvmBridge } from "./bridge.js";
 import type { DevnetService, ServiceInfo } from "./index.js";
+import { REPO_ROOT, deploymentKey, recordDeployment, warmDeployment } from "./warm-deploy.js";
 
 export interface RelayerServiceOptions {
   /** Resolved once the L1 service started. */
@@ -43,19 +38,32 @@ async function deployDevnetSystem(
   dir: string,
   artifacts: string | undefined,
 ): Promise<SystemAddresses> {
+  // A warm restart with nothing changed: the recorded addresses, checked on the L2.
+  const parametersFile = path.join(REPO_ROOT, "deploy", "parameters", "devnet.json");
+  const key = deploymentKey(
+    artifacts ?? path.join(REPO_ROOT, "artifacts"),
+    readFileSync(parametersFile, "utf8"),
+  );
+  const warm = await warmDeployment<SystemAddresses & Record<string, string>>(dir, key, signer.provider);
+  if (warm !== undefined) return warm;
+  const { DeployError, deploySystem, readSystemParameters, walletProvider } =
+    await import("../../deploy/index.js");
   const opts = {
     provider: walletProvider(signer),
-    parameters: readSystemParameters(DEVNET_PARAMETERS_FILE),
+    parameters: readSystemParameters(parametersFile),
     deploymentDir: dir,
     ...(artifacts === undefined ? {} : { artifacts }),
   };
+  let addresses: SystemAddresses;
   try {
-    return await deploySystem(opts);
+    addresses = await deploySystem(opts);
   } catch (e) {
     if (!(e instanceof DeployError && e.code === "STALE_JOURNAL")) throw e;
     rmSync(dir, { recursive: true, force: true });
-    return deploySystem(opts);
+    addresses = await deploySystem(opts);
   }
+  recordDeployment(dir, key, { ...addresses });
+  return addresses;
 }
 
 export function relayerService(opts: RelayerServiceOptions): DevnetService {

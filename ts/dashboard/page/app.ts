@@ -302,6 +302,49 @@ function operators(snap: BridgeSnapshot): HTMLElement {
   );
 }
 
+function dlcPanel(snap: BridgeSnapshot): HTMLElement | undefined {
+  const d = snap.dlc;
+  if (d === undefined) return undefined;
+  const rows = d.channels.map((c) =>
+    h(
+      "tr",
+      { "data-channel": c.id, "data-state": c.state },
+      h("td", { class: "mono", title: c.id }, short(c.id)),
+      h("td", { class: "mono", title: c.owner }, short(c.owner, 6)),
+      h("td", { class: "num" }, btc(c.fundedSats)),
+      h("td", {}, badge(c.state)),
+      h("td", { class: "num" }, c.withdrawalSats === undefined ? "—" : btc(c.withdrawalSats)),
+      h("td", { class: "num" }, c.attestedSats === undefined ? "—" : btc(c.attestedSats)),
+      h(
+        "td",
+        { class: "num stake", title: c.stake?.outpoint ?? "" },
+        c.stake === undefined ? "—" : `${btc(c.stake.sats)}${c.stake.locked ? " locked" : ""}`,
+      ),
+      h("td", { class: "waits" }, c.waitsFor ?? "—"),
+    ),
+  );
+  return h(
+    "section",
+    { id: "dlc" },
+    h("h2", {}, "OP-DLC channels"),
+    h(
+      "p",
+      { class: "muted" },
+      "DlcChannels ",
+      h("span", { class: "mono", id: "dlc-contract" }, d.contract),
+      " · oracle ",
+      h("span", { class: "mono", title: d.oracleKey }, short(d.oracleKey)),
+      " · stakes locked on L1 ",
+      h("b", { id: "dlc-stake-locked" }, btc(d.stakeLockedSats)),
+    ),
+    table(
+      ["channel", "owner", "funded BTC", "state", "withdrawal", "attested", "oracle stake", "waits for"],
+      rows,
+      "No channel yet: npx hardhat dlc:open --amount 1",
+    ),
+  );
+}
+
 // The invariant chart: one uPlot instance, fed every sample (one per L1 height).
 let chart: uPlot | undefined;
 const samples = new Map<number, InvariantSample>();
@@ -364,6 +407,7 @@ function render(msg: SnapshotMessage): void {
     withdrawals(snap),
     graphs(snap),
     operators(snap),
+    ...[dlcPanel(snap)].filter((x): x is HTMLElement => x !== undefined),
     invariantSection(),
   );
   drawChart(chartHost!);
