@@ -443,8 +443,12 @@ export function readClaimChain(backend: BitcoinBackend, opts: ClaimChainOptions)
   return new ClaimChainReader(backend, opts).read();
 }
 
-/** Confirmations after which a claim is `finalized` (docs/l2.md). */
-export const FINALIZED_CONFIRMATIONS = { devnet: 6, mainnet: 144 } as const;
+/**
+ * Confirmations after which a claim is `finalized` (docs/l2.md): past the longest window in which
+ * a wrong claim can still be contradicted on L1, the bridge's `assertTimelock + disproveTimelock`
+ * (ts/bridge/params.ts: devnet 5 + 3 blocks, mainnet 2 + 2 days of 144 blocks).
+ */
+export const FINALIZED_CONFIRMATIONS = { devnet: 8, mainnet: 576 } as const;
 
 /**
  * The L2's `safe` and `finalized` from the claim chain: `safe` is the L2 block of the newest claim
