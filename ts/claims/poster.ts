@@ -240,6 +240,8 @@ export class ClaimPoster {
         await this.#broadcast(seen);
         return (await this.#get<PostedClaim>(`claim/${pad(seenIndex)}`))!;
       }
+      // A claim a failed broadcast left: L1 must hold it before the next one spends it.
+      for (const c of await this.claims()) if (c.status === "intent") await this.#broadcast(c);
       // Validates every field (typed ClaimError) before anything is written.
       const digest = statementDigest(st);
       if (tip !== undefined && input.l2BlockNumber <= tip.lastL2Block)
@@ -373,8 +375,19 @@ export class ClaimChainReader {
     private readonly opts: ClaimChainOptions,
   ) {}
 
-  /** The claims on the best chain, in order, with their confirmations now. */
-  async read(): Promise<ChainClaim[]> {
+  #queue: Promise<unknown> = Promise.resolve();
+
+  /** The claims on the best chain, in order, with their confirmations now (one read at a time). */
+  read(): Promise<ChainClaim[]> {
+    const r = this.#queue.then(
+      () => this.#read(),
+      () => this.#read(),
+    );
+    this.#queue = r.catch(() => undefined);
+    return r;
+  }
+
+  async #read(): Promise<ChainClaim[]> {
     const b = this.backend;
     const tip = await b.getBlockCount();
     if (
@@ -385,7 +398,6 @@ export class ClaimChainReader {
       this.#scanned = undefined;
       this.#owned.clear();
     }
-    const script = this.opts.chainScript;
     for (
       let h = this.#scanned === undefined ? (this.opts.fromHeight ?? 0) : this.#scanned.height + 1;
       h <= tip;
@@ -393,40 +405,52 @@ export class ClaimChainReader {
     ) {
       const hash = await b.getBlockHash(h);
       const block = await b.getBlock(hash);
-      for (const tx of block.txs) {
-        const id = tx.txid();
-        const o0 = tx.outputs[0];
-        const o1 = tx.outputs[1];
-        if (
-          o0 !== undefined &&
-          o1 !== undefined &&
-          equalBytes(o0.scriptPubKey, script) &&
-          tagged(o1.scriptPubKey)
-        ) {
-          const prev = tx.inputs[0]!.prevout;
-          if (await this.#spendsOwned(prev.txid, prev.vout)) {
-            const c = decodeCommitment(o1.scriptPubKey);
-            const last = this.#claims.at(-1);
-            if (last !== undefined && (prev.txid !== last.txid || prev.vout !== 0))
-              throw new ClaimChainError("BAD_COMMITMENT", "a claim does not spend the previous claim", {
-                value: id,
-                details: { previous: last.txid },
-              });
-            if (last !== undefined && c.l2BlockNumber <= last.l2BlockNumber)
-              throw new ClaimChainError("NOT_MONOTONIC", "a claim does not move the L2 forward", {
-                value: id,
-                details: { l2BlockNumber: c.l2BlockNumber, previous: last.l2BlockNumber },
-              });
-            this.#claims.push({ ...c, index: this.#claims.length, txid: id, prevTxid: prev.txid, height: h });
-          }
-        }
-        tx.outputs.forEach((o, i) => {
-          if (equalBytes(o.scriptPubKey, script)) this.#owned.add(`${id}:${i}`);
-        });
+      // A block is read whole or not at all: a refused claim leaves the reader where it was.
+      const kept = this.#claims.length;
+      try {
+        await this.#readBlock(block.txs, h);
+      } catch (e) {
+        this.#claims.length = kept;
+        throw e;
       }
       this.#scanned = { height: h, hash };
     }
     return this.#claims.map((c) => ({ ...c, confirmations: tip - c.height + 1 }));
+  }
+
+  async #readBlock(txs: readonly Transaction[], h: number): Promise<void> {
+    const script = this.opts.chainScript;
+    for (const tx of txs) {
+      const id = tx.txid();
+      const o0 = tx.outputs[0];
+      const o1 = tx.outputs[1];
+      if (
+        o0 !== undefined &&
+        o1 !== undefined &&
+        equalBytes(o0.scriptPubKey, script) &&
+        tagged(o1.scriptPubKey)
+      ) {
+        const prev = tx.inputs[0]!.prevout;
+        if (await this.#spendsOwned(prev.txid, prev.vout)) {
+          const c = decodeCommitment(o1.scriptPubKey);
+          const last = this.#claims.at(-1);
+          if (last !== undefined && (prev.txid !== last.txid || prev.vout !== 0))
+            throw new ClaimChainError("BAD_COMMITMENT", "a claim does not spend the previous claim", {
+              value: id,
+              details: { previous: last.txid },
+            });
+          if (last !== undefined && c.l2BlockNumber <= last.l2BlockNumber)
+            throw new ClaimChainError("NOT_MONOTONIC", "a claim does not move the L2 forward", {
+              value: id,
+              details: { l2BlockNumber: c.l2BlockNumber, previous: last.l2BlockNumber },
+            });
+          this.#claims.push({ ...c, index: this.#claims.length, txid: id, prevTxid: prev.txid, height: h });
+        }
+      }
+      tx.outputs.forEach((o, i) => {
+        if (equalBytes(o.scriptPubKey, script)) this.#owned.add(`${id}:${i}`);
+      });
+    }
   }
 
   /** Only the key's holder can spend an output paying the chain script. */
