@@ -1,5 +1,5 @@
 /**
- * sequencer: `npm run bench -- sequencer [--transfers N] [--block-ms MS] [--rounds R]
+ * sequencer: `npm run bench -- sequencer [--transfers N] [--peers] [--block-ms MS] [--rounds R]
  * [--concurrency C] [--batch B]`. N (10,000) pre-signed ETH transfers from 200 genesis-funded
  * accounts go through four set-ups:
  *  (a) "ours": over HTTP, from a client thread with keep-alive connections, to the L2 node's
@@ -11,6 +11,10 @@
  *  (c) "edr_http": (b) behind a bare pass-through HTTP server, sent from the same client thread;
  *  (d) "ours_in_process": (a) without the HTTP hop, straight into the sequencer's `submit`, so
  *      (b)→(d) is what sequencing costs and (b)→(c) what HTTP costs, each alone.
+ *  (e) "anvil" and "hardhat_node": the same transactions over the same client to Foundry's anvil
+ *      and `npx hardhat node`, what a dApp developer would otherwise run, as they run by default
+ *      (their own process, automine); `ratio_vs_hardhat_node_pct` and `ratio_vs_anvil_pct`.
+ *      With `--peers` only.
  * Two loads: one transaction per request, 64 requests in flight (the figures without a prefix),
  * and JSON-RPC batches of 16, 4 in flight (`batch16_`, without (d)), which is what ethers'
  * JsonRpcProvider sends when a client has many transactions out at once. `--concurrency` and
@@ -27,7 +31,7 @@
  * the run's process CPU time over its transfers (client thread included); on Linux it is also
  * split by thread: the main thread's, EDR's and the client's.
  */
-import { execFile } from "node:child_process";
+import { execFile, spawn } from "node:child_process";
 import { readFileSync, readdirSync } from "node:fs";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { createServer } from "node:http";
@@ -81,9 +85,11 @@ interface Load {
   readonly batch: number;
 }
 
-type SetUp = "edr" | "edr_http" | "ours" | "ours_in_process";
-const SET_UPS: readonly SetUp[] = ["edr", "edr_http", "ours", "ours_in_process"];
-const HTTP_SET_UPS: readonly SetUp[] = ["edr", "edr_http", "ours"];
+type SetUp = "edr" | "edr_http" | "ours" | "ours_in_process" | "anvil" | "hardhat_node";
+/** The nodes a dApp developer would otherwise run (issue 20), each its own process. */
+const PEERS: readonly SetUp[] = ["anvil", "hardhat_node"];
+const SET_UPS: readonly SetUp[] = ["edr", "edr_http", "ours", "ours_in_process", ...PEERS];
+const HTTP_SET_UPS: readonly SetUp[] = ["edr", "edr_http", "ours", ...PEERS];
 
 /** CPU time in ms, in all and, where Linux tells, by thread: main, EDR's, the HTTP client's. */
 interface CpuTimes {
@@ -435,6 +441,149 @@ async function runEdr(
   }
 }
 
+/**
+ * CPU time (user + system) in ms of a process and all its descendants (the npm wrappers spawn the
+ * real node: anvil's binary, hardhat's node), from /proc; undefined off Linux.
+ */
+function processTreeCpuMs(pid: number): number | undefined {
+  const stats = new Map<number, { ppid: number; ms: number }>();
+  try {
+    for (const d of readdirSync("/proc")) {
+      if (!/^\d+$/.test(d)) continue;
+      try {
+        const stat = readFileSync(`/proc/${d}/stat`, "utf8");
+        const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+        stats.set(Number(d), { ppid: Number(f[1]), ms: (Number(f[11]) + Number(f[12])) * 10 });
+      } catch {
+        // a process that ended since the listing
+      }
+    }
+  } catch {
+    return undefined;
+  }
+  if (!stats.has(pid)) return undefined;
+  let total = 0;
+  const todo = [pid];
+  while (todo.length > 0) {
+    const p = todo.pop()!;
+    total += stats.get(p)?.ms ?? 0;
+    for (const [child, st] of stats) if (st.ppid === p) todo.push(child);
+  }
+  return total;
+}
+
+/**
+ * (e) `anvil` (npm @foundry-rs/anvil) or `npx hardhat node`, as a developer runs them: their own
+ * process, automine (a block per transaction, their default), the senders funded through
+ * `anvil_setBalance` / `hardhat_setBalance`, the same client thread. Inclusion times come from
+ * polling the node's blocks every few ms. CPU is the peer process's plus the client thread's.
+ */
+async function runPeer(
+  peer: "anvil" | "hardhat_node",
+  txs: readonly Signed[],
+  load: Load,
+): Promise<RunResult> {
+  const port = await new Promise<number>((resolve) => {
+    const s = createServer();
+    s.listen(0, "127.0.0.1", () => {
+      const p = (s.address() as AddressInfo).port;
+      s.close(() => resolve(p));
+    });
+  });
+  const chain = ["--chain-id", String(LVM_DEVNET_CHAIN_ID)];
+  const [command, args, ready] =
+    peer === "anvil"
+      ? [
+          path.join(root, "node_modules", ".bin", "anvil"),
+          ["--host", "127.0.0.1", "--port", String(port), "--hardfork", "prague", "--silent", ...chain],
+          "",
+        ]
+      : [
+          path.join(root, "node_modules", ".bin", "hardhat"),
+          ["node", "--hostname", "127.0.0.1", "--port", String(port), ...chain],
+          "Started HTTP",
+        ];
+  const proc = spawn(command, args, { cwd: root, stdio: ["ignore", "pipe", "pipe"] });
+  const url = `http://127.0.0.1:${port}`;
+  let rid = 0;
+  const call = async (method: string, params: unknown[]): Promise<unknown> => {
+    const res = await fetch(url, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ jsonrpc: "2.0", id: rid++, method, params }),
+    });
+    const a = (await res.json()) as EdrAnswer;
+    if (a.error !== undefined) throw new Error(`${peer} ${method}: ${a.error.message}`);
+    return a.result;
+  };
+  try {
+    // Ready when it prints its line (hardhat) or answers (anvil --silent prints nothing).
+    if (ready !== "") {
+      let out = "";
+      await new Promise<void>((resolve, reject) => {
+        proc.stdout.on("data", (d: Buffer) => {
+          out += d.toString("utf8");
+          if (out.includes(ready)) resolve();
+        });
+        proc.once("exit", (code) => reject(new Error(`${peer} exited (${code}) before it was ready`)));
+      });
+    }
+    proc.stdout.resume();
+    proc.stderr.resume();
+    for (;;) {
+      try {
+        await call("eth_chainId", []);
+        break;
+      } catch (e) {
+        if (proc.exitCode !== null) throw e;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    }
+    const setBalance = peer === "anvil" ? "anvil_setBalance" : "hardhat_setBalance";
+    for (const w of wallets()) await call(setBalance, [w.address, "0xd3c21bcecceda1000000"]);
+    const minedAt = new Map<string, number>();
+    let blocks = 0;
+    let seen = Number(await call("eth_blockNumber", []));
+    let polling = true;
+    const poller = (async () => {
+      while (polling) {
+        const head = Number(await call("eth_blockNumber", []));
+        for (; seen < head;) {
+          seen++;
+          const b = (await call("eth_getBlockByNumber", [`0x${seen.toString(16)}`, false])) as {
+            transactions: string[];
+          };
+          const at = now();
+          if (b.transactions.length > 0) blocks++;
+          for (const h of b.transactions) minedAt.set(h, at);
+        }
+        if (minedAt.size >= txs.length) return;
+        await new Promise((r) => setTimeout(r, 2));
+      }
+    })();
+    const cpuBefore = processTreeCpuMs(proc.pid!);
+    const { sentAt, clientCpuMs } = await sendFromClientThread(url, txs, load);
+    await poller;
+    polling = false;
+    const cpuAfter = processTreeCpuMs(proc.pid!);
+    const peerMs = cpuBefore === undefined || cpuAfter === undefined ? undefined : cpuAfter - cpuBefore;
+    const result = summarise(txs, sentAt, minedAt, blocks, {
+      before: { total: 0 },
+      after: { total: peerMs ?? NaN },
+      clientCpuMs,
+    });
+    return {
+      ...result,
+      cpuMsPerTransfer: {
+        total: round3(((peerMs ?? NaN) + (clientCpuMs ?? 0)) / txs.length),
+        ...(clientCpuMs === undefined ? {} : { client: round3(clientCpuMs / txs.length) }),
+      },
+    };
+  } finally {
+    proc.kill("SIGTERM");
+  }
+}
+
 const median = (xs: readonly number[]): number => {
   const sorted = [...xs].sort((a, b) => a - b);
   const mid = Math.floor(sorted.length / 2);
@@ -457,9 +606,11 @@ async function child(setUp: SetUp, file: string, load: Load): Promise<void> {
   const txs = JSON.parse(await readFile(file, "utf8")) as Signed[];
   const spec = await benchSpec(wallets());
   const result =
-    setUp === "ours" || setUp === "ours_in_process"
-      ? await runOurs(spec, txs, load, setUp === "ours")
-      : await runEdr(spec, txs, load, setUp === "edr_http");
+    setUp === "anvil" || setUp === "hardhat_node"
+      ? await runPeer(setUp, txs, load)
+      : setUp === "ours" || setUp === "ours_in_process"
+        ? await runOurs(spec, txs, load, setUp === "ours")
+        : await runEdr(spec, txs, load, setUp === "edr_http");
   const line = `${JSON.stringify(result satisfies RunResult)}\n`;
   await new Promise((resolve) => process.stdout.write(line, resolve));
 }
@@ -530,6 +681,12 @@ async function compare(
     [`${prefix}ratio_pct_runs`]: ratios("ours", "edr"),
     [`${prefix}ratio_vs_edr_http_pct`]: pct("ours", "edr_http"),
     [`${prefix}edr_http_vs_edr_pct`]: pct("edr_http", "edr"),
+    ...(setUps.includes("hardhat_node")
+      ? {
+          [`${prefix}ratio_vs_hardhat_node_pct`]: pct("ours", "hardhat_node"),
+          [`${prefix}ratio_vs_anvil_pct`]: pct("ours", "anvil"),
+        }
+      : {}),
     ...(setUps.includes("ours_in_process")
       ? { [`${prefix}ours_in_process_vs_edr_pct`]: pct("ours_in_process", "edr") }
       : {}),
@@ -551,6 +708,8 @@ export default async function (args: string[]): Promise<Record<string, unknown>>
       rounds: { type: "string", default: "3" },
       concurrency: { type: "string" },
       batch: { type: "string" },
+      // anvil and hardhat node columns (opt-in: at 2,000 transfers the anvil run stalled once, see docs).
+      peers: { type: "boolean", default: false },
     },
   });
   const int = (name: string, text: string | undefined): number | undefined => {
@@ -583,7 +742,13 @@ export default async function (args: string[]): Promise<Record<string, unknown>>
         [`${prefix}concurrency`]: load.concurrency,
         [`${prefix}txs_per_request`]: load.batch,
         // In process, a request's batching makes no difference: measured with the first load only.
-        ...(await compare(file, load, prefix === "" ? SET_UPS : HTTP_SET_UPS, rounds, prefix)),
+        ...(await compare(
+          file,
+          load,
+          (prefix === "" ? SET_UPS : HTTP_SET_UPS).filter((u) => values.peers || !PEERS.includes(u)),
+          rounds,
+          prefix,
+        )),
       });
     }
     return {
@@ -592,6 +757,7 @@ export default async function (args: string[]): Promise<Record<string, unknown>>
       block_interval_ms: blockMs,
       rounds,
       edr_mode: "automine off, mined on the interval or when a block's gas is waiting",
+      peers_mode: "anvil and hardhat node as run by default: own process, automine",
       sender_recovery: recoveryBackend,
       ...figures,
     };

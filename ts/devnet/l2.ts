@@ -11,6 +11,7 @@ import {
   devAccounts,
   lvmChainSpec,
   type Hex,
+  type Sequencer,
 } from "../l2/index.js";
 import type { Batch, BatchProof } from "../l2/index.js";
 import type * as Zk from "../zk/index.js";
@@ -25,6 +26,8 @@ export interface L2ServiceOptions {
   readonly blockTimeMs?: number;
   /** Prove each batch's withdrawals (Groth16, 8 per proof), or not. */
   readonly prover?: "groth16" | "none";
+  /** What Bitcoin has settled: the RPC's `safe` and `finalized` (docs/l2.md). */
+  readonly finality?: () => Promise<{ safe: number; finalized: number }>;
 }
 
 /** Withdrawals per batch-circuit proof. */
@@ -54,7 +57,7 @@ async function batchProver(): Promise<{ prover?: ZkBatchProver; line: string }> 
   };
 }
 
-export function l2Service(opts: L2ServiceOptions): DevnetService & { url(): string } {
+export function l2Service(opts: L2ServiceOptions): DevnetService & { url(): string; sequencer(): Sequencer } {
   let node: L2Node | undefined;
   let submitterProvider: JsonRpcProvider | undefined;
   return {
@@ -62,6 +65,10 @@ export function l2Service(opts: L2ServiceOptions): DevnetService & { url(): stri
     url(): string {
       if (!node) throw notStarted("l2");
       return node.url;
+    },
+    sequencer(): Sequencer {
+      if (!node) throw notStarted("l2");
+      return node.sequencer;
     },
     async start(root: string): Promise<ServiceInfo> {
       const accounts = devAccounts();
@@ -79,6 +86,7 @@ export function l2Service(opts: L2ServiceOptions): DevnetService & { url(): stri
         port: opts.port,
         blockTimeMs: opts.blockTimeMs ?? 1_000,
         ...(zk.prover === undefined ? {} : { prover: zk.prover }),
+        ...(opts.finality === undefined ? {} : { rpc: { finality: opts.finality } }),
       });
       node.sequencer.on("error", (e: unknown) => console.error(`l2 sequencer: ${String(e)}`));
       // Dev account #7 carries each batch's proofs to the L2 bridge, which verifies them on chain.

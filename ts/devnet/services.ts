@@ -5,6 +5,7 @@
  * and benchmarks build the same set, with port 0 and shorter intervals.
  */
 import { devAccounts, type Hex } from "../l2/index.js";
+import { claimService } from "./claims.js";
 import { committeeService } from "./committee.js";
 import { depositResumeService } from "./depositor.js";
 import { dlcService } from "./dlc.js";
@@ -40,6 +41,16 @@ export function devnetServices(opts: DevnetOptions) {
     bridgeCode: opts.bridgeCode,
     prover: opts.prover ?? "groth16",
     ...(opts.blockTimeMs === undefined ? {} : { blockTimeMs: opts.blockTimeMs }),
+    // safe/finalized: the claims committed on L1 (ts/devnet/claims.ts).
+    finality: () => claims.finality(),
+  });
+  // Each L2 batch's claim committed on L1.
+  const claims = claimService({
+    l1: () => l1.backend(),
+    sequencer: () => l2.sequencer(),
+    mineTo: dev.address,
+    ...(opts.pollMs === undefined ? {} : { pollMs: opts.pollMs }),
+    ...(opts.operatorLog === undefined ? {} : { log: opts.operatorLog }),
   });
   const committee = committeeService({
     port: ports.committee ?? 18600,
@@ -92,6 +103,6 @@ export function devnetServices(opts: DevnetOptions) {
     ...(opts.operatorLog === undefined ? {} : { log: opts.operatorLog }),
   });
   // Started in order, stopped in reverse.
-  const all: DevnetService[] = [l1, l2, committee, relayer, operator, watchtower, deposits, dlc];
-  return { l1, l2, committee, relayer, operator, watchtower, deposits, dlc, all };
+  const all: DevnetService[] = [l1, l2, claims, committee, relayer, operator, watchtower, deposits, dlc];
+  return { l1, l2, claims, committee, relayer, operator, watchtower, deposits, dlc, all };
 }
