@@ -182,4 +182,39 @@ describe("claims: the claim chain on our regtest node", function () {
     expect((err as ClaimChainError).code).to.equal("BAD_COMMITMENT");
     expect((err as ClaimChainError).value).to.equal(bytesToHex(bad.outputs[1]!.scriptPubKey));
   });
+
+  it("a claim left at its intent reaches L1 before the next one spends it, without resume()", async () => {
+    // Its own key and store, so the chain of the tests around it is untouched.
+    const secret2 = new Uint8Array(32).fill(7);
+    const script2 = claimKey(secret2).chainScript;
+    await backend.mine(1, scriptToAddress(script2, REGTEST)!);
+    await backend.mine(100, mineTo);
+    const dir = path.join(root, "poster-no-resume");
+    let left: string | undefined;
+    const p1 = await ClaimPoster.open({
+      dir,
+      backend,
+      secret: secret2,
+      hook: (step, c) => {
+        if (step === "intent") {
+          left = c.txid;
+          throw new Error("crash after the intent is written");
+        }
+      },
+    });
+    await p1.post(batch(10)).catch(() => undefined);
+    await p1.close();
+    expect(await backend.getTxStatus(left as never)).to.equal(undefined);
+    const p2 = await ClaimPoster.open({ dir, backend, secret: secret2 });
+    const next = await p2.post(batch(20));
+    expect(next.statement.prevTxid).to.equal(left);
+    expect((await p2.claims()).map((c) => c.status)).to.deep.equal(["broadcast", "broadcast"]);
+    await p2.close();
+    await backend.mine(1, mineTo);
+    const chain = await readClaimChain(backend, { chainScript: script2 });
+    expect(chain.map((c) => [c.l2BlockNumber, c.txid === left])).to.deep.equal([
+      [10, true],
+      [20, false],
+    ]);
+  });
 });
