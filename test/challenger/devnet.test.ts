@@ -88,7 +88,8 @@ describe("challenger: the devnet watchtower", function () {
     );
     const claim = (await op.status()).claims[0]!;
     await until(
-      async () => (await wt.record(claim.kickOffTxid)) !== undefined,
+      // Judged, not just seen: a record is written at "seen" before the check runs.
+      async () => ![undefined, "seen"].includes((await wt.record(claim.kickOffTxid))?.step),
       30_000,
       () => lines.join("\n"),
     );
