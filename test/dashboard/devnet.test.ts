@@ -4,7 +4,8 @@
  * devnet round trip, with the services npm start runs (the real depositor, committee, relayer and
  * operator, paused at chosen steps by their hooks): a deposit appears before its credit and moves
  * to credited, a withdrawal goes to paid and taken, the graph's transactions reach their final
- * states and link to raw transactions that decode to the right txid. Screenshots go to
+ * states and link to raw transactions that decode to the right txid; an OP-DLC channel opened and
+ * a withdrawal asked with the dlc tasks appear in the DLC panel as attested. Screenshots go to
  * test-artifacts/dashboard/; first paint and L1-block-to-page latency are printed as a JSON line.
  */
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
@@ -31,7 +32,8 @@ import { l1DevKey } from "../../ts/devnet/l1.js";
 import type { devnetServices } from "../../ts/devnet/services.js";
 import { devAccounts } from "../../ts/l2/index.js";
 import { root } from "../l2/helpers.js";
-import { testDepositor, testDevnet } from "../devnet/helpers.js";
+import { open, withdraw } from "../../tasks/dlc-impl.js";
+import { captured, testDepositor, testDevnet } from "../devnet/helpers.js";
 
 const ARTIFACTS = path.join(root, "test-artifacts", "dashboard");
 
@@ -326,6 +328,43 @@ describe("dashboard: a real browser on the devnet during a round trip", function
     expect(await page.$$("#invariant-chart canvas")).to.have.length.greaterThan(0);
     await page.screenshot({ path: path.join(ARTIFACTS, "4-round-trip-done.png"), fullPage: true });
 
+    // The OP-DLC panel: a channel opened with dlc:open appears with its funding, a withdrawal
+    // requested with dlc:withdraw moves it on, and the running oracle's attestation shows its amount.
+    const common = { contract: "", datadir: dir, l1url: devnet.l1.rpcUrl(), l2url: devnet.l2.url() };
+    const opened = await captured(() =>
+      open({ ...common, amount: "1.5", account: "4", fedaccount: "3", refundblocks: "50" }),
+    );
+    expect(opened.err).to.equal("");
+    const channelId = (JSON.parse(opened.out) as { channel: string }).channel;
+    const channelState = (): string | null =>
+      document
+        .querySelector(`#dlc tr[data-channel="${(window as unknown as { __ch: string }).__ch}"]`)
+        ?.getAttribute("data-state") ?? null;
+    await page.evaluate((x: string) => ((window as unknown as { __ch: string }).__ch = x), channelId);
+    await until(page, channelState, (st) => st === "open");
+    const cells = (): Promise<(string | null)[]> =>
+      page.$$eval(`#dlc tr[data-channel="${channelId}"] td`, (tds) => tds.map((t) => t.textContent));
+    expect((await cells())[2]).to.equal("1.50000000");
+    expect(await page.$eval("#dlc", (e) => e.textContent)).to.not.include("No channel yet");
+    const asked = await captured(() =>
+      withdraw({ ...common, channel: channelId, amount: "0.87654321", account: "4" }),
+    );
+    expect(asked.err).to.equal("");
+    const dlcStates = await until(page, channelState, (st) => st === "attested");
+    expect(dlcStates.filter((st) => st !== null && st !== "open")).to.satisfy((xs: string[]) =>
+      xs.every((x) => ["withdrawal-requested", "attested"].includes(x)),
+    );
+    const row = await cells();
+    expect([row[4], row[5], row[6]]).to.deep.equal(["0.87654321", "0.87654321", "—"]);
+    expect(row[7]).to.match(/stake/);
+    // The page's channel is DlcChannels' record, as the API serves it.
+    const api = (await (await fetch(new URL(`/api/dlc/channels/${channelId}`, dashboard.url()))).json()) as {
+      fundedSats: string;
+      state: string;
+    };
+    expect(api).to.deep.include({ fundedSats: "150000000", state: "attested" });
+    await page.screenshot({ path: path.join(ARTIFACTS, "5-dlc-attested.png"), fullPage: true });
+
     // A narrow screen: the page itself does not scroll sideways (tables scroll in their frames).
     await page.setViewport({ width: 390, height: 844, isMobile: true });
     await new Promise((r) => setTimeout(r, 200));
@@ -338,7 +377,7 @@ describe("dashboard: a real browser on the devnet during a round trip", function
       (r) => r.getBoundingClientRect().width,
     );
     expect(boxWidth).to.be.greaterThanOrEqual(100);
-    await page.screenshot({ path: path.join(ARTIFACTS, "5-narrow.png"), fullPage: true });
+    await page.screenshot({ path: path.join(ARTIFACTS, "6-narrow.png"), fullPage: true });
 
     figures.snapshot_read_ms_median = median(
       await page.evaluate(() => window.__dash.renders.map((r) => r.readMs)),

@@ -14,13 +14,36 @@ import {
   openInvariantHistory,
   type BridgeSnapshot,
   type DashboardSource,
+  type DlcView,
   type Head,
 } from "../../ts/dashboard/index.js";
 
 const TXID = "ab".repeat(32);
 const OTHER = "cd".repeat(32);
+const CHANNEL = "0x" + "ef".repeat(32);
 
-function snapshotAt(l1: Head): BridgeSnapshot {
+const DLC: DlcView = {
+  contract: "0x" + "66".repeat(20),
+  oracleKey: "77".repeat(32),
+  oracleUrl: "http://127.0.0.1:1/",
+  channels: [
+    {
+      id: CHANNEL,
+      owner: "0x" + "88".repeat(20),
+      fundedSats: "150000000",
+      userCollateralSats: "150000000",
+      funding: `${TXID}:0`,
+      state: "staked",
+      waitsFor: "the oracle's OracleSign on L1",
+      withdrawalSats: "87654321",
+      attestedSats: "87654321",
+      stake: { outpoint: `${OTHER}:1`, sats: "200000000", locked: true },
+    },
+  ],
+  stakeLockedSats: "200000000",
+};
+
+function snapshotAt(l1: Head, dlc: boolean): BridgeSnapshot {
   return {
     l1,
     l2: { height: 7, hash: "0x" + "11".repeat(32) },
@@ -66,12 +89,14 @@ function snapshotAt(l1: Head): BridgeSnapshot {
     ],
     operators: [],
     invariant: { l1Height: l1.height, time: 0, l2OutsideSats: "0", l1LockedSats: "0", holds: true },
+    ...(dlc ? { dlc: DLC } : {}),
   };
 }
 
 class FakeSource implements DashboardSource {
   head: Head = { height: 101, hash: "aa".repeat(32) };
   failing = false;
+  dlc = true;
   snapshots = 0;
   async l1Head(): Promise<Head> {
     if (this.failing) throw new Error("connection refused");
@@ -79,7 +104,7 @@ class FakeSource implements DashboardSource {
   }
   async snapshot(): Promise<BridgeSnapshot> {
     this.snapshots++;
-    return snapshotAt(this.head);
+    return snapshotAt(this.head, this.dlc);
   }
   async rawTransaction(txid: string) {
     return txid === TXID ? { txid, hex: "0200", source: "l1" as const, format: "tx" as const } : undefined;
@@ -90,6 +115,15 @@ async function getJson(url: string): Promise<{ status: number; body: Record<stri
   const res = await fetch(url);
   expect(res.headers.get("content-type")).to.match(/application\/json/);
   return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+}
+
+/** Polls `ok` (every 10 ms, up to 5 s) until it holds. */
+async function eventually(ok: () => Promise<boolean>): Promise<void> {
+  const deadline = Date.now() + 5_000;
+  while (!(await ok())) {
+    if (Date.now() > deadline) throw new Error("timed out");
+    await new Promise((r) => setTimeout(r, 10));
+  }
 }
 
 const code = (b: Record<string, unknown>): unknown => (b.error as { code?: string } | undefined)?.code;
@@ -157,6 +191,11 @@ describe("dashboard server", function () {
       ["/api/invariant?bogus=1", 400, "BAD_REQUEST"],
       ["/api/snapshot?x=1", 400, "BAD_REQUEST"],
       ["/api/nothing", 404, "NOT_FOUND"],
+      [`/api/dlc/channels/0x${"01".repeat(32)}`, 404, "UNKNOWN_CHANNEL"],
+      [`/api/dlc/channels/${CHANNEL.slice(2)}`, 400, "BAD_REQUEST"],
+      [`/api/dlc/channels/${CHANNEL.toUpperCase().replace("0X", "0x")}`, 400, "BAD_REQUEST"],
+      [`/api/dlc/channels/${CHANNEL}00`, 400, "BAD_REQUEST"],
+      ["/api/dlc?x=1", 400, "BAD_REQUEST"],
     ];
     for (const [path, status, c] of cases) {
       const r = await getJson(server.url + path);
@@ -257,5 +296,24 @@ describe("dashboard server", function () {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  it("answers the OP-DLC panel and one channel; NO_DLC when the devnet runs no DLC bridge", async function () {
+    const panel = await getJson(`${server.url}/api/dlc`);
+    expect(panel.status).to.equal(200);
+    expect(panel.body).to.deep.equal(DLC);
+    const one = await getJson(`${server.url}/api/dlc/channels/${CHANNEL}`);
+    expect(one.body).to.deep.include({ state: "staked", attestedSats: "87654321" });
+    expect(one.body.stake).to.deep.equal({ outpoint: `${OTHER}:1`, sats: "200000000", locked: true });
+    source.dlc = false;
+    source.head = { height: source.head.height + 1, hash: "a1".repeat(32) };
+    await eventually(async () => (await getJson(`${server.url}/api/dlc`)).status === 404);
+    for (const p of ["/api/dlc", `/api/dlc/channels/${CHANNEL}`]) {
+      const r = await getJson(server.url + p);
+      expect([r.status, code(r.body)]).to.deep.equal([404, "NO_DLC"]);
+    }
+    source.dlc = true;
+    source.head = { height: source.head.height + 1, hash: "a2".repeat(32) };
+    await eventually(async () => (await getJson(`${server.url}/api/dlc`)).status === 200);
   });
 });

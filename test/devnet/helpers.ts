@@ -55,3 +55,18 @@ export async function testDepositor(
   });
   return { depositor, store };
 }
+
+/** Runs a task action and returns what it printed. */
+export async function captured(f: () => Promise<void>): Promise<{ out: string; err: string }> {
+  const [log, error] = [console.log, console.error];
+  let out = "";
+  let err = "";
+  console.log = (...a: unknown[]) => void (out += a.join(" ") + "\n");
+  console.error = (...a: unknown[]) => void (err += a.join(" ") + "\n");
+  try {
+    await f();
+  } finally {
+    [console.log, console.error] = [log, error];
+  }
+  return { out, err };
+}

@@ -30,22 +30,7 @@ import {
 import { dlcChannels, dlcInvariant } from "../../ts/dlc/service.js";
 import { devAccounts } from "../../ts/l2/index.js";
 import { devnetL1Secret, open, status, withdraw } from "../../tasks/dlc-impl.js";
-import { testDepositor, testDevnet, until } from "../devnet/helpers.js";
-
-/** Runs a task action and returns what it printed. */
-async function captured(f: () => Promise<void>): Promise<{ out: string; err: string }> {
-  const [log, error] = [console.log, console.error];
-  let out = "";
-  let err = "";
-  console.log = (...a: unknown[]) => void (out += a.join(" ") + "\n");
-  console.error = (...a: unknown[]) => void (err += a.join(" ") + "\n");
-  try {
-    await f();
-  } finally {
-    [console.log, console.error] = [log, error];
-  }
-  return { out, err };
-}
+import { captured, testDepositor, testDevnet, until } from "../devnet/helpers.js";
 
 describe("dlc on the devnet: DlcChannels deployed, the oracle service running, the tasks against them", function () {
   let dir: string;

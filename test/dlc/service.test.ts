@@ -19,6 +19,7 @@ import { serveOracleRpc } from "../../ts/dlc/rpc.js";
 import { OracleService, withdrawalEventId } from "../../ts/dlc/service.js";
 import { disprove, open, status, withdraw } from "../../tasks/dlc-impl.js";
 import { devAccounts, type L2Node } from "../../ts/l2/index.js";
+import { captured } from "../devnet/helpers.js";
 import { DlcWorld, dlcKeys, taprootScript } from "./fixture.js";
 
 // The oracle federation service against our L2 node (DlcChannels and the Bitcoin light client
@@ -31,20 +32,6 @@ import { DlcWorld, dlcKeys, taprootScript } from "./fixture.js";
 bitcoin.initEccLib(ecc);
 
 /** Runs a task action and returns what it printed (a task prints one JSON document). */
-async function captured(f: () => Promise<void>): Promise<{ out: string; err: string }> {
-  const [log, error] = [console.log, console.error];
-  let out = "";
-  let err = "";
-  console.log = (...a: unknown[]) => void (out += a.join(" ") + "\n");
-  console.error = (...a: unknown[]) => void (err += a.join(" ") + "\n");
-  try {
-    await f();
-  } finally {
-    [console.log, console.error] = [log, error];
-  }
-  return { out, err };
-}
-
 describe("dlc: the oracle service (L2 requests → attestation → OracleSign on L1)", function () {
   let world: DlcWorld;
   let backend: BitcoinBackend;

@@ -8,6 +8,9 @@ export type DashboardErrorCode =
   | "UNKNOWN_WITHDRAWAL"
   | "UNKNOWN_GRAPH"
   | "UNKNOWN_TRANSACTION"
+  | "UNKNOWN_CHANNEL"
+  /** The devnet runs no OP-DLC bridge, so there is no DLC panel to answer from (HTTP 404). */
+  | "NO_DLC"
   | "NOT_FOUND"
   /** The first snapshot has not been read yet (HTTP 503). */
   | "NOT_READY"
@@ -22,6 +25,8 @@ const STATUS: Record<DashboardErrorCode, number> = {
   UNKNOWN_WITHDRAWAL: 404,
   UNKNOWN_GRAPH: 404,
   UNKNOWN_TRANSACTION: 404,
+  UNKNOWN_CHANNEL: 404,
+  NO_DLC: 404,
   NOT_FOUND: 404,
   NOT_READY: 503,
   NOT_STARTED: 503,

@@ -12,7 +12,7 @@ import Fastify, { type FastifyError, type FastifyInstance } from "fastify";
 import { bundlePage, PAGE_HTML, type PageBundle } from "./bundle.js";
 import { DashboardError } from "./errors.js";
 import type { InvariantHistoryStore } from "./history.js";
-import type { BridgeSnapshot, DashboardSource, InvariantSample } from "./source.js";
+import type { BridgeSnapshot, DashboardSource, DlcView, InvariantSample } from "./source.js";
 
 export interface DashboardServerOptions {
   readonly source: DashboardSource;
@@ -251,6 +251,33 @@ function routes(app: FastifyInstance, page: PageBundle, server: () => DashboardS
           value: req.params.id,
         });
       return g;
+    },
+  );
+  const dlc = (): DlcView => {
+    const d = latest().snapshot.dlc;
+    if (d === undefined) throw new DashboardError("NO_DLC", "this devnet runs no OP-DLC bridge");
+    return d;
+  };
+  app.get("/api/dlc", { schema: noQuery }, () => dlc());
+  app.get<{ Params: { id: string } }>(
+    "/api/dlc/channels/:id",
+    {
+      schema: {
+        params: {
+          type: "object",
+          properties: { id: { type: "string", pattern: "^0x[0-9a-f]{64}$" } },
+          required: ["id"],
+        },
+        ...noQuery,
+      },
+    },
+    (req) => {
+      const c = dlc().channels.find((x) => x.id === req.params.id);
+      if (!c)
+        throw new DashboardError("UNKNOWN_CHANNEL", "DlcChannels records no channel with this id", {
+          value: req.params.id,
+        });
+      return c;
     },
   );
   app.get<{ Params: { id: string }; Querystring: { format?: "json" | "hex" } }>(
