@@ -151,25 +151,51 @@ export function checkDigits(t: StackTracker, a: string, count = DIGITS): void {
  * borrow chain runs from the least significant digit, each result digit parked on the altstack.
  */
 function subPInPlace(f: PrimeField): Op[] {
+  return subConstInPlace(f.pDigits);
+}
+
+/**
+ * A digit d ∈ (−128, 128) → d mod 128 on top and its borrow (1 when d < 0) under it: one step of
+ * a borrow chain.
+ */
+export const BORROW_STEP: readonly Op[] = [
+  OP.OP_DUP,
+  OP.OP_0,
+  OP.OP_LESSTHAN,
+  OP.OP_TUCK,
+  OP.OP_IF,
+  num(DIGIT_BASE),
+  OP.OP_ADD,
+  OP.OP_ENDIF,
+];
+
+/** A digit d ∈ [0, 256) → d mod 128 on top and its carry (1 when d ≥ 128) under it. */
+export const CARRY_STEP: readonly Op[] = [
+  OP.OP_DUP,
+  num(DIGIT_BASE - 1),
+  OP.OP_GREATERTHAN,
+  OP.OP_TUCK,
+  OP.OP_IF,
+  num(DIGIT_BASE),
+  OP.OP_SUB,
+  OP.OP_ENDIF,
+];
+
+/**
+ * Code replacing the top n digits s (`s.0` on top, s ≥ c, c given by its n digits) by s − c in
+ * place: the borrow chain runs from the least significant digit, each result digit parked on the
+ * altstack, then all come back.
+ */
+export function subConstInPlace(cd: readonly number[]): Op[] {
   const ops: Op[] = [];
-  for (let i = 0; i < DIGITS; i++) {
+  const n = cd.length;
+  for (let i = 0; i < n; i++) {
     if (i > 0) ops.push(OP.OP_SUB); // s_i − borrow
-    const pi = f.pDigits[i]!;
-    if (pi !== 0) ops.push(num(pi), OP.OP_SUB);
-    if (i < DIGITS - 1)
-      ops.push(
-        OP.OP_DUP,
-        OP.OP_0,
-        OP.OP_LESSTHAN,
-        OP.OP_TUCK,
-        OP.OP_IF,
-        num(DIGIT_BASE),
-        OP.OP_ADD,
-        OP.OP_ENDIF,
-      );
+    if (cd[i] !== 0) ops.push(num(cd[i]!), OP.OP_SUB);
+    if (i < n - 1) ops.push(...BORROW_STEP);
     ops.push(OP.OP_TOALTSTACK); // the borrow is now on top of the next digit
   }
-  for (let i = 0; i < DIGITS; i++) ops.push(OP.OP_FROMALTSTACK);
+  for (let i = 0; i < n; i++) ops.push(OP.OP_FROMALTSTACK);
   return ops;
 }
 
@@ -180,17 +206,7 @@ function addPInPlace(f: PrimeField): Op[] {
     if (i > 0) ops.push(OP.OP_ADD); // s_i + carry
     const pi = f.pDigits[i]!;
     if (pi !== 0) ops.push(num(pi), OP.OP_ADD);
-    if (i < DIGITS - 1)
-      ops.push(
-        OP.OP_DUP,
-        num(DIGIT_BASE - 1),
-        OP.OP_GREATERTHAN,
-        OP.OP_TUCK,
-        OP.OP_IF,
-        num(DIGIT_BASE),
-        OP.OP_SUB,
-        OP.OP_ENDIF,
-      );
+    if (i < DIGITS - 1) ops.push(...CARRY_STEP);
     // a − b + p overflows the top digit by exactly 128 (the borrow chain wrapped at 128^37)
     else ops.push(num(DIGIT_BASE), OP.OP_SUB);
     ops.push(OP.OP_TOALTSTACK);
@@ -248,31 +264,7 @@ function digitwise(
     if (!last || op === "sub") {
       const c = t.temp("c");
       const s = t.temp();
-      t.apply(
-        op === "add"
-          ? [
-              OP.OP_DUP,
-              num(DIGIT_BASE - 1),
-              OP.OP_GREATERTHAN,
-              OP.OP_TUCK,
-              OP.OP_IF,
-              num(DIGIT_BASE),
-              OP.OP_SUB,
-              OP.OP_ENDIF,
-            ]
-          : [
-              OP.OP_DUP,
-              OP.OP_0,
-              OP.OP_LESSTHAN,
-              OP.OP_TUCK,
-              OP.OP_IF,
-              num(DIGIT_BASE),
-              OP.OP_ADD,
-              OP.OP_ENDIF,
-            ],
-        1,
-        [c, s],
-      );
+      t.apply([...(op === "add" ? CARRY_STEP : BORROW_STEP)], 1, [c, s]);
       t.toAlt(s);
       carry = c;
     } else t.toAlt(x);
@@ -324,17 +316,7 @@ export function fieldNeg(t: StackTracker, f: PrimeField, a: string, out: string)
   for (let i = 0; i < DIGITS; i++) {
     if (i > 0) ops.push(OP.OP_ADD); // a_i + borrow
     ops.push(num(f.pDigits[i]!), OP.OP_SWAP, OP.OP_SUB);
-    if (i < DIGITS - 1)
-      ops.push(
-        OP.OP_DUP,
-        OP.OP_0,
-        OP.OP_LESSTHAN,
-        OP.OP_TUCK,
-        OP.OP_IF,
-        num(DIGIT_BASE),
-        OP.OP_ADD,
-        OP.OP_ENDIF,
-      );
+    if (i < DIGITS - 1) ops.push(...BORROW_STEP);
     ops.push(OP.OP_TOALTSTACK);
   }
   for (let i = 0; i < DIGITS; i++) ops.push(OP.OP_FROMALTSTACK);

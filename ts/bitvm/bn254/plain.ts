@@ -22,7 +22,15 @@ import { OP } from "../../bitcoin/index.js";
 import { BitvmBuildError, num, type Op } from "../fragment.js";
 import type { StackTracker } from "../tracker.js";
 
-import { DIGITS, DIGIT_BASE, digit, elementNames, toDigits, type PrimeField } from "./field.js";
+import {
+  DIGITS,
+  DIGIT_BASE,
+  digit,
+  elementNames,
+  subConstInPlace,
+  toDigits,
+  type PrimeField,
+} from "./field.js";
 import { TABLE_ENTRIES } from "./mulcheck.js";
 
 const TABLE_LOW = -(DIGIT_BASE - 1);
@@ -92,30 +100,6 @@ function normalize(
     t.apply(splitOps(xb), 1, [carry, digit(out, c)]);
   }
   return n;
-}
-
-/** Code replacing the top n digits s (s.0 on top, s ≥ c) by s − c in place. */
-function subConstInPlace(cd: readonly number[]): Op[] {
-  const ops: Op[] = [];
-  const n = cd.length;
-  for (let i = 0; i < n; i++) {
-    if (i > 0) ops.push(OP.OP_SUB);
-    if (cd[i] !== 0) ops.push(num(cd[i]!), OP.OP_SUB);
-    if (i < n - 1)
-      ops.push(
-        OP.OP_DUP,
-        OP.OP_0,
-        OP.OP_LESSTHAN,
-        OP.OP_TUCK,
-        OP.OP_IF,
-        num(DIGIT_BASE),
-        OP.OP_ADD,
-        OP.OP_ENDIF,
-      );
-    ops.push(OP.OP_TOALTSTACK);
-  }
-  for (let i = 0; i < n; i++) ops.push(OP.OP_FROMALTSTACK);
-  return ops;
 }
 
 /** s (n digits, s < 2c) becomes s − c if s ≥ c, else stays: the digits end on top, s.0 on top. */
