@@ -77,7 +77,11 @@ describe("operator: answers a Challenge with its Assert, then Take2", function (
     return s;
   };
 
-  it("(2) challenged → Assert (true values) in time → no leaf disproves → Take2; a restart before the broadcast sends the recorded Assert once", async () => {
+  /**
+   * A peg-in whose graph commits to a ClaimProgram; the operator pays the withdrawal, proves it,
+   * claims (KickOff confirmed), and a watchtower that knows the claim is covered challenges anyway.
+   */
+  async function challengedClaim(label: string, crash: boolean) {
     // The operator's KickOff coin (not a coinbase: it belongs to the graph, not to the float).
     const dep = (await spendableCoins(backend, depScript)).filter((u) => u.amount >= 1_000_000_000n);
     const fund = signPayment({
@@ -98,7 +102,7 @@ describe("operator: answers a Challenge with its Assert, then Take2", function (
       fundingUtxo: depCoin,
       operatorFunding: kickOffCoin,
     });
-    const game = withClaimProgram(w.input, testSecret("opch/wots"));
+    const game = withClaimProgram(w.input, testSecret(`opch/wots/${label}`));
     const g = buildPegOutGraph(game.input);
     const p = presignGraph(game.input, w.depositRaw, w.members);
     await send(w.depositRaw);
@@ -122,7 +126,7 @@ describe("operator: answers a Challenge with its Assert, then Take2", function (
         scriptPubKey: "0x" + bytesToHex(payee),
       },
     ]);
-    let crashAtAssert = true;
+    let crashAtAssert = crash;
     const operator = (store: FlowStore) =>
       new Operator({
         store,
@@ -141,8 +145,8 @@ describe("operator: answers a Challenge with its Assert, then Take2", function (
           }
         },
       });
-    let opStore = await open("operator");
-    let op = operator(opStore);
+    const opStore = await open(`operator-${label}`);
+    const op = operator(opStore);
 
     // Pay, prove, claim: the KickOff reaches the mempool.
     for (let i = 0; i < 6 && (await txDepth(backend, g.kickOff.txid)) === undefined; i++) {
@@ -156,7 +160,7 @@ describe("operator: answers a Challenge with its Assert, then Take2", function (
     // A watchtower that knows the claim is covered challenges anyway (force).
     const payout = (await op.payouts())[0]!;
     const wt = new Watchtower({
-      store: await open("watchtower"),
+      store: await open(`watchtower-${label}`),
       l1: backend,
       ledger: {
         provenPayouts: () =>
@@ -173,6 +177,13 @@ describe("operator: answers a Challenge with its Assert, then Take2", function (
     });
     const ch = await wt.challenge(g.kickOff.txid, { force: true });
     expect(ch.forced).to.equal(true);
+    return { g, w, game, wt, ch, operator, opStore, op, kickOffHeight };
+  }
+
+  it("(2) challenged → Assert (true values) in time → no leaf disproves → Take2; a restart before the broadcast sends the recorded Assert once", async () => {
+    const c0 = await challengedClaim("a", true);
+    const { g, w, game, wt, ch, operator, kickOffHeight } = c0;
+    let { opStore, op } = c0;
 
     // The operator's next round sees the Challenge and writes its Assert, then "crashes".
     await op.tick();
@@ -184,7 +195,7 @@ describe("operator: answers a Challenge with its Assert, then Take2", function (
 
     // Restarted from its records: it sends the recorded Assert, and the game plays out block by block.
     await opStore.close();
-    opStore = await open("operator");
+    opStore = await open("operator-a");
     op = operator(opStore);
     for (let i = 0; i < 12 && (await op.claims())[0]?.step !== "reimbursed"; i++) {
       await op.tick();
@@ -219,5 +230,26 @@ describe("operator: answers a Challenge with its Assert, then Take2", function (
     );
     expect(await txDepth(backend, g.take1.txid)).to.equal(undefined);
     expect(txid(r.challengeTxid!)).to.equal(ch.challengeTxid);
+  });
+
+  it("a challenged operator that is down until AssertTimeout: its claim ends slashed, nothing more is sent", async () => {
+    const { g, wt, op, ch } = await challengedClaim("b", false);
+    expect(ch.step).to.equal("challenging");
+    // The operator is down; the watchtower's rounds (one block each) reach the timeout.
+    for (let i = 0; i < 4 * g.input.params.assertTimelock; i++) {
+      await wt.tick();
+      if ((await wt.record(g.kickOff.txid))?.step === "timedOut") break;
+      await mine(1);
+    }
+    expect((await wt.record(g.kickOff.txid))?.step, lines.join("\n")).to.equal("timedOut");
+    await op.tick();
+    const c = (await op.claims())[0]!;
+    expect(c.step, lines.join("\n")).to.equal("slashed");
+    expect(c.reason).to.match(/AssertTimeout/);
+    expect(c.assertRaw).to.equal(undefined);
+    expect(await txDepth(backend, g.assert.txid)).to.equal(undefined);
+    expect(await txDepth(backend, g.take1.txid)).to.equal(undefined);
+    await op.tick();
+    expect((await op.claims())[0]?.step).to.equal("slashed");
   });
 });
