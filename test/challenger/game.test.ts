@@ -17,6 +17,7 @@ import {
   completeTake1,
   completeTake2,
   FlowStore,
+  fundChallenge,
   keyPathOutput,
   operatorChallengeSignature,
   presignGraph,
@@ -230,5 +231,35 @@ describe("challenger: the watchtower plays the game after its Challenge", functi
     expect(after.disproveLeaf).to.equal(0);
     expect(after.error).to.equal(undefined);
     expect(await backend.getTxOut({ txid: g.assert.txid, vout: 0 }, true)).to.equal(undefined);
+  });
+
+  it("another watcher challenged and went away: the watchtower follows that game and disproves the false Assert", async () => {
+    const { g, fields, commit } = await cheatingKickOff();
+    // Someone else (here the depositor's key) challenges through the operator's presignature.
+    const other = fundChallenge(
+      g,
+      operatorChallengeSignature(g, operatorSecret),
+      await coin(depScript),
+      depositorSecret,
+      depScript,
+    );
+    await send(other.toBytes());
+    await mine(1);
+    await send(completeAssert(g, operatorSecret, commit([flipped(fields[0].expected), fields[1].expected])));
+    await mine(1);
+    const wt = await open();
+    await wt.tick();
+    const r = (await wt.record(g.kickOff.txid))!;
+    expect(r.step, lines.join("\n")).to.equal("disproved");
+    expect(r.challengeTxid).to.equal(undefined);
+    expect(r.reason).to.match(/someone else/);
+    expect(r.disproveLeaf).to.equal(0);
+    expect((await backend.getTransaction(r.disproveTxid!))?.inputs[0]?.prevout).to.deep.equal({
+      txid: g.assert.txid,
+      vout: 0,
+    });
+    // The manual challenge refuses: the connector is spent (by the other watcher's Challenge).
+    const e = await wt.challenge(g.kickOff.txid).catch((x: unknown) => x);
+    expect((e as ChallengerError).code).to.equal("CONNECTOR_SPENT");
   });
 });

@@ -14,8 +14,8 @@
  * Each KickOff is one record in the watchtower's database, written before the effect it leads to:
  *
  *   seen ──► honest                                   (covered: nothing to do)
- *     └───► challenging ──► challenged                 (Challenge at depth 1)
- *           (signed Challenge kept      └─► missed     (connector spent by Take1 / another Challenge)
+ *     └───► challenging ──► challenged                 (Challenge at depth 1, or someone else's)
+ *           (signed Challenge kept      └─► missed     (connector spent by Take1)
  *            before the broadcast)
  *
  *   challenged ──► asserted ──► upheld                 (the program's findDisproof: no leaf succeeds)
@@ -346,12 +346,8 @@ export class Watchtower {
             return this.save(r);
           }
         }
-        if ((await l1.getTxOut({ txid: r.kickOffTxid, vout: 1 }, true)) === undefined) {
-          r.step = "missed";
-          r.reason = `${r.reason ?? ""}; the challenge connector is already spent`;
-          this.log(`watchtower: KickOff ${r.kickOffTxid} is wrong but its challenge connector is spent`);
-          return this.save(r);
-        }
+        if ((await l1.getTxOut({ txid: r.kickOffTxid, vout: 1 }, true)) === undefined)
+          return this.connectorSpent(r, g, "is already spent");
         const ch = await this.fund(g);
         r.challengeRaw = ch.raw;
         r.challengeTxid = ch.txid;
@@ -366,9 +362,9 @@ export class Watchtower {
         } catch (e) {
           if (!(e instanceof BridgeError && e.code === "CONFLICTED")) throw e;
           if ((await l1.getTxOut({ txid: r.kickOffTxid, vout: 1 }, true)) === undefined) {
-            r.step = "missed";
-            r.reason = `${r.reason ?? ""}; the challenge connector was spent by another transaction`;
-            return this.save(r);
+            delete r.challengeRaw;
+            delete r.challengeTxid;
+            return this.connectorSpent(r, g, "was spent by another transaction");
           }
           // Our funding coin went elsewhere: fund the Challenge again from another coin.
           delete r.challengeRaw;
@@ -398,6 +394,27 @@ export class Watchtower {
       default:
         return;
     }
+  }
+
+  /**
+   * The challenge connector of a wrong KickOff is spent, not by our Challenge: by Take1 (`missed`:
+   * nothing left to play), or by someone else's Challenge, whose game this watchtower then follows
+   * like its own (one honest watcher suffices even if another challenged and went away).
+   */
+  private async connectorSpent(r: KickOffRecord, g: Built, how: string): Promise<void> {
+    if ((await txDepth(this.o.l1, g.graph.take1.txid)) !== undefined) {
+      r.step = "missed";
+      r.reason = `${r.reason ?? ""}; the challenge connector ${how} (Take1)`;
+      this.log(`watchtower: KickOff ${r.kickOffTxid} is wrong but Take1 spent its challenge connector`);
+      return this.save(r);
+    }
+    r.step = "challenged";
+    r.reason = `${r.reason ?? ""}; the challenge connector ${how}: challenged by someone else, the game is followed`;
+    delete r.error;
+    this.log(
+      `watchtower: KickOff ${r.kickOffTxid} is wrong and challenged by someone else; following its game`,
+    );
+    return this.save(r);
   }
 
   /** After the Challenge: the Assert at depth 1, or the AssertTimeout once `assertTimelock` has passed. */
@@ -714,8 +731,8 @@ export class Watchtower {
       await this.advance(r);
     }
     if (
-      r.step === "missed" &&
-      (r.challengeTxid === undefined || (await txDepth(this.o.l1, r.challengeTxid)) === undefined)
+      r.challengeTxid === undefined ||
+      (r.step === "missed" && (await txDepth(this.o.l1, r.challengeTxid)) === undefined)
     )
       throw new ChallengerError("CONNECTOR_SPENT", `KickOff ${id}'s challenge connector is spent`, id);
     return r;
