@@ -1,8 +1,8 @@
 /**
  * The devnet's watchtower (started with the other `npm start` services) against the real L2
  * bridge's events: the operator's honest claim (its payout proven on the L2) is left alone; a
- * KickOff no payout covers is challenged on L1 by the watchtower itself; `bridge:challenge`
- * refuses bad input with typed errors.
+ * KickOff no payout covers is challenged on L1 by the watchtower itself, and slashed by its
+ * AssertTimeout when nobody asserts; `bridge:challenge` refuses bad input with typed errors.
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
@@ -125,5 +125,21 @@ describe("challenger: the devnet watchtower", function () {
     expect(await code(challengeKickOff({ ...common, kickoff: "nope" }))).to.equal("INVALID_TXID");
     expect(await code(challengeKickOff({ ...common, kickoff: "ab".repeat(32) }))).to.equal("UNKNOWN_GRAPH");
     expect(await code(challengeKickOff({ ...common, kickoff: g.kickOff.txid }))).to.equal("CONNECTOR_SPENT");
+
+    // 4. Nobody asserts for that KickOff (it is no claim of the operator service): after
+    // assertTimelock the devnet watchtower's AssertTimeout takes the stake, half of it burned.
+    await until(
+      async () => (await wt.record(g.kickOff.txid))?.step === "timedOut",
+      60_000,
+      () => lines.join("\n"),
+    );
+    const t = (await wt.record(g.kickOff.txid))!;
+    const timeout = (await backend.getTransaction(t.timeoutTxid!))!;
+    expect(timeout.inputs[0]?.prevout).to.deep.equal({ txid: g.kickOff.txid, vout: 2 });
+    expect(timeout.outputs[0]?.scriptPubKey[0]).to.equal(0x6a);
+    expect(timeout.outputs[0]?.value).to.equal(g.kickOff.output(2).amount / 2n);
+    expect(timeout.outputs[1]?.scriptPubKey).to.deep.equal(wt.script);
+    expect((await backend.getTxStatus(t.timeoutTxid!))?.confirmations).to.be.greaterThan(0);
+    expect((await bridgeInvariant(backend, userBridge)).holds).to.equal(true);
   });
 });

@@ -9,7 +9,10 @@ export type ChallengerErrorCode =
   | "NOT_ON_L1" // the KickOff is neither in the mempool nor in a block
   | "HONEST_CLAIM" // a manual challenge of a claim the L2 covers (pass force to challenge anyway)
   | "CONNECTOR_SPENT" // KickOff's challenge connector is spent (Take1, or another Challenge)
-  | "NO_FUNDS"; // the challenger has no coin to fund the Challenge
+  | "NO_FUNDS" // the challenger has no coin to fund the Challenge
+  | "NOT_AN_ASSERT" // a transaction that is no known graph's Assert
+  | "MALFORMED_ASSERT" // an Assert whose witness does not have the shape of the graph's program
+  | "NO_PRESIGNATURE"; // an AssertTimeout is due but the graph came without the committee's presignature
 
 /**
  * A watchtower refusal: `code` says what was wrong, `value` carries the offending input, `cause`

@@ -7,6 +7,7 @@ export { ChallengerError, type ChallengerErrorCode } from "./errors.js";
 export {
   Watchtower,
   lvmPayoutLedger,
+  type AssertCheck,
   type KickOffRecord,
   type KickOffStep,
   type PayoutLedger,

@@ -14,12 +14,19 @@
  * Each KickOff is one record in the watchtower's database, written before the effect it leads to:
  *
  *   seen ──► honest                                   (covered: nothing to do)
- *     └───► challenging ──► challenged                 (Challenge at depth 1)
- *           (signed Challenge kept      └─► missed     (connector spent by Take1 / another Challenge)
+ *     └───► challenging ──► challenged                 (Challenge at depth 1, or someone else's)
+ *           (signed Challenge kept      └─► missed     (connector spent by Take1)
  *            before the broadcast)
  *
- * A restart re-sends the recorded Challenge (never a second one); a refusal of one graph's step is
- * logged on its record and the other graphs go on.
+ *   challenged ──► asserted ──► upheld                 (the program's findDisproof: no leaf succeeds)
+ *       │          (Assert     └─► disproving ──► disproved      (Disprove at depth 1)
+ *       │           at depth 1)    (signed Disprove kept └─► missed (Assert output spent elsewhere)
+ *       │                           before the broadcast)
+ *       └─► timingOut ──► timedOut                     (no Assert `assertTimelock` blocks after KickOff:
+ *           (signed AssertTimeout kept)                 AssertTimeout at depth 1)
+ *
+ * A restart re-sends the recorded transaction (never a second one); a refusal of one graph's step
+ * is logged on its record and the other graphs go on.
  */
 import { schnorr } from "@noble/curves/secp256k1.js";
 
@@ -29,7 +36,9 @@ import {
   BridgeError,
   asBridgeError,
   broadcastOnce,
+  buildDisprove,
   buildPegOutGraph,
+  completeAssertTimeout,
   fundChallenge,
   keyPathOutput,
   spendableCoins,
@@ -40,7 +49,9 @@ import {
   type FlowStore,
   type GraphInput,
   type LvmBridge,
+  type Disproof,
   type PegOutGraph,
+  type Presignatures,
   type Txid,
   type XOnlyKey,
 } from "../bridge/index.js";
@@ -89,11 +100,25 @@ export function lvmPayoutLedger(bridge: LvmBridge): PayoutLedger {
 
 /** A peg-out graph the watchtower watches, with the operator's Challenge presignature (65 bytes). */
 export interface WatchedGraph {
+  /** With its `program` when the graph has one: the watchtower checks the Assert against it. */
   readonly input: GraphInput;
   readonly challengeSig: Uint8Array;
+  /** The committee's presignatures (the AssertTimeout one is what the watchtower needs). */
+  readonly presigned?: Presignatures;
 }
 
-export type KickOffStep = "seen" | "honest" | "challenging" | "challenged" | "missed";
+export type KickOffStep =
+  | "seen"
+  | "honest"
+  | "challenging"
+  | "challenged"
+  | "missed"
+  | "asserted"
+  | "upheld"
+  | "disproving"
+  | "disproved"
+  | "timingOut"
+  | "timedOut";
 
 export interface KickOffRecord {
   readonly kickOffTxid: Txid;
@@ -113,8 +138,25 @@ export interface KickOffRecord {
   /** The signed Challenge, written before it is broadcast. */
   challengeRaw?: Uint8Array;
   challengeTxid?: Txid;
+  /** The operator's Assert, once confirmed. */
+  assertTxid?: Txid;
+  /** The disprove leaf that succeeds on the Assert's commitment. */
+  disproveLeaf?: number;
+  /** The Disprove (or AssertTimeout), written before it is broadcast. */
+  disproveRaw?: Uint8Array;
+  disproveTxid?: Txid;
+  timeoutRaw?: Uint8Array;
+  timeoutTxid?: Txid;
   error?: string;
   updatedAt: number;
+}
+
+/** What the program finds in an Assert (`inspectAssert`). */
+export interface AssertCheck {
+  readonly assertTxid: Txid;
+  readonly kickOffTxid: Txid;
+  /** The disprove leaf that succeeds and its witness; undefined when no leaf disproves. */
+  readonly disproof: Disproof | undefined;
 }
 
 /** The check of one KickOff. */
@@ -125,7 +167,20 @@ export interface Verdict {
   readonly reason: string;
 }
 
-export type WatchtowerEvent = "seen" | "intent" | "broadcast" | "step";
+/**
+ * `intent`/`broadcast`: the Challenge written / sent; `assert`: the Assert seen and recorded;
+ * `disproveIntent`/`disproveBroadcast` and `timeoutIntent`/`timeoutBroadcast` likewise.
+ */
+export type WatchtowerEvent =
+  | "seen"
+  | "intent"
+  | "broadcast"
+  | "step"
+  | "assert"
+  | "disproveIntent"
+  | "disproveBroadcast"
+  | "timeoutIntent"
+  | "timeoutBroadcast";
 
 export interface WatchtowerOptions {
   readonly store: FlowStore;
@@ -134,7 +189,11 @@ export interface WatchtowerOptions {
   readonly graphs: () => Promise<readonly WatchedGraph[]>;
   /** The watchtower's L1 key: its BIP86 coins fund Challenges and take their change. */
   readonly secret: Uint8Array;
-  /** Regtest: mine the block a Challenge waits for, paying this address. */
+  /**
+   * Regtest: mine the block a Challenge, Disprove or AssertTimeout waits for, paying this address;
+   * while an AssertTimeout waits for `assertTimelock`, one block per round (the operator gets its
+   * rounds to assert).
+   */
   readonly mineTo?: string;
   /** Called after each durable step; `intent` after the Challenge is written, before it is sent. */
   readonly hook?: (event: WatchtowerEvent, record: KickOffRecord) => void | Promise<void>;
@@ -142,13 +201,13 @@ export interface WatchtowerOptions {
 }
 
 const KICKOFF = "kickoff";
-const FINAL: readonly KickOffStep[] = ["honest", "challenged", "missed"];
+const FINAL: readonly KickOffStep[] = ["honest", "missed", "upheld", "disproved", "timedOut"];
 const TXID_RE = /^[0-9a-f]{64}$/;
 
 export class Watchtower {
   readonly key: XOnlyKey;
   readonly script: Uint8Array;
-  private readonly cache = new WeakMap<WatchedGraph, { graph: PegOutGraph; sig: Uint8Array } | null>();
+  private readonly cache = new WeakMap<WatchedGraph, Built | null>();
   private running: Promise<void> | undefined;
   private timer: ReturnType<typeof setTimeout> | undefined;
   private stopped = true;
@@ -235,10 +294,14 @@ export class Watchtower {
    * The built graph of `w`, or undefined (logged once) when its input does not build. Cached per
    * `WatchedGraph` object: a source that returns the same objects each round builds each graph once.
    */
-  private graphOf(w: WatchedGraph): { graph: PegOutGraph; sig: Uint8Array } | undefined {
+  private graphOf(w: WatchedGraph): Built | undefined {
     if (!this.cache.has(w))
       try {
-        this.cache.set(w, { graph: buildPegOutGraph(w.input), sig: w.challengeSig });
+        this.cache.set(w, {
+          graph: buildPegOutGraph(w.input),
+          sig: w.challengeSig,
+          ...(w.presigned === undefined ? {} : { presigned: w.presigned }),
+        });
       } catch (e) {
         this.cache.set(w, null);
         const dep = `${String(w.input?.depositOutpoint?.txid)}:${String(w.input?.depositOutpoint?.vout)}`;
@@ -247,7 +310,7 @@ export class Watchtower {
     return this.cache.get(w) ?? undefined;
   }
 
-  private async byKickOff(kickOffTxid: string): Promise<{ graph: PegOutGraph; sig: Uint8Array } | undefined> {
+  private async byKickOff(kickOffTxid: string): Promise<Built | undefined> {
     for (const w of await this.o.graphs()) {
       const g = this.graphOf(w);
       if (g?.graph.kickOff.txid === kickOffTxid) return g;
@@ -283,12 +346,8 @@ export class Watchtower {
             return this.save(r);
           }
         }
-        if ((await l1.getTxOut({ txid: r.kickOffTxid, vout: 1 }, true)) === undefined) {
-          r.step = "missed";
-          r.reason = `${r.reason ?? ""}; the challenge connector is already spent`;
-          this.log(`watchtower: KickOff ${r.kickOffTxid} is wrong but its challenge connector is spent`);
-          return this.save(r);
-        }
+        if ((await l1.getTxOut({ txid: r.kickOffTxid, vout: 1 }, true)) === undefined)
+          return this.connectorSpent(r, g, "is already spent");
         const ch = await this.fund(g);
         r.challengeRaw = ch.raw;
         r.challengeTxid = ch.txid;
@@ -303,9 +362,9 @@ export class Watchtower {
         } catch (e) {
           if (!(e instanceof BridgeError && e.code === "CONFLICTED")) throw e;
           if ((await l1.getTxOut({ txid: r.kickOffTxid, vout: 1 }, true)) === undefined) {
-            r.step = "missed";
-            r.reason = `${r.reason ?? ""}; the challenge connector was spent by another transaction`;
-            return this.save(r);
+            delete r.challengeRaw;
+            delete r.challengeTxid;
+            return this.connectorSpent(r, g, "was spent by another transaction");
           }
           // Our funding coin went elsewhere: fund the Challenge again from another coin.
           delete r.challengeRaw;
@@ -324,9 +383,208 @@ export class Watchtower {
         this.log(`watchtower: challenged KickOff ${r.kickOffTxid} with ${r.challengeTxid} (${r.reason})`);
         return this.save(r);
       }
+      case "challenged":
+        return this.awaitAssert(r, g);
+      case "asserted":
+        return this.checkAssert(r, g);
+      case "disproving":
+        return this.sendRecorded(r, "disprove");
+      case "timingOut":
+        return this.sendRecorded(r, "timeout");
       default:
         return;
     }
+  }
+
+  /**
+   * The challenge connector of a wrong KickOff is spent, not by our Challenge: by Take1 (`missed`:
+   * nothing left to play), or by someone else's Challenge, whose game this watchtower then follows
+   * like its own (one honest watcher suffices even if another challenged and went away).
+   */
+  private async connectorSpent(r: KickOffRecord, g: Built, how: string): Promise<void> {
+    if ((await txDepth(this.o.l1, g.graph.take1.txid)) !== undefined) {
+      r.step = "missed";
+      r.reason = `${r.reason ?? ""}; the challenge connector ${how} (Take1)`;
+      this.log(`watchtower: KickOff ${r.kickOffTxid} is wrong but Take1 spent its challenge connector`);
+      return this.save(r);
+    }
+    r.step = "challenged";
+    r.reason = `${r.reason ?? ""}; the challenge connector ${how}: challenged by someone else, the game is followed`;
+    delete r.error;
+    this.log(
+      `watchtower: KickOff ${r.kickOffTxid} is wrong and challenged by someone else; following its game`,
+    );
+    return this.save(r);
+  }
+
+  /** After the Challenge: the Assert at depth 1, or the AssertTimeout once `assertTimelock` has passed. */
+  private async awaitAssert(r: KickOffRecord, g: Built): Promise<void> {
+    const { l1 } = this.o;
+    const assertTxid = g.graph.assert.txid;
+    const a = await txDepth(l1, assertTxid);
+    if (a !== undefined && a >= 1) {
+      r.assertTxid = assertTxid;
+      r.step = "asserted";
+      delete r.error;
+      return this.save(r, "assert");
+    }
+    if (a !== undefined) return; // in the mempool: judged once it confirms
+    if ((await l1.getTxOut({ txid: r.kickOffTxid, vout: 2 }, true)) === undefined) {
+      r.step = "missed";
+      r.reason = `${r.reason ?? ""}; the stake was spent by another transaction before any Assert`;
+      return this.save(r);
+    }
+    const params = g.graph.input.params;
+    // AssertTimeout spends KickOff:2 with nSequence = assertTimelock: relayable from that depth.
+    const depth = (await txDepth(l1, r.kickOffTxid)) ?? 0;
+    if (depth < params.assertTimelock) {
+      if (this.o.mineTo !== undefined && g.presigned !== undefined) await l1.mine(1, this.o.mineTo);
+      return;
+    }
+    if (g.presigned === undefined)
+      throw new ChallengerError(
+        "NO_PRESIGNATURE",
+        `the operator never asserted, but the watchtower has no AssertTimeout presignature for KickOff ${r.kickOffTxid}`,
+        r.kickOffTxid,
+      );
+    const tx = completeAssertTimeout(g.graph, g.presigned, this.script);
+    r.timeoutRaw = tx.toBytes();
+    r.timeoutTxid = tx.txid;
+    r.step = "timingOut";
+    delete r.error;
+    // Written before the broadcast: a restart re-sends this AssertTimeout, never another.
+    return this.save(r, "timeoutIntent");
+  }
+
+  /** The program's `findDisproof` on the confirmed Assert's commitment. */
+  private async checkAssert(r: KickOffRecord, g: Built): Promise<void> {
+    const { l1 } = this.o;
+    const tx = await l1.getTransaction(r.assertTxid!);
+    if (tx === undefined)
+      throw new ChallengerError("NOT_ON_L1", `the Assert ${r.assertTxid} is not on L1`, r.assertTxid);
+    const d = this.disproofOf(g.graph, tx.inputs[0]?.witness ?? [], r.assertTxid!);
+    if (d === undefined) {
+      r.step = "upheld";
+      r.reason = `${r.reason ?? ""}; the Assert ${r.assertTxid} is not disproved by any leaf of ${g.graph.input.program?.name ?? "the graph (no program)"}`;
+      delete r.error;
+      this.log(`watchtower: KickOff ${r.kickOffTxid}: ${r.reason}`);
+      return this.save(r);
+    }
+    if ((await l1.getTxOut({ txid: r.assertTxid!, vout: 0 }, true)) === undefined) {
+      r.step = "missed";
+      r.reason = `${r.reason ?? ""}; the Assert output was spent by another transaction (Take2 or another Disprove)`;
+      return this.save(r);
+    }
+    const disprove = buildDisprove(g.graph, d.index, this.script, d.witness);
+    r.disproveLeaf = d.index;
+    r.disproveRaw = disprove.toBytes();
+    r.disproveTxid = disprove.txid;
+    r.step = "disproving";
+    delete r.error;
+    // Written before the broadcast: a restart re-sends this Disprove, never another.
+    return this.save(r, "disproveIntent");
+  }
+
+  /**
+   * The disproof of an Assert witness (signature, commitment…, leaf script, control block), or
+   * undefined; `MALFORMED_ASSERT` when the witness does not have the program's shape.
+   */
+  private disproofOf(g: PegOutGraph, witness: readonly Uint8Array[], assertTxid: Txid): Disproof | undefined {
+    const program = g.input.program;
+    if (program === undefined) return undefined;
+    if (witness.length < 3)
+      throw new ChallengerError(
+        "MALFORMED_ASSERT",
+        `the Assert ${assertTxid} has ${witness.length} witness elements`,
+        assertTxid,
+      );
+    try {
+      return program.findDisproof(witness.slice(1, -2));
+    } catch (e) {
+      throw new ChallengerError(
+        "MALFORMED_ASSERT",
+        `the Assert ${assertTxid}'s commitment does not fit ${program.name}: ${(e as Error).message}`,
+        assertTxid,
+        { cause: e },
+      );
+    }
+  }
+
+  /** Sends the recorded Disprove or AssertTimeout, then waits for depth 1. */
+  private async sendRecorded(r: KickOffRecord, what: "disprove" | "timeout"): Promise<void> {
+    const { l1 } = this.o;
+    const raw = what === "disprove" ? r.disproveRaw! : r.timeoutRaw!;
+    const id = what === "disprove" ? r.disproveTxid! : r.timeoutTxid!;
+    try {
+      await broadcastOnce(l1, raw);
+    } catch (e) {
+      if (!(e instanceof BridgeError && e.code === "CONFLICTED")) throw e;
+      if (
+        what === "timeout" &&
+        (await txDepth(l1, (await this.byKickOffOrThrow(r)).graph.assert.txid)) !== undefined
+      ) {
+        // The operator asserted first: judge its Assert instead.
+        delete r.timeoutRaw;
+        delete r.timeoutTxid;
+        r.step = "challenged";
+        return this.save(r);
+      }
+      r.step = "missed";
+      r.reason = `${r.reason ?? ""}; ${what === "disprove" ? "the Assert output" : "the stake"} was spent by another transaction`;
+      return this.save(r);
+    }
+    await this.o.hook?.(what === "disprove" ? "disproveBroadcast" : "timeoutBroadcast", r);
+    const d = await txDepth(l1, id);
+    if (d === undefined) return;
+    if (d < 1) {
+      if (this.o.mineTo === undefined) return;
+      await l1.mine(1, this.o.mineTo);
+    }
+    r.step = what === "disprove" ? "disproved" : "timedOut";
+    this.log(
+      what === "disprove"
+        ? `watchtower: disproved the Assert ${r.assertTxid} of KickOff ${r.kickOffTxid} through leaf ${r.disproveLeaf} with ${id}: the operator's stake is slashed`
+        : `watchtower: the operator of KickOff ${r.kickOffTxid} never asserted; AssertTimeout ${id} slashes its stake`,
+    );
+    return this.save(r);
+  }
+
+  private async byKickOffOrThrow(r: KickOffRecord): Promise<Built> {
+    const g = await this.byKickOff(r.kickOffTxid);
+    if (g === undefined)
+      throw new ChallengerError(
+        "UNKNOWN_GRAPH",
+        `no known graph has KickOff ${r.kickOffTxid}`,
+        r.kickOffTxid,
+      );
+    return g;
+  }
+
+  /**
+   * Checks the transaction `raw` as the Assert of a known graph and runs its program's
+   * `findDisproof` (the `bridge:disprove` check; nothing is sent). Typed errors: `MALFORMED_TX`,
+   * `NOT_AN_ASSERT`, `MALFORMED_ASSERT`.
+   */
+  async inspectAssert(raw: Uint8Array): Promise<AssertCheck> {
+    let tx: Transaction;
+    try {
+      tx = Transaction.decode(raw);
+    } catch (e) {
+      throw new ChallengerError("MALFORMED_TX", "the bytes do not decode as a transaction", raw.length, {
+        cause: e,
+      });
+    }
+    const id = toTxid(tx.txid());
+    for (const w of await this.o.graphs()) {
+      const g = this.graphOf(w);
+      if (g?.graph.assert.txid !== id) continue;
+      return {
+        assertTxid: id,
+        kickOffTxid: g.graph.kickOff.txid,
+        disproof: this.disproofOf(g.graph, tx.inputs[0]?.witness ?? [], id),
+      };
+    }
+    throw new ChallengerError("NOT_AN_ASSERT", `${id} is no known graph's Assert`, id);
   }
 
   /** Outpoints already promised to a recorded Challenge that is not final yet. */
@@ -339,7 +597,7 @@ export class Watchtower {
   }
 
   /** Funds the Challenge of `g` from the first coin large enough. */
-  private async fund(g: { graph: PegOutGraph; sig: Uint8Array }): Promise<{ raw: Uint8Array; txid: Txid }> {
+  private async fund(g: Built): Promise<{ raw: Uint8Array; txid: Txid }> {
     const coins = await spendableCoins(this.o.l1, this.script, await this.inFlight());
     let last: unknown;
     for (const c of coins)
@@ -467,14 +725,24 @@ export class Watchtower {
       };
       await this.save(r, "seen");
     }
-    for (let before = ""; before !== r.step && !FINAL.includes(r.step);) {
+    // Only the Challenge itself: the rest of the game is the rounds' business.
+    for (let before = ""; before !== r.step && (r.step === "seen" || r.step === "challenging");) {
       before = r.step;
       await this.advance(r);
     }
-    if (r.step === "missed")
+    if (
+      r.challengeTxid === undefined ||
+      (r.step === "missed" && (await txDepth(this.o.l1, r.challengeTxid)) === undefined)
+    )
       throw new ChallengerError("CONNECTOR_SPENT", `KickOff ${id}'s challenge connector is spent`, id);
     return r;
   }
+}
+
+interface Built {
+  graph: PegOutGraph;
+  sig: Uint8Array;
+  presigned?: Presignatures;
 }
 
 const hex = (b: Uint8Array | undefined): string => (b === undefined ? "" : bytesToHex(b));

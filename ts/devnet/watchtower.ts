@@ -21,6 +21,7 @@ import {
   keyPathOutput,
   lvmBridge,
   operatorChallengeSignature,
+  presignaturesFromJson,
   taprootAddress,
   xOnlyKey,
 } from "../bridge/index.js";
@@ -42,7 +43,8 @@ export const devnetWatchtowerSecret = (): Uint8Array =>
 
 /**
  * The committee's graph records as the watchtower watches them, each built once (keyed by its
- * PegInConfirm txid), with the devnet operator's Challenge presignature.
+ * PegInConfirm txid), with the devnet operator's Challenge presignature and the committee's
+ * presignatures (AssertTimeout's is what the watchtower uses).
  */
 export function devnetWatchedGraphs(
   records: () => Promise<readonly GraphRecord[]>,
@@ -57,6 +59,7 @@ export function devnetWatchedGraphs(
         w = {
           input,
           challengeSig: operatorChallengeSignature(buildPegOutGraph(input), devnetOperatorSecret()),
+          presigned: presignaturesFromJson(r.presigned),
         };
         cache.set(r.pegInConfirmTxid, w);
       }
@@ -113,14 +116,16 @@ export function watchtowerService(
         log,
         ...(opts.hook === undefined ? {} : { hook: opts.hook }),
       });
-      const open = (await wt.records()).filter((r) => r.step === "seen" || r.step === "challenging").length;
+      const final = ["honest", "missed", "upheld", "disproved", "timedOut"];
+      const open = (await wt.records()).filter((r) => !final.includes(r.step)).length;
       wt.start(opts.pollMs ?? 2_000); // resumes unfinished challenges right away
       return {
         name: "Watchtower (devnet, public test key)",
         lines: [
           `L1 wallet:  ${address} (funds Challenges)`,
           `records:    ${store.dir} (${open} KickOff(s) to resume)`,
-          "checks every KickOff against the L2's proven payouts, challenges a claim they do not cover",
+          "checks every KickOff against the L2's proven payouts, challenges a claim they do not cover,",
+          "then checks the Assert (Disprove) or slashes an operator that never asserts (AssertTimeout)",
         ],
       };
     },

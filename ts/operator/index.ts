@@ -7,5 +7,6 @@ export {
   type PayoutStep,
   type ClaimRecord,
   type ClaimStep,
+  type OperatorProgram,
   type PegInView,
 } from "./operator.js";

@@ -10,9 +10,16 @@
  *   withdrawal:  seen ──► signed ──► paid ──► proven        (or foreign: another operator paid it)
  *                 (payout tx kept     (at depth)  (L2 payouts(id) says us)
  *                  before broadcast)
- *   claim:       claiming ──► kickedOff ──► reimbursed
+ *   claim:       claiming ──► kickedOff ──► reimbursed                     (Take1)
  *                (covers its payouts,  (challenge window
  *                 written atomically)   passed)
+ *                   └──────┬──────┘ KickOff's challenge connector spent by a Challenge
+ *                          ▼
+ *                      challenged ──► asserting ──► asserted ──► reimbursed   (Take2)
+ *                          │          (signed Assert   │  (disprove window passed, Assert unspent)
+ *                          │           kept before     └─► slashed            (Disprove)
+ *                          └─► slashed  broadcast)
+ *                             (AssertTimeout took the stake first)
  *
  * A withdrawal is paid at most once: its payout transaction is recorded before it is sent, and a
  * restart re-sends that same transaction (never a second one) unless it provably can never
@@ -36,8 +43,10 @@ import {
   asBridgeError,
   broadcastOnce,
   buildPegOutGraph,
+  completeAssert,
   completeKickOff,
   completeTake1,
+  completeTake2,
   creditPegIn,
   decodeRevert,
   graphInputFromJson,
@@ -49,8 +58,10 @@ import {
   spvProof,
   txDepth,
   xOnlyKey,
+  type AssertProgram,
   type BridgeParams,
   type FlowStore,
+  type GraphInput,
   type LvmBridge,
   type PegOutGraph,
   type Txid,
@@ -59,7 +70,8 @@ import {
 import type { GraphRecord } from "../committee/index.js";
 
 export type PayoutStep = "seen" | "signed" | "paid" | "proven" | "foreign";
-export type ClaimStep = "claiming" | "kickedOff" | "reimbursed";
+export type ClaimStep =
+  "claiming" | "kickedOff" | "challenged" | "asserting" | "asserted" | "reimbursed" | "slashed";
 
 export interface PayoutRecord {
   /** The withdrawal id on the L2. */
@@ -88,8 +100,27 @@ export interface ClaimRecord {
   readonly kickOffTxid: Txid;
   readonly take1Txid: Txid;
   step: ClaimStep;
+  /** The signed Assert (the operator's commitment to the claim's values), written before it is sent. */
+  assertRaw?: Uint8Array;
+  assertTxid?: Txid;
+  /** Take2's txid, once the claim is challenged (Take1 can no longer confirm). */
+  take2Txid?: Txid;
+  /** How the claim ended when it did not end with Take1: challenged and reimbursed, or slashed. */
+  reason?: string;
   error?: string;
   updatedAt: number;
+}
+
+/**
+ * The operator's side of a graph's `AssertProgram`: the program the committee presigned the graph
+ * with, and the operator's honest commitment to its values (e.g. `ClaimProgram.commit` with its
+ * Winternitz secrets and the fields' expected values). The JSON graph record does not carry the
+ * program, so the operator is given it here.
+ */
+export interface OperatorProgram {
+  readonly program: AssertProgram;
+  /** The Assert's commitment part (bottom first) for `graph`. */
+  commit(graph: PegOutGraph): readonly Uint8Array[];
 }
 
 export interface OperatorOptions {
@@ -108,6 +139,11 @@ export interface OperatorOptions {
   readonly relayWaitMs?: number;
   /** Also credit peg-ins the depositor left uncredited (anyone may; default true). */
   readonly creditPegIns?: boolean;
+  /**
+   * The AssertProgram of a graph and the operator's commitment to it; without one (or undefined for
+   * a graph) the graph has no program and the Assert carries only the operator's signature.
+   */
+  readonly program?: (input: GraphInput, record: GraphRecord) => OperatorProgram | undefined;
   readonly hook?: (event: string, record: PayoutRecord | ClaimRecord) => void | Promise<void>;
   readonly log?: (line: string) => void;
 }
@@ -141,7 +177,7 @@ export class Operator {
   readonly key: XOnlyKey;
   readonly script: Uint8Array;
   private address: string | undefined;
-  private readonly graphCache = new Map<string, PegOutGraph>();
+  private readonly graphCache = new Map<string, { graph: PegOutGraph; program?: OperatorProgram }>();
   private readonly creditedCache = new Set<string>();
   private running: Promise<void> | undefined;
   private readonly log: (line: string) => void;
@@ -167,9 +203,18 @@ export class Operator {
   }
 
   private graph(r: GraphRecord): PegOutGraph {
+    return this.built(r).graph;
+  }
+
+  private built(r: GraphRecord): { graph: PegOutGraph; program?: OperatorProgram } {
     let g = this.graphCache.get(r.pegInConfirmTxid);
     if (g === undefined) {
-      g = buildPegOutGraph(graphInputFromJson(r.input));
+      const input = graphInputFromJson(r.input);
+      const program = this.o.program?.(input, r);
+      g =
+        program === undefined
+          ? { graph: buildPegOutGraph(input) }
+          : { graph: buildPegOutGraph({ ...input, program: program.program }), program };
       this.graphCache.set(r.pegInConfirmTxid, g);
     }
     return g;
@@ -302,7 +347,10 @@ export class Operator {
       if (p.payoutTxid !== undefined) own.add(p.payoutTxid);
       if (p.step === "signed" && p.raw !== undefined) for (const o of spentBy(p.raw)) inFlight.add(o);
     }
-    for (const c of await this.claims()) own.add(c.take1Txid);
+    for (const c of await this.claims()) {
+      own.add(c.take1Txid);
+      if (c.take2Txid !== undefined) own.add(c.take2Txid);
+    }
     return spendableCoins(this.o.l1, this.script, inFlight, (u) => u.coinbase || own.has(u.txid));
   }
 
@@ -447,14 +495,15 @@ export class Operator {
     for (;;) {
       const { unreimbursed, claims, payouts } = await this.ledger(graphs);
       for (const c of claims) {
-        if (c.step === "reimbursed") continue;
+        if (c.step === "reimbursed" || c.step === "slashed") continue;
         try {
           await this.advanceClaim(c, byId.get(c.pegInConfirmTxid)!);
         } catch (e) {
           const err = asBridgeError(e, `claim on ${c.pegInConfirmTxid}`);
           this.log(`operator: ${err.code}: ${err.message}`);
         }
-        if ((c.step as ClaimStep) !== "reimbursed") return; // one claim in flight at a time
+        // One claim in flight at a time.
+        if ((c.step as ClaimStep) !== "reimbursed" && (c.step as ClaimStep) !== "slashed") return;
       }
       const claimed = new Set(claims.map((c) => c.pegInConfirmTxid as string));
       let next: GraphRecord | undefined;
@@ -497,28 +546,137 @@ export class Operator {
 
   private async advanceClaim(c: ClaimRecord, g: GraphRecord): Promise<void> {
     const { l1, params } = this.o;
-    const graph = this.graph(g);
+    const { graph, program } = this.built(g);
     if (c.step === "claiming") {
       await broadcastOnce(l1, completeKickOff(graph, this.o.secret));
       await this.o.hook?.("sent:kickOff", c);
-      if (!(await this.deep(c.kickOffTxid, params.challengeTimelock))) return;
-      c.step = "kickedOff";
-      await this.saveClaim(c);
+      if (await this.challengedNow(graph)) {
+        c.step = "challenged";
+        await this.saveClaim(c);
+      } else {
+        if (!(await this.deep(c.kickOffTxid, params.challengeTimelock))) return;
+        c.step = "kickedOff";
+        await this.saveClaim(c);
+      }
     }
     if (c.step === "kickedOff") {
       if ((await txDepth(l1, c.kickOffTxid)) === undefined) {
         await broadcastOnce(l1, completeKickOff(graph, this.o.secret)); // lost with a mempool
         return;
       }
-      await broadcastOnce(l1, completeTake1(graph, presignaturesFromJson(g.presigned), this.o.secret));
-      await this.o.hook?.("sent:take1", c);
-      if (!(await this.deep(c.take1Txid, 1))) return;
+      if (!(await this.challengedNow(graph))) {
+        try {
+          await broadcastOnce(l1, completeTake1(graph, presignaturesFromJson(g.presigned), this.o.secret));
+        } catch (e) {
+          // A Challenge got in first: KickOff's connector is gone, so is Take1.
+          if (!(e instanceof BridgeError && e.code === "CONFLICTED" && (await this.challengedNow(graph))))
+            throw e;
+        }
+      }
+      if (await this.challengedNow(graph)) {
+        c.step = "challenged";
+        await this.saveClaim(c);
+      } else {
+        await this.o.hook?.("sent:take1", c);
+        if (!(await this.deep(c.take1Txid, 1))) return;
+        c.step = "reimbursed";
+        await this.saveClaim(c);
+        this.log(
+          `operator: Take1 ${c.take1Txid}: reimbursed ${c.poolSats} sats from peg-in ${c.pegInConfirmTxid}`,
+        );
+        return;
+      }
+    }
+    if (c.step === "challenged") {
+      if (
+        (await l1.getTxOut({ txid: c.kickOffTxid, vout: 2 }, true)) === undefined &&
+        (await txDepth(l1, graph.assert.txid)) === undefined
+      ) {
+        c.step = "slashed";
+        c.reason = "challenged; the stake was spent before the Assert (AssertTimeout)";
+        this.log(`operator: claim on ${c.pegInConfirmTxid}: ${c.reason}`);
+        return this.saveClaim(c);
+      }
+      const depth = (await txDepth(l1, c.kickOffTxid)) ?? 0;
+      if (depth >= params.assertTimelock)
+        this.log(
+          `operator: claim on ${c.pegInConfirmTxid}: asserting ${depth} blocks after KickOff, AssertTimeout is possible since ${params.assertTimelock}`,
+        );
+      c.assertRaw = completeAssert(graph, this.o.secret, program?.commit(graph) ?? []);
+      c.assertTxid = graph.assert.txid;
+      c.take2Txid = graph.take2.txid;
+      c.step = "asserting";
+      delete c.error;
+      // Written before the broadcast: a restart re-sends this Assert, never another.
+      await this.saveClaim(c);
+      this.log(`operator: claim on ${c.pegInConfirmTxid} challenged; asserting with ${c.assertTxid}`);
+    }
+    if (c.step === "asserting") {
+      try {
+        await broadcastOnce(l1, c.assertRaw!);
+      } catch (e) {
+        if (!(e instanceof BridgeError && e.code === "CONFLICTED")) throw e;
+        c.step = "slashed";
+        c.reason = "challenged; the stake was spent before the Assert confirmed (AssertTimeout)";
+        this.log(`operator: claim on ${c.pegInConfirmTxid}: ${c.reason}`);
+        return this.saveClaim(c);
+      }
+      await this.o.hook?.("sent:assert", c);
+      if (!(await this.deep(c.assertTxid!, 1))) return;
+      c.step = "asserted";
+      await this.saveClaim(c);
+    }
+    if (c.step === "asserted") {
+      const d = await txDepth(l1, c.assertTxid!);
+      if (d === undefined) {
+        await broadcastOnce(l1, c.assertRaw!); // lost with a mempool
+        return;
+      }
+      if (await this.disproved(c)) return this.slashedByDisprove(c);
+      // Take2 spends the Assert output with nSequence = disproveTimelock: relayable from that depth.
+      if (d < params.disproveTimelock) {
+        // Regtest: one block per round, so watchers get their rounds inside the disprove window.
+        if (this.o.mineTo !== undefined) await l1.mine(1, this.o.mineTo);
+        return;
+      }
+      try {
+        await broadcastOnce(l1, completeTake2(graph, presignaturesFromJson(g.presigned)));
+      } catch (e) {
+        if (e instanceof BridgeError && e.code === "CONFLICTED" && (await this.disproved(c)))
+          return this.slashedByDisprove(c);
+        throw e;
+      }
+      await this.o.hook?.("sent:take2", c);
+      if (!(await this.deep(c.take2Txid!, 1))) return;
       c.step = "reimbursed";
+      c.reason = `challenged; asserted in ${c.assertTxid}, not disproved; Take2 ${c.take2Txid}`;
       await this.saveClaim(c);
       this.log(
-        `operator: Take1 ${c.take1Txid}: reimbursed ${c.poolSats} sats from peg-in ${c.pegInConfirmTxid}`,
+        `operator: Take2 ${c.take2Txid}: reimbursed ${c.poolSats} sats from peg-in ${c.pegInConfirmTxid} after a Challenge`,
       );
     }
+  }
+
+  /** KickOff is known and its challenge connector is spent, not by our Take1: a Challenge. */
+  private async challengedNow(graph: PegOutGraph): Promise<boolean> {
+    const { l1 } = this.o;
+    if ((await txDepth(l1, graph.kickOff.txid)) === undefined) return false;
+    if ((await l1.getTxOut({ txid: graph.kickOff.txid, vout: 1 }, true)) !== undefined) return false;
+    return (await txDepth(l1, graph.take1.txid)) === undefined;
+  }
+
+  /** The Assert output is spent, not by our Take2: a Disprove. */
+  private async disproved(c: ClaimRecord): Promise<boolean> {
+    const { l1 } = this.o;
+    if ((await l1.getTxOut({ txid: c.assertTxid!, vout: 0 }, true)) !== undefined) return false;
+    return (await txDepth(l1, c.take2Txid!)) === undefined;
+  }
+
+  private async slashedByDisprove(c: ClaimRecord): Promise<void> {
+    c.step = "slashed";
+    c.reason = `challenged; the Assert ${c.assertTxid} was disproved`;
+    this.log(`operator: claim on ${c.pegInConfirmTxid}: ${c.reason}`);
+    return this.saveClaim(c);
   }
 
   /** Each withdrawal with its state and what it waits for, each claim, each claimable peg-in. */
