@@ -165,6 +165,7 @@ describe("bridge: peg-in and presigned graph", () => {
       "PegInConfirm/0",
       "Take1/0",
       "Take1/1",
+      "Take1/3",
       "Take2/0",
       "Take2/1",
       "AssertTimeout/0",
@@ -214,7 +215,9 @@ describe("bridge: peg-in and presigned graph", () => {
     const t1 = completeTake1(graph, p, w.operatorSecret);
     const log = checkSigned(graph.take1, t1);
     expect(log).to.include(`1:csv${w.params.challengeTimelock}`);
-    expect(log.filter((l) => l.endsWith("keypath"))).to.have.length(3);
+    // Pool and challenge connector by key path; the stake only through its committee-signed leaf.
+    expect(log.filter((l) => l.endsWith("keypath"))).to.deep.equal(["0:keypath", "2:keypath"]);
+    expect(log.filter((l) => l.startsWith("3:"))).to.deep.equal(["3:leafsig", "3:leaf"]);
     expect(graph.take1.sequence(1)).to.equal(w.params.challengeTimelock);
     // Take1 reimburses the operator with the whole pool plus its connectors and stake, minus fee.
     const pool = graph.pegInConfirm.output(0).amount;
@@ -350,7 +353,7 @@ describe("bridge: peg-in and presigned graph", () => {
     );
     const r1 = members.map((m) => m.round1(proposal));
     const spends = committeeSpends(graph);
-    expect(r1.map((m) => m.nonces.length)).to.deep.equal([6, 6, 6]);
+    expect(r1.map((m) => m.nonces.length)).to.deep.equal([7, 7, 7]);
     const nonces = spends.map((_, i) => r1.map((m) => m.nonces[i]));
     const aggs = nonces.map((n, i) => aggregateNonces(n, `s${i}`));
     const r2 = members.map((m) => m.round2("r1", aggs));

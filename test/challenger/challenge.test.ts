@@ -12,6 +12,7 @@ import {
   ClaimProgram,
   BridgeError,
   broadcastOnce,
+  BridgeTx,
   completeAssert,
   completeAssertTimeout,
   completeKickOff,
@@ -24,6 +25,7 @@ import {
   operatorChallengeSignature,
   presignGraph,
   sats,
+  tweakedSecret,
   txid,
   xOnlyKey,
   type ClaimField,
@@ -94,8 +96,8 @@ describe("challenger: Challenge → Assert → Take2 | Disprove on the embedded 
   before(async function () {
     dir = mkdtempSync(path.join(os.tmpdir(), "challenge-node-"));
     backend = new EmbeddedBackend(await BtcNode.open({ datadir: dir, sync: false }), true);
-    await backend.mine(5, addr(opScript));
-    await backend.mine(5, addr(chScript));
+    await backend.mine(8, addr(opScript));
+    await backend.mine(8, addr(chScript));
     await backend.mine(101, addr(depScript));
   });
   after(async () => {
@@ -273,6 +275,19 @@ describe("challenger: Challenge → Assert → Take2 | Disprove on the embedded 
     await mine(1);
     expect(await depth(timeout.txid)).to.equal(1);
     expect(await refused(take1)).to.match(/missing|spent|conflict/i);
+  });
+
+  it("a challenged operator cannot sweep its stake by key path: only the committee's presigned Take1 can", async () => {
+    const { g } = await challengedGame(5);
+    // The stake output's key path is the committee's aggregate key: the operator's tweaked key fails.
+    const stake = g.kickOff.utxo(2);
+    const sweep = new BridgeTx("Sweep");
+    sweep.addInput(stake);
+    sweep.addOutput(opScript, stake.amount - 1_000n);
+    const sig = schnorr.sign(sweep.sighash(0), tweakedSecret(operatorSecret, g.connectors.assert));
+    sweep.setWitness(0, [sig]);
+    expect(await refused(sweep.toBytes())).to.match(/signature|script|verify/i);
+    expect(await backend.getTxOut({ txid: g.kickOff.txid, vout: 2 }, true)).to.not.equal(undefined);
   });
 
   it("bad input: wrong AssertTimeout presignature, Assert with a wrong signature, Challenge of a spent connector", async () => {

@@ -270,7 +270,7 @@ export interface PegOutGraph {
   connectors: {
     timelock: TapOutput<"take1">;
     challenge: TapOutput<never>;
-    assert: TapOutput<"assert" | "timeout">;
+    assert: TapOutput<"assert" | "timeout" | "take1">;
     disprove: TapOutput<string>;
   };
   /** Every input of the graph with who signs it; committee entries are the presigning set. */
@@ -309,8 +309,11 @@ export function buildPegOutGraph(input: GraphInput): PegOutGraph {
     {
       assert: Uint8Array.from([...commit, ...Script.encode([operator.key, "CHECKSIG"])]),
       timeout: timelockedKeyLeaf(params.assertTimelock, agg),
+      // Take1's way out, presigned by the committee over the whole Take1 (SIGHASH_DEFAULT).
+      take1: Script.encode([agg, "CHECKSIG"]),
     },
-    operator.key,
+    // NUMS, not the operator's key: with the operator's key as internal key a challenged
+    // operator could sweep its stake by key path and escape AssertTimeout.
   );
   const kickOff = buildWithFee(
     (fee) => {
@@ -346,7 +349,7 @@ export function buildPegOutGraph(input: GraphInput): PegOutGraph {
       [64],
       [64, timelockConn.leaves.take1.script.length, timelockConn.leaves.take1.controlBlock.length],
       [64],
-      [64],
+      [64, assertConn.leaves.take1.script.length, assertConn.leaves.take1.controlBlock.length],
     ],
     params.feeRate,
   );
@@ -418,7 +421,14 @@ export function buildPegOutGraph(input: GraphInput): PegOutGraph {
       timelock: params.challengeTimelock,
     },
     { tx: "Take1", vin: 2, signer: "operator", mode: "keypath", hashType: D },
-    { tx: "Take1", vin: 3, signer: "operator", mode: "keypath", hashType: D },
+    {
+      tx: "Take1",
+      vin: 3,
+      signer: "committee",
+      mode: "script",
+      leaf: assertConn.leaves.take1,
+      hashType: D,
+    },
     { tx: "Challenge", vin: 0, signer: "operator", mode: "keypath", hashType: SIGHASH_SINGLE_ANYONECANPAY },
     { tx: "Assert", vin: 0, signer: "operator", mode: "script", leaf: aLeaf, hashType: D },
     { tx: "Take2", vin: 0, signer: "committee", mode: "keypath", hashType: D },

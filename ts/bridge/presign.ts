@@ -346,15 +346,18 @@ export function completeKickOff(g: PegOutGraph, operatorSecret: Uint8Array): Uin
   return g.kickOff.toBytes();
 }
 
-/** Take1: committee presignatures on the pool and the timelock connector, operator on the rest. */
+/**
+ * Take1: committee presignatures on the pool, the timelock connector and the stake (the assert
+ * connector's `take1` leaf), the operator on the challenge connector.
+ */
 export function completeTake1(g: PegOutGraph, p: Presignatures, operatorSecret: Uint8Array): Uint8Array {
   const leaf = g.connectors.timelock.leaves.take1;
   const op = tweakedSecret(operatorSecret);
-  const opAssert = tweakedSecret(operatorSecret, g.connectors.assert);
   g.take1.setWitness(0, [presig(p, "Take1", 0)]);
   g.take1.setWitness(1, [presig(p, "Take1", 1), leaf.script, leaf.controlBlock]);
   g.take1.setWitness(2, [signSpend(g, spendOf(g, "Take1", 2, "operator"), op)]);
-  g.take1.setWitness(3, [signSpend(g, spendOf(g, "Take1", 3, "operator"), opAssert)]);
+  const stakeLeaf = g.connectors.assert.leaves.take1;
+  g.take1.setWitness(3, [presig(p, "Take1", 3), stakeLeaf.script, stakeLeaf.controlBlock]);
   return g.take1.toBytes();
 }
 
