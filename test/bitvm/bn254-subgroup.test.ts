@@ -189,6 +189,42 @@ describe("bitvm/bn254: the G2 on-twist check, ψ³ and the subgroup check, execu
     expect(run("g2_on_twist", attack).ok, "off-twist point with the on-twist point's hints").to.equal(false);
   });
 
+  it("on-twist: a point that satisfies one coordinate of y² = x³ + b' but not the other fails (both identities are checked)", function () {
+    const T = value(G.BASE.multiply(11n));
+    const [X, Bt] = [F2.create({ c0: T.x[0], c1: T.x[1] }), F2.create({ c0: TWIST_B[0], c1: TWIST_B[1] })];
+    const rhs = F2.add(F2.mul(F2.sqr(X), X), Bt);
+    const F1 = bn254.fields.Fp;
+    // c0 of the equation holds (y0² − y1² = rhs0), c1 does not
+    let only0: G2Value | undefined;
+    for (let y1 = 5n; only0 === undefined; y1++) {
+      const t = F1.add(rhs.c0, F1.sqr(y1));
+      let y0: bigint;
+      try {
+        y0 = F1.sqrt(t);
+      } catch {
+        continue;
+      }
+      if (F1.sqr(y0) === t && F1.mul(2n, F1.mul(y0, y1)) !== rhs.c1) only0 = { x: T.x, y: [y0, y1] };
+    }
+    // c1 holds (2y0y1 = rhs1), c0 does not
+    const y0 = 12345n;
+    const only1: G2Value = { x: T.x, y: [y0, F1.div(rhs.c1, F1.mul(2n, y0))] };
+    const { op } = ops.get("g2_on_twist")!;
+    const honest = op.witness(flat(T.x, T.y, xSquared(T.x)));
+    for (const [label, P] of [
+      ["c0 only", only0],
+      ["c1 only", only1],
+    ] as const) {
+      expect(() => op.witness(flat(P.x, P.y, xSquared(P.x))), label).to.throw(RangeError);
+      // with the on-twist point's hints
+      const w = [
+        ...honest.slice(0, honest.length - 6 * DIGITS),
+        ...elementWitness(flat(P.x, P.y, xSquared(P.x))),
+      ];
+      expect(run("g2_on_twist", w).ok, label).to.equal(false);
+    }
+  });
+
   it("ψ³: (x̄·ξ^((p³−1)/3), ȳ·ξ^((p³−1)/2)) matches [p³ mod r]T for T in G2 and ψ∘ψ∘ψ; wrong hints, limbs, swapped coordinates, ψ's constants fail", function () {
     expect(PSI3_GAMMA.x).to.not.deep.equal(PSI_GAMMA.x);
     for (const k of [1n, 7n, 0x1234567890abcdefn]) {
