@@ -11,6 +11,7 @@ import { fq2Ops } from "./fq2.js";
 import { g1Ops, g1ScalarMulStep } from "./g1.js";
 import { finalOps } from "./final.js";
 import { g2Ops } from "./g2.js";
+import { g2SubgroupOps } from "./subgroup.js";
 import { fieldOps, parseElement, type FieldOp } from "./ops.js";
 
 const hex = (v: bigint): string => "0x" + v.toString(16);
@@ -33,6 +34,11 @@ const G2_EXAMPLES: Record<string, string> = {
   g2_point_y: `${G2_GEN},5,6,7,8`,
   g2_line_fixed: `${HALF},${HALF}`,
   g1_normalize: "1,2",
+  // T = the G2 generator, s = x_T² (what the fq2_square leaf before it commits)
+  g2_on_twist: `${G2_GEN},0x3010f575ce4a684cc50cf0ee970804db4f648c358eca242228ef10bdd6158959,0x40fec49d9509ae2dfb8c2cffdd54ce8d4fbb77bb051b087926cbff20ae6911e`,
+  g2_psi3_x: G2_GEN.split(",").slice(0, 2).join(","),
+  g2_psi3_y: G2_GEN.split(",").slice(2, 4).join(","),
+  g2_equalverify: `${G2_GEN},${G2_GEN}`,
 };
 
 /** 2·G1 generator, affine. */
@@ -99,6 +105,7 @@ export function bn254Entries(): CatalogEntry[] {
     // G2 examples: T = the G2 generator, Q = its double; P = (1, 2), P' = (1/2, 1/2)
     msmStepEntry(),
     ...g2Ops().map((op) => entry(FQ, op, G2_EXAMPLES[op.name] ?? "")),
+    ...g2SubgroupOps().map((op) => entry(FQ, op, G2_EXAMPLES[op.name] ?? "")),
     // the final check passes on f ~ 1: a = 0, or f = 1
     ...finalOps().map((op) =>
       entry(

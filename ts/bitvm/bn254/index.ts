@@ -11,3 +11,4 @@ export * from "./g1.js";
 export * from "./g2.js";
 export * from "./final.js";
 export * from "./tower.js";
+export * from "./subgroup.js";
