@@ -54,7 +54,7 @@ export interface GraphRecordLike {
 export interface ClaimRecordLike {
   readonly pegInConfirmTxid: string;
   readonly covers: readonly bigint[];
-  /** "claiming" | "kickedOff" | "reimbursed". */
+  /** The operator's `ClaimStep`: "claiming" | "kickedOff" | "challenged" | "asserting" | "asserted" | "reimbursed" | "slashed". */
   readonly step: string;
 }
 
@@ -379,13 +379,21 @@ export async function devnetSource(opts: DevnetSourceOptions): Promise<Dashboard
       let view: DepositView;
       if (g?.state === "taken" || r?.claim?.step === "reimbursed")
         view = { ...base, state: "reimbursed", waitsFor: null };
-      else if (r?.claim !== undefined)
+      else if (r?.claim !== undefined) {
+        const ws = r.claim.covers.map((w) => `#${w}`).join(", ");
+        const graph = `(graph: ${g?.state ?? "unknown"})`;
+        const waitsFor: Record<string, string> = {
+          challenged: `the operator's Assert before AssertTimeout: its claim for withdrawal(s) ${ws} was challenged ${graph}`,
+          asserting: `the operator's Assert to confirm: its claim for withdrawal(s) ${ws} was challenged ${graph}`,
+          asserted: `Take2 after the disprove window, unless a Disprove lands first ${graph}`,
+          slashed: `another operator's claim: this one was slashed and the pool is still locked ${graph}`,
+        };
         view = {
           ...base,
           state: "paired",
-          waitsFor: `Take1: the operator's claim for withdrawal(s) ${r.claim.covers.map((w) => `#${w}`).join(", ")} (graph: ${g?.state ?? "unknown"})`,
+          waitsFor: waitsFor[r.claim.step] ?? `Take1: the operator's claim for withdrawal(s) ${ws} ${graph}`,
         };
-      else if (c !== undefined)
+      } else if (c !== undefined)
         view = {
           ...base,
           state: "credited",
