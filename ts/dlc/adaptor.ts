@@ -9,6 +9,7 @@
  */
 import { schnorr } from "@noble/curves/secp256k1.js";
 import { randomBytes } from "@noble/hashes/utils.js";
+import { curve } from "./ec.js";
 import { DlcError } from "./errors.js";
 
 export const Point = schnorr.Point;
@@ -114,11 +115,12 @@ export function adaptorSign(
     bytesToNum(schnorr.utils.taggedHash("LVM/dlc/adaptor/nonce", numTo32(d), px, T.toBytes(true), m, aux)),
   );
   if (k0 === 0n) throw new DlcError("BAD_SCALAR", "derived nonce is zero"); // probability 2^-256
-  const R = G.multiply(k0).add(T);
-  if (R.is0()) throw new DlcError("BAD_POINT", "nonce point is infinity");
-  const k = hasEvenY(R) ? k0 : N - k0;
-  const e = challenge(xOnly(R), px, m);
-  return { R: R.toBytes(true), s: numTo32(modN(k + e * d)) };
+  // R = k0·G + T: k0·G constant time, one point addition, R never decompressed
+  const R = curve().mulGAdd(k0, T.toBytes(true));
+  if (R === undefined) throw new DlcError("BAD_POINT", "nonce point is infinity");
+  const k = R[0] === 2 ? k0 : N - k0;
+  const e = challenge(R.subarray(1), px, m);
+  return { R, s: numTo32(modN(k + e * d)) };
 }
 
 /**
@@ -126,6 +128,34 @@ export function adaptorSign(
  * Throws `BAD_ADAPTOR_SIGNATURE` (or `BAD_POINT`) when it does not hold.
  */
 export function adaptorVerify(sig: AdaptorSignature, pubkey: Uint8Array, m: Uint8Array, T: Point): void {
+  // Fast path: X = s′·G − e·P, then R must be T + X (even R) or T − X (odd R), compared as bytes,
+  // so R is neither decompressed nor checked apart (the equality implies it is a valid point).
+  if (sig.R.length === 33 && sig.s.length === 32 && m.length === 32 && (sig.R[0] === 2 || sig.R[0] === 3)) {
+    const s = bytesToNum(sig.s);
+    if (s < N) {
+      const X = curve().mulGSubP(s, challenge(sig.R.subarray(1), pubkey, m), pubkey);
+      const expect = X === undefined ? undefined : curve().add(T.toBytes(true), X, sig.R[0] === 3);
+      if (expect !== undefined && equal(expect, sig.R)) return;
+    }
+  }
+  // It does not verify: the reference check names why (an invalid key or R, R = T, the relation).
+  adaptorVerifyReference(sig, pubkey, m, T);
+  throw new DlcError(
+    "BAD_ADAPTOR_SIGNATURE",
+    "adaptor signature does not verify for this key, message and point",
+    {
+      value: sig,
+    },
+  );
+}
+
+/** The straightforward check (noble only): the reference `adaptorVerify` is tested against. */
+export function adaptorVerifyReference(
+  sig: AdaptorSignature,
+  pubkey: Uint8Array,
+  m: Uint8Array,
+  T: Point,
+): void {
   const P = liftX(pubkey, "signer key");
   const R = pointFrom33(sig.R, "adaptor nonce R");
   const s = sig.s.length === 32 ? bytesToNum(sig.s) : N;
@@ -175,4 +205,37 @@ export function adaptorRecover(sig: AdaptorSignature, completed: Uint8Array, T: 
 
 export function equal(a: Uint8Array, b: Uint8Array): boolean {
   return a.length === b.length && a.every((x, i) => x === b[i]);
+}
+
+/**
+ * BIP340 signing with an already derived key (no public key recomputed per signature), exactly
+ * as BIP340 specifies: t = d ⊕ H_aux(a), k = H_nonce(t ‖ P.x ‖ m), R = k·G (constant time).
+ * Same bytes as noble's `schnorr.sign(m, secret, aux)`.
+ */
+export function bip340Sign(m: Uint8Array, key: SigningKey, aux: Uint8Array = randomBytes(32)): Uint8Array {
+  const t = numTo32(key.d);
+  const a = schnorr.utils.taggedHash("BIP0340/aux", aux);
+  for (let i = 0; i < 32; i++) t[i] = t[i]! ^ a[i]!;
+  const k0 = modN(bytesToNum(schnorr.utils.taggedHash("BIP0340/nonce", t, key.px, m)));
+  if (k0 === 0n) throw new DlcError("BAD_SCALAR", "derived nonce is zero");
+  const R = curve().mulG(k0);
+  const k = R[0] === 2 ? k0 : N - k0;
+  const rx = R.subarray(1);
+  const e = challenge(rx, key.px, m);
+  const out = new Uint8Array(64);
+  out.set(rx, 0);
+  out.set(numTo32(modN(k + e * key.d)), 32);
+  return out;
+}
+
+const P_FIELD = Point.Fp.ORDER;
+
+/** BIP340 verification: R = s·G − e·P must have an even y and x(R) = r. */
+export function bip340Verify(sig: Uint8Array, m: Uint8Array, px: Uint8Array): boolean {
+  if (sig.length !== 64 || px.length !== 32) return false;
+  const r = sig.subarray(0, 32);
+  const s = bytesToNum(sig.subarray(32));
+  if (bytesToNum(r) >= P_FIELD || s >= N) return false;
+  const X = curve().mulGSubP(s, challenge(r, px, m), px);
+  return X !== undefined && X[0] === 2 && equal(X.subarray(1), r);
 }

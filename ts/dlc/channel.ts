@@ -6,6 +6,7 @@
  * Funding output: P2TR, internal key NUMS (no key path), one leaf
  * `<P_user> CHECKSIGVERIFY <P_federation> CHECKSIG`; witness `<sig_federation> <sig_user> <leaf> <control>`.
  */
+import { normalizeZ } from "@noble/curves/abstract/curve.js";
 import { schnorr } from "@noble/curves/secp256k1.js";
 import { Script } from "@scure/btc-signer/script.js";
 import { sats, type Sats } from "../bitcoin/index.js";
@@ -15,13 +16,16 @@ import {
   adaptorRecover,
   adaptorSign,
   adaptorVerify,
+  bip340Sign,
+  bip340Verify,
   bytesToNum,
   equal,
   modN,
   numTo32,
   signingKey,
   type AdaptorSignature,
-  type Point,
+  Point,
+  type SigningKey,
 } from "./adaptor.js";
 import { DlcError } from "./errors.js";
 import { coverInterval, prefixMatches } from "./numeric.js";
@@ -185,9 +189,9 @@ export class DlcChannel {
       });
     const { base, nbDigits } = terms.announcement.event.descriptor;
     checkCoverage(intervals, BigInt(base) ** BigInt(nbDigits) - 1n, this.total);
-    this.digits = new DigitPoints(terms.announcement);
+    this.digits = DigitPoints.of(terms.announcement);
     const oracleDigits = this.announcements.map((a) =>
-      a === terms.announcement ? this.digits : new DigitPoints(a),
+      a === terms.announcement ? this.digits : DigitPoints.of(a),
     );
     const groups = subsets(this.announcements.length, this.threshold);
     const perOracle = isStakeList(stake);
@@ -198,6 +202,8 @@ export class DlcChannel {
     // Without a stake, CETs of equal payout are one transaction; with one, each interval has its
     // own; with one stake per oracle, each (interval, subset).
     const byKey = new Map<string, number>();
+    const raw: Omit<CetEntry, "point">[] = [];
+    const points: Point[] = [];
     intervals.forEach((iv, n) => {
       const txOf = (oracles: readonly number[], g: number): number => {
         const key = stake === undefined ? `u${iv.user}` : perOracle ? `${n}/${g}` : `${n}`;
@@ -220,9 +226,12 @@ export class DlcChannel {
           const tx = txOf(oracles, g);
           let point = oracleDigits[oracles[0]!]!.prefixPoint(prefix);
           for (const o of oracles.slice(1)) point = point.add(oracleDigits[o]!.prefixPoint(prefix));
-          this.entries.push({ prefix, user: iv.user, tx, oracles, point });
+          raw.push({ prefix, user: iv.user, tx, oracles });
+          points.push(point);
         });
     });
+    // the sums are projective: one shared inversion brings them all to affine (cheap to encode)
+    normalizeZ(Point, points).forEach((point, i) => this.entries.push({ ...raw[i]!, point }));
     this.refund = this.#payoutTx("Refund", terms.userCollateral, terms.refundLocktime);
   }
 
@@ -289,22 +298,41 @@ export class DlcChannel {
   }
 
   #roleOf(secret: Uint8Array): Role {
-    const pk = schnorr.getPublicKey(secret);
-    if (equal(pk, this.terms.userKey)) return "user";
-    if (equal(pk, this.terms.federationKey)) return "federation";
+    return this.#party(secret).role;
+  }
+
+  #party(secret: Uint8Array): { role: Role; key: SigningKey } {
+    const key = signingKey(secret);
+    if (equal(key.px, this.terms.userKey)) return { role: "user", key };
+    if (equal(key.px, this.terms.federationKey)) return { role: "federation", key };
     throw new DlcError("BAD_PARAMS", "this key is not a party of the channel");
+  }
+
+  #refundSighash?: Uint8Array;
+  readonly #stakeSighashes: Uint8Array[][] = [];
+
+  /** The refund's sighash (computed once). */
+  #refundMessage(): Uint8Array {
+    return (this.#refundSighash ??= this.refund.sighash(0, this.funding.leaves.multisig));
+  }
+
+  /** The sighashes of CET `tx`'s stake inputs, in input order (computed once per transaction). */
+  #stakeMessages(tx: number): Uint8Array[] {
+    let out = this.#stakeSighashes[tx];
+    if (out === undefined) {
+      out = this.#stakeLeaves(tx).map((leaf, k) => this.txs[tx]!.sighash(k + 1, leaf));
+      this.#stakeSighashes[tx] = out;
+    }
+    return out;
   }
 
   /** The signatures a party gives its counterparty: adaptor signatures of every CET, the refund's. */
   sign(secret: Uint8Array): ChannelSignatures {
-    this.#roleOf(secret);
-    const key = signingKey(secret);
+    const { key } = this.#party(secret);
     return {
       cets: this.entries.map((e) => adaptorSign(key, this.#sighashes[e.tx]!, e.point)),
-      refund: schnorr.sign(this.refund.sighash(0, this.funding.leaves.multisig), secret),
-      stakeInputs: this.txs.map((tx, t) =>
-        this.#stakeLeaves(t).map((leaf, k) => schnorr.sign(tx.sighash(k + 1, leaf), secret)),
-      ),
+      refund: bip340Sign(this.#refundMessage(), key),
+      stakeInputs: this.txs.map((_, t) => this.#stakeMessages(t).map((m) => bip340Sign(m, key))),
     };
   }
 
@@ -329,14 +357,14 @@ export class DlcChannel {
         });
       }
     });
-    if (!schnorr.verify(sigs.refund, this.refund.sighash(0, this.funding.leaves.multisig), key))
+    if (!bip340Verify(sigs.refund, this.#refundMessage(), key))
       throw new DlcError("BAD_SIGNATURE", "refund signature does not verify", {
         details: { signature: "refund", from },
       });
-    this.txs.forEach((tx, t) =>
-      this.#stakeLeaves(t).forEach((leaf, k) => {
+    this.txs.forEach((_, t) =>
+      this.#stakeMessages(t).forEach((m, k) => {
         const sig = sigs.stakeInputs[t]?.[k];
-        if (sig === undefined || !schnorr.verify(sig, tx.sighash(k + 1, leaf), key))
+        if (sig === undefined || !bip340Verify(sig, m, key))
           throw new DlcError(
             "BAD_SIGNATURE",
             `signature of CET ${t}'s stake input ${k + 1} does not verify`,

@@ -11,6 +11,7 @@ import { schnorr } from "@noble/curves/secp256k1.js";
 import { DlcError } from "./errors.js";
 import {
   Point,
+  bip340Verify,
   bytesToNum,
   challenge,
   equal,
@@ -21,6 +22,7 @@ import {
   scalar,
   xOnly,
 } from "./adaptor.js";
+import { curve, pointFromSec } from "./ec.js";
 import { Reader, Writer } from "./wire.js";
 import { fromDigits, toDigits } from "./numeric.js";
 
@@ -145,6 +147,19 @@ export function decodeAttestation(bytes: Uint8Array): OracleAttestation {
  * nonces (distinct, on the curve), one nonce per digit. Throws `BAD_ANNOUNCEMENT`.
  */
 export function verifyAnnouncement(a: OracleAnnouncement): void {
+  // Every party checks the same announcements again and again (each channel, each federation
+  // member): the encodings that verified are remembered (a bounded set), the check is by content.
+  validateDescriptor(a.event.descriptor);
+  const id = Buffer.from(encodeAnnouncement(a)).toString("hex");
+  if (verified.has(id)) return;
+  verifyAnnouncementUncached(a);
+  if (verified.size >= 256) verified.delete(verified.values().next().value!);
+  verified.add(id);
+}
+
+const verified = new Set<string>();
+
+function verifyAnnouncementUncached(a: OracleAnnouncement): void {
   validateDescriptor(a.event.descriptor);
   if (a.event.nonces.length !== a.event.descriptor.nbDigits)
     throw new DlcError("BAD_ANNOUNCEMENT", "one nonce per digit is required", {
@@ -158,7 +173,7 @@ export function verifyAnnouncement(a: OracleAnnouncement): void {
     seen.add(h);
   }
   const m = oracleMessage("announcement/v0", encodeOracleEvent(a.event));
-  if (!schnorr.verify(a.signature, m, a.oraclePublicKey))
+  if (!bip340Verify(a.signature, m, a.oraclePublicKey))
     throw new DlcError("BAD_ANNOUNCEMENT", "announcement signature does not verify", { value: a.signature });
 }
 
@@ -170,36 +185,80 @@ export function outcomePoint(oracleKey: Uint8Array, nonce: Uint8Array, outcome: 
 }
 
 /**
- * The per-digit adaptor points of an announcement, S[i][d] for every digit position i and value d,
- * computed once per contract (base × nbDigits point multiplications).
+ * The per-digit adaptor points of an announcement, S[i][d] = R_i + e_{i,d}·P for every digit
+ * position i and value d, computed once per announcement (base × nbDigits multiplications of the
+ * oracle key, `DigitPoints.of` keeps the last few), and the prefix sums Σ S[i][d_i], each the
+ * sum of its parent prefix's (cached) and one digit point: a CET's point costs one addition.
  */
 export class DigitPoints {
   readonly points: Point[][];
+  /** Prefix sums in projective coordinates, keyed by the prefix's digits. */
+  readonly #sums = new Map<string, Point>();
+
   constructor(readonly announcement: OracleAnnouncement) {
     const { base } = announcement.event.descriptor;
     const key = announcement.oraclePublicKey;
-    const P = liftX(key, "oracle key");
+    liftX(key, "oracle key");
+    const P33 = even33(key);
     this.points = announcement.event.nonces.map((nonce) => {
-      const R = liftX(nonce, "oracle nonce");
-      return Array.from({ length: base }, (_, d) =>
-        R.add(P.multiplyUnsafe(challenge(nonce, key, oracleMessage("attestation/v0", utf8(String(d)))))),
-      );
+      liftX(nonce, "oracle nonce");
+      const R33 = even33(nonce);
+      return Array.from({ length: base }, (_, d) => {
+        const e = challenge(nonce, key, oracleMessage("attestation/v0", utf8(String(d))));
+        const S = curve().mulAdd(P33, e, R33);
+        // S = ∞ would need e·P = −R: the oracle knowing its nonce's discrete log relation to P
+        if (S === undefined) throw new DlcError("BAD_ANNOUNCEMENT", "a digit's adaptor point is infinity");
+        return pointFromSec(S);
+      });
     });
   }
-  /** Σ S[i][d_i] over a digit prefix: the adaptor point of a CET for that prefix. */
+
+  static readonly #cache = new Map<string, DigitPoints>();
+
+  /** The digit points of an announcement, from a small cache keyed by the oracle's key, event and nonces. */
+  static of(announcement: OracleAnnouncement): DigitPoints {
+    const { event, oraclePublicKey } = announcement;
+    const id = [
+      Buffer.from(oraclePublicKey).toString("hex"),
+      event.descriptor.base,
+      ...event.nonces.map((n) => Buffer.from(n).toString("hex")),
+    ].join(":");
+    const hit = DigitPoints.#cache.get(id);
+    if (hit !== undefined) return hit;
+    const made = new DigitPoints(announcement);
+    if (DigitPoints.#cache.size >= 32) DigitPoints.#cache.delete(DigitPoints.#cache.keys().next().value!);
+    DigitPoints.#cache.set(id, made);
+    return made;
+  }
+
+  /** Σ S[i][d_i] over a digit prefix: the adaptor point of a CET for that prefix (projective). */
   prefixPoint(prefix: readonly number[]): Point {
     if (prefix.length === 0 || prefix.length > this.points.length)
       throw new DlcError("BAD_OUTCOME", "prefix length must be 1…nbDigits", { value: prefix });
-    let acc: Point | undefined;
     prefix.forEach((d, i) => {
-      const p = this.points[i]![d];
-      if (p === undefined)
+      if (this.points[i]![d] === undefined)
         throw new DlcError("BAD_OUTCOME", `digit ${d} is not below the base`, { value: prefix });
-      acc = acc === undefined ? p : acc.add(p);
     });
+    // the longest cached ancestor, then one addition per missing digit (each cached)
+    let n = prefix.length;
+    let acc: Point | undefined;
+    while (n > 0 && (acc = this.#sums.get(prefix.slice(0, n).join(","))) === undefined) n--;
+    for (; n < prefix.length; n++) {
+      const p = this.points[n]![prefix[n]!]!;
+      acc = acc === undefined ? p : acc.add(p);
+      this.#sums.set(prefix.slice(0, n + 1).join(","), acc);
+    }
     return acc!;
   }
 }
+
+/** The even-y point of an x-only key, compressed. */
+const even33 = (x: Uint8Array): Uint8Array => {
+  const out = new Uint8Array(33);
+  out[0] = 2;
+  out.set(x, 1);
+  return out;
+};
 
 /**
  * Checks an attestation against its announcement and returns the attested value. Refuses

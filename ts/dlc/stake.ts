@@ -34,7 +34,7 @@ import {
   type WinternitzPublicKey,
   type WinternitzSecretKey,
 } from "../bitvm/index.js";
-import { equal } from "./adaptor.js";
+import { bip340Sign, bip340Verify, equal, signingKey } from "./adaptor.js";
 import type { CetStake, PayoutInterval, StakeInput } from "./channel.js";
 import { DlcError } from "./errors.js";
 import { DlcTx, SEQUENCE_LOCKTIME, withFee, type DlcUtxo } from "./tx.js";
@@ -170,6 +170,9 @@ export class StakedOracle implements CetStake {
   readonly connector: TapOutput<"settle" | "disprove">;
   readonly signTxs: DlcTx[];
   readonly returnScript: Uint8Array;
+  /** `inputs(j)` and the sighash of OracleSign_j through sign_j, built once (CETs ask for them often). */
+  readonly #inputs: (readonly StakeInput[])[];
+  readonly #signSighashes: Uint8Array[];
 
   constructor(
     readonly terms: StakeTerms,
@@ -209,17 +212,19 @@ export class StakedOracle implements CetStake {
         terms.feeRate,
       );
     });
+    this.#inputs = this.signTxs.map((tx, j) => [
+      { utxo: tx.utxo(0), leaf: timelockOutput(terms, j).leaves.settle, sequence: terms.window },
+      { utxo: tx.utxo(1), leaf: this.connector.leaves.settle, sequence: SEQUENCE_LOCKTIME },
+    ]);
+    this.#signSighashes = this.signTxs.map((tx, j) => tx.sighash(0, this.#signLeaf(j)));
   }
 
   /** The CET inputs of interval j: OracleSign_j's timelocked output (after the window) and connector A. */
   inputs(j: number): readonly StakeInput[] {
-    const tx = this.signTxs[j];
-    if (tx === undefined)
+    const got = this.#inputs[j];
+    if (got === undefined)
       throw new DlcError("UNKNOWN_OUTCOME", "no sign transaction for this interval", { value: j });
-    return [
-      { utxo: tx.utxo(0), leaf: timelockOutput(this.terms, j).leaves.settle, sequence: this.terms.window },
-      { utxo: tx.utxo(1), leaf: this.connector.leaves.settle, sequence: SEQUENCE_LOCKTIME },
-    ];
+    return got;
   }
 
   #signLeaf(j: number): TapLeaf {
@@ -231,13 +236,14 @@ export class StakedOracle implements CetStake {
 
   /** The user's presignatures of every OracleSign_j, each valid only through leaf sign_j. */
   presignUser(userSecret: Uint8Array): Uint8Array[] {
-    return this.signTxs.map((tx, j) => schnorr.sign(tx.sighash(0, this.#signLeaf(j)), userSecret));
+    const key = signingKey(userSecret);
+    return this.#signSighashes.map((m) => bip340Sign(m, key));
   }
 
   verifyUser(sigs: readonly Uint8Array[]): void {
-    this.signTxs.forEach((tx, j) => {
+    this.#signSighashes.forEach((m, j) => {
       const s = sigs[j];
-      if (s === undefined || !schnorr.verify(s, tx.sighash(0, this.#signLeaf(j)), this.terms.userKey))
+      if (s === undefined || !bip340Verify(s, m, this.terms.userKey))
         throw new DlcError("BAD_SIGNATURE", `user's presignature of OracleSign ${j} does not verify`, {
           details: { interval: j },
         });
